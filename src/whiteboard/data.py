@@ -1,0 +1,378 @@
+"""Seeded task generators: the country → language story, temporal order, the adding problem.
+
+Every generator takes ``rng`` (a ``numpy.random.Generator`` or an int seed) and nothing in
+this module touches global random state, so the same seed always gives the same batch.
+Sequences are *time-major* like the models: tokens have shape ``(T, B)``.
+
+The **lag** of a sequence is the number of steps the model must carry the clue: if the clue
+(the country, the first marked symbol, the first marked number) is read at step ``t0`` and
+the answer is due at the last step ``T - 1``, the lag is ``T - 1 - t0``.  So a lag of 1 means
+the answer is due one step after the clue, and ``lag - 1`` tokens lie strictly between them.
+Each generator fixes the lag *exactly*, for every sequence in the batch.
+
+Story task
+    ``Ana lives in France . she likes to cook . her brother is tired . she speaks`` →
+    ``French``.  The country is always token 3.  What follows it (an optional tail such as
+    ``these days``, the full stop, distractor sentences that never name a country or a
+    language, and the closing ``she speaks``) has exactly ``lag`` tokens, so the model
+    reads ``speaks`` at step ``3 + lag`` and must answer there.
+
+Temporal order (Hochreiter & Schmidhuber 1997, experiment 6a)
+    Noise symbols ``a b c d`` with two relevant symbols, each ``X`` or ``Y``; the class is
+    their order (``XX``, ``XY``, ``YX``, ``YY``).  The first relevant symbol comes ``lag``
+    steps before the end marker, the second one anywhere in between.
+
+Adding problem (Hochreiter & Schmidhuber 1997, experiment 4)
+    Two input channels: a value in ``[-1, 1]`` and a marker.  Two steps are marked; the
+    target is ``0.5 + (v1 + v2) / 4``, a number in ``[0, 1]``.  The first marker comes
+    ``lag`` steps before the end, the second anywhere after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+
+from whiteboard.checks import check_nonneg_int, check_positive_int
+
+__all__ = [
+    "COUNTRIES",
+    "LANGUAGES",
+    "STORY_MIN_LAG",
+    "STORY_MAX_LAG",
+    "MAX_LAG",
+    "StoryBatch",
+    "SequenceBatch",
+    "story_vocab",
+    "make_stories",
+    "make_temporal_order",
+    "make_adding",
+    "as_rng",
+    "TEMPORAL_VOCAB",
+    "TEMPORAL_CLASSES",
+]
+
+# Country -> language.  Eight classes, so guessing scores 1/8.
+COUNTRIES = ("France", "Spain", "Germany", "Italy", "Portugal", "Greece", "Poland", "Sweden")
+LANGUAGES = ("French", "Spanish", "German", "Italian", "Portuguese", "Greek", "Polish", "Swedish")
+
+# Longer sequences than this stop being a teaching example and start eating memory
+# (the trace of one batch grows with T); the generators refuse rather than slow down.
+MAX_LAG = 1000
+
+_NAMES = ("Ana", "Maria", "Lena", "Sofia", "Clara", "Nora", "Ines", "Elsa", "Mila", "Rosa")
+_MOVES = (("lives", "in"), ("moved", "to"), ("works", "in"), ("studies", "in"))
+# Words allowed between the country and the full stop, by length, so that every lag >= 3
+# can be filled exactly even though the shortest distractor sentence has 3 tokens.
+_TAILS = {
+    0: ((),),
+    1: (("now",), ("today",)),
+    2: (("these", "days"), ("with", "friends")),
+    3: (("with", "her", "family"), ("since", "last", "year")),
+}
+_SLOTS = {
+    "hobby": ("paints", "sings", "runs", "swims", "reads", "dances", "writes", "knits"),
+    "weather": ("rained", "snowed", "cleared"),
+    "adj": ("tired", "happy", "busy", "calm", "curious", "late", "hungry"),
+    "food": ("apples", "noodles", "soup", "bread", "cheese", "tea"),
+    "animal": ("cat", "dog", "parrot", "rabbit"),
+    "animal_verb": ("sleeps", "eats", "hides", "plays", "naps"),
+    "todo": ("cook", "draw", "travel", "garden", "climb", "sail"),
+    "relative": ("brother", "sister", "cousin", "friend", "mother", "father"),
+    "job": ("teacher", "nurse", "pilot", "baker", "painter", "lawyer", "chemist"),
+    "instrument": ("piano", "violin", "drums", "guitar"),
+    "thing": ("book", "poem", "letter", "magazine"),
+    "when": ("night", "morning", "week", "evening"),
+    "day": ("monday", "tuesday", "friday", "sunday"),
+    "place": ("market", "library", "park", "gym", "station", "museum"),
+}
+# Distractor sentences; every one ends with "." and none mentions a country or language.
+_TEMPLATES = (
+    "she {hobby} .",
+    "it {weather} .",
+    "she is {adj} .",
+    "she likes {food} .",
+    "the {animal} {animal_verb} .",
+    "she likes to {todo} .",
+    "her {relative} is {adj} .",
+    "she owns a {animal} .",
+    "she works as a {job} .",
+    "her {relative} plays the {instrument} .",
+    "she reads a {thing} every {when} .",
+    "she meets her {relative} on {day} .",
+    "she goes to the {place} every {day} .",
+    "her {relative} sends her a {thing} .",
+)
+_COUNTRY_STEP = 3  # "<name> <verb> <prep> <country>"
+STORY_MIN_LAG = 3  # "<country> . she speaks": the full stop, "she", "speaks"
+STORY_MAX_LAG = MAX_LAG
+
+
+def _template_words(template):
+    return template.split()
+
+
+def _story_words():
+    words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *_NAMES]
+    words += [w for pair in _MOVES for w in pair]
+    words += [w for tails in _TAILS.values() for tail in tails for w in tail]
+    for template in _TEMPLATES:
+        words += [w for w in _template_words(template) if not w.startswith("{")]
+    for fillers in _SLOTS.values():
+        words += list(fillers)
+    return tuple(dict.fromkeys(words))  # first occurrence wins: a stable order
+
+
+_VOCAB = _story_words()
+_INDEX = {w: i for i, w in enumerate(_VOCAB)}
+_BY_LENGTH: dict[int, list[str]] = {}
+for _t in _TEMPLATES:
+    _BY_LENGTH.setdefault(len(_template_words(_t)), []).append(_t)
+_LENGTHS = tuple(sorted(_BY_LENGTH))
+
+
+def story_vocab() -> tuple[str, ...]:
+    """All words of the story task, in a fixed order; a token is an index into this tuple."""
+    return _VOCAB
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def as_rng(rng) -> np.random.Generator:
+    """Return ``rng`` if it is a ``numpy.random.Generator``, else a new one seeded with it.
+
+    Raises:
+        TypeError: if ``rng`` is neither a Generator nor a non-negative int.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng must be a numpy.random.Generator or a non-negative int seed, got {rng!r}"
+    )
+
+
+def _check_lag(lag, low, high=MAX_LAG):
+    """``lag`` as an int in ``low..high``; TypeError/ValueError naming the valid range."""
+    lag = check_nonneg_int(lag, "lag")
+    if not low <= lag <= high:
+        raise ValueError(f"lag must be an integer from {low} to {high} for this generator, "
+                         f"got {lag}")
+    return lag
+
+
+# ---------------------------------------------------------------------------- stories
+
+
+@dataclass(frozen=True)
+class StoryBatch:
+    """A batch of stories, all with the same length and lag.
+
+    Attributes:
+        x: (T, B) int64 token ids into ``vocab``; ``T = 4 + lag``.
+        y: (B,) int64 class ids into ``classes`` (the language to predict).
+        lag: steps from the country token to ``speaks``, where the answer is due.
+        country_step: the step at which the country is read (always 3).
+        vocab: the words, ``vocab[token]``.
+        classes: the languages, ``classes[y]``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    lag: int
+    country_step: int = _COUNTRY_STEP
+    vocab: tuple[str, ...] = field(default=_VOCAB, repr=False)
+    classes: tuple[str, ...] = LANGUAGES
+
+    @property
+    def answer_step(self) -> int:
+        """The last step, where the model reads ``speaks`` and must name the language."""
+        return self.x.shape[0] - 1
+
+    def words(self, b: int = 0) -> list[str]:
+        """Story ``b`` as a list of words, one per time step."""
+        return [self.vocab[i] for i in self.x[:, b]]
+
+    def decode(self, b: int = 0) -> str:
+        """Story ``b`` as text, e.g. ``'Ana lives in France . she is calm . she speaks'``."""
+        return " ".join(self.words(b))
+
+    def target(self, b: int = 0) -> str:
+        """The language story ``b`` asks for."""
+        return self.classes[int(self.y[b])]
+
+    def country(self, b: int = 0) -> str:
+        """The country story ``b`` names."""
+        return self.vocab[int(self.x[self.country_step, b])]
+
+
+def _pick(options, u):
+    """One of ``options``, chosen by the next uniform number of the iterator ``u``."""
+    return options[int(next(u) * len(options))]
+
+
+def _fill(template, u):
+    return [_pick(_SLOTS[w[1:-1]], u) if w.startswith("{") else w
+            for w in _template_words(template)]
+
+
+def _fillable(n):
+    """Whether ``n`` tokens can be made of whole distractor sentences."""
+    return n == 0 or n >= _LENGTHS[0]
+
+
+def _distractors(n, u):
+    """Random distractor sentences with exactly ``n`` tokens in total (``_fillable(n)``)."""
+    words = []
+    while n > 0:
+        k = _pick([k for k in _LENGTHS if k <= n and _fillable(n - k)], u)
+        words += _fill(_pick(_BY_LENGTH[k], u), u)
+        n -= k
+    return words
+
+
+def _story(country, lag, u):
+    name = _pick(_NAMES, u)
+    verb, prep = _pick(_MOVES, u)
+    free = lag - STORY_MIN_LAG  # tokens for the tail and the distractors
+    k = _pick([k for k in _TAILS if k <= free and _fillable(free - k)], u)
+    words = [name, verb, prep, COUNTRIES[country], *_pick(_TAILS[k], u), "."]
+    words += _distractors(free - k, u)
+    words += ["she", "speaks"]
+    return [_INDEX[w] for w in words]
+
+
+def make_stories(batch_size: int, lag: int, *, rng) -> StoryBatch:
+    """Make ``batch_size`` stories whose country comes exactly ``lag`` steps before the answer.
+
+    The story is ``<name> <lives in> <country> [tail] . <distractors> she speaks``; the class
+    is the country's language.  Countries are drawn uniformly, so chance is ``1/8``.
+
+    Args:
+        batch_size: B, at least 1.
+        lag: steps from the country token to ``speaks``, from ``STORY_MIN_LAG`` (3: the full
+            stop, ``she``, ``speaks``) to ``STORY_MAX_LAG``.
+        rng: a ``numpy.random.Generator`` or an int seed.
+
+    Returns:
+        A :class:`StoryBatch` with ``x`` of shape ``(4 + lag, B)`` and ``y`` of shape ``(B,)``.
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lag = _check_lag(lag, STORY_MIN_LAG, STORY_MAX_LAG)
+    rng = as_rng(rng)
+    y = rng.integers(len(COUNTRIES), size=batch_size)
+    # One call to the generator per batch: a story uses 4 draws for its opening and at
+    # most one per distractor token, so 2 * lag + 8 uniforms always suffice.
+    u = iter(rng.random(batch_size * (2 * lag + 8)).tolist())
+    x = np.array([_story(int(c), lag, u) for c in y], dtype=np.int64).T
+    return StoryBatch(x=x, y=y.astype(np.int64), lag=lag)
+
+
+# ---------------------------------------------------------------------------- LSTM-paper tasks
+
+
+@dataclass(frozen=True)
+class SequenceBatch:
+    """A batch of a synthetic sequence task with one answer at the last step.
+
+    Attributes:
+        x: (T, B) int64 tokens into ``vocab`` (temporal order) or (T, B, 2) float64 inputs
+            (adding problem: value, marker).
+        y: (B,) int64 class ids into ``classes``, or (B,) float64 targets (adding problem).
+        lag: steps from the first clue to the last step.
+        clue_steps: (2, B) int64, the steps of the two clues in each sequence.
+        vocab: the symbols (empty for the adding problem).
+        classes: the class names (empty for the adding problem).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    lag: int
+    clue_steps: np.ndarray
+    vocab: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+
+    def decode(self, b: int = 0) -> str:
+        """Sequence ``b`` as text (token tasks only)."""
+        if not self.vocab:
+            raise ValueError("the adding problem has real-valued inputs, not tokens")
+        return " ".join(self.vocab[i] for i in self.x[:, b])
+
+
+TEMPORAL_VOCAB = ("a", "b", "c", "d", "X", "Y", "B", "E")
+TEMPORAL_CLASSES = ("XX", "XY", "YX", "YY")
+
+
+def make_temporal_order(batch_size: int, lag: int, *, rng, prefix: int = 3) -> SequenceBatch:
+    """Temporal order: classify the order of two relevant symbols hidden in noise.
+
+    The sequence starts with ``B``, has ``prefix - 1`` noise symbols, the first relevant
+    symbol (``X`` or ``Y``) at step ``prefix``, the second one at a uniform step strictly
+    between the first and the end, noise elsewhere, and the end marker ``E`` at the last
+    step, exactly ``lag`` steps after the first relevant symbol.
+
+    Args:
+        batch_size: B, at least 1.
+        lag: at least 2, at most ``MAX_LAG``.
+        rng: a ``numpy.random.Generator`` or an int seed.
+        prefix: step of the first relevant symbol, at least 1.
+
+    Returns:
+        A :class:`SequenceBatch` with ``x`` (prefix + lag + 1, B) and ``y`` in 0..3.
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lag = _check_lag(lag, 2)
+    prefix = check_positive_int(prefix, "prefix")
+    rng = as_rng(rng)
+    T = prefix + lag + 1
+    x = rng.integers(4, size=(T, batch_size))  # noise a..d
+    x[0] = TEMPORAL_VOCAB.index("B")
+    x[-1] = TEMPORAL_VOCAB.index("E")
+    first, second = rng.integers(2, size=(2, batch_size))  # 0 = X, 1 = Y
+    t1 = prefix
+    t2 = rng.integers(t1 + 1, T - 1, size=batch_size)  # strictly between t1 and the end
+    cols = np.arange(batch_size)
+    x[t1, cols] = 4 + first
+    x[t2, cols] = 4 + second
+    steps = np.stack([np.full(batch_size, t1), t2]).astype(np.int64)
+    return SequenceBatch(x=x.astype(np.int64), y=(2 * first + second).astype(np.int64), lag=lag,
+                         clue_steps=steps, vocab=TEMPORAL_VOCAB, classes=TEMPORAL_CLASSES)
+
+
+def make_adding(batch_size: int, lag: int, *, rng, prefix: int = 3) -> SequenceBatch:
+    """The adding problem: add the two marked numbers of a noisy sequence.
+
+    Channel 0 holds values drawn uniformly from ``[-1, 1]``; channel 1 is 1 at the two
+    marked steps and 0 elsewhere.  The first mark is at step ``prefix``, exactly ``lag``
+    steps before the last step; the second is at a uniform step after it (possibly the
+    last).  The target ``0.5 + (v1 + v2) / 4`` lies in ``[0, 1]``; Hochreiter & Schmidhuber
+    counted a sequence as solved when the absolute error is below 0.04.
+
+    Args:
+        batch_size: B, at least 1.
+        lag: at least 1, at most ``MAX_LAG``.
+        rng: a ``numpy.random.Generator`` or an int seed.
+        prefix: step of the first mark, at least 0.
+
+    Returns:
+        A :class:`SequenceBatch` with float ``x`` (prefix + lag + 1, B, 2) and float ``y`` (B,).
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lag = _check_lag(lag, 1)
+    prefix = check_nonneg_int(prefix, "prefix")
+    rng = as_rng(rng)
+    T = prefix + lag + 1
+    x = np.zeros((T, batch_size, 2))
+    x[:, :, 0] = rng.uniform(-1.0, 1.0, size=(T, batch_size))
+    t1 = prefix
+    t2 = rng.integers(t1 + 1, T, size=batch_size)
+    cols = np.arange(batch_size)
+    x[t1, cols, 1] = 1.0
+    x[t2, cols, 1] = 1.0
+    y = 0.5 + (x[t1, cols, 0] + x[t2, cols, 0]) / 4.0
+    steps = np.stack([np.full(batch_size, t1), t2]).astype(np.int64)
+    return SequenceBatch(x=x, y=y, lag=lag, clue_steps=steps)
