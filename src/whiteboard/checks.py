@@ -1,0 +1,210 @@
+"""Input validation shared by the whole package.
+
+Every public function of ``whiteboard`` checks what it is given before it computes, so that a
+wrong shape or a stray NaN stops with a message naming what was expected instead of producing
+a plausible-looking wrong plot. The helpers here raise
+
+- ``TypeError`` when the *kind* of value is wrong (a string where a number belongs, a complex
+  array, a float where an integer count belongs);
+- ``ValueError`` when the kind is right but the value is not (wrong shape, NaN, a negative
+  count, an empty sequence).
+
+Each helper returns the cleaned value, so callers write ``n = check_positive_int(n, "n")``.
+
+Symbols used in messages: T (sequence length), B (batch size), D (input size), H (hidden size).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_float_dtype",
+    "as_numeric_array",
+    "as_sequence",
+    "check_finite",
+    "check_nonneg_int",
+    "check_positive_int",
+    "check_shape",
+    "check_state",
+]
+
+
+def check_positive_int(n, name: str) -> int:
+    """Return ``n`` as an ``int`` if it is an integer >= 1.
+
+    Args:
+        n: the value to check. Python and numpy integers are accepted; ``bool`` and floats
+            (even ``3.0``) are not, because a float count usually hides a bug.
+        name: the argument's name, used in the error message.
+
+    Raises:
+        TypeError: ``n`` is not an integer.
+        ValueError: ``n`` < 1.
+    """
+    n = _as_int(n, name, "a positive integer")
+    if n < 1:
+        raise ValueError(f"{name} must be a positive integer (>= 1), got {n}")
+    return n
+
+
+def check_nonneg_int(n, name: str) -> int:
+    """Return ``n`` as an ``int`` if it is an integer >= 0 (a count or a lag that may be 0).
+
+    Raises:
+        TypeError: ``n`` is not an integer (``bool`` and floats are rejected).
+        ValueError: ``n`` < 0.
+    """
+    n = _as_int(n, name, "a non-negative integer")
+    if n < 0:
+        raise ValueError(f"{name} must be a non-negative integer (>= 0), got {n}")
+    return n
+
+
+def _as_int(n, name: str, what: str) -> int:
+    # bool is an Integral subclass, but True as a hidden size is always a mistake.
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {type(n).__name__} {n!r}")
+    return int(n)
+
+
+def as_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, the two dtypes the models support.
+
+    Raises:
+        TypeError: anything else (float16, integers, strings that are not dtypes, ...).
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {dtype!r}") from exc
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {dt}")
+    return dt
+
+
+def as_numeric_array(x, name: str, dtype=None) -> np.ndarray:
+    """Convert ``x`` to a real numeric numpy array, optionally cast to ``dtype``.
+
+    Integers and floats are accepted; booleans, complex numbers, strings and objects are not,
+    since none of them is a meaningful input to a recurrent cell.
+
+    Args:
+        x: array-like.
+        name: the argument's name, used in the error message.
+        dtype: if given, the returned array has this dtype (a copy only when needed).
+
+    Raises:
+        TypeError: ``x`` cannot be read as a real numeric array.
+    """
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real numeric array, got {type(x).__name__}") from exc
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must be a real numeric array (integer or float dtype), got dtype {arr.dtype}"
+        )
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+def check_finite(arr: np.ndarray, name: str) -> np.ndarray:
+    """Return ``arr`` unchanged if it holds no NaN and no inf.
+
+    Raises:
+        ValueError: naming the first offending index and its value.
+    """
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} must be finite (no NaN or inf), found {arr[index]} at index {index}"
+        )
+    return arr
+
+
+def check_shape(arr: np.ndarray, shape: tuple, name: str) -> np.ndarray:
+    """Return ``arr`` unchanged if ``arr.shape == shape``.
+
+    Args:
+        arr: the array to check.
+        shape: the expected shape, a tuple of ints.
+        name: the argument's name, used in the error message.
+
+    Raises:
+        ValueError: the shapes differ.
+    """
+    if tuple(arr.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, got {tuple(arr.shape)}")
+    return arr
+
+
+def as_sequence(X, input_size: int, dtype, name: str = "X") -> tuple[np.ndarray, bool]:
+    """Validate a time-major input sequence and return it as a ``(T, B, D)`` array.
+
+    Args:
+        X: array-like of shape ``(T, B, D)``, or ``(T, D)`` meaning a batch of one.
+        input_size: D, the number of features the model expects.
+        dtype: the model's dtype; X is cast to it.
+        name: the argument's name, used in error messages.
+
+    Returns:
+        ``(X3, was_2d)``: X3 has shape ``(T, B, D)`` and dtype ``dtype`` (a view of X when no
+        cast is needed); ``was_2d`` tells whether X came in as ``(T, D)``.
+
+    Raises:
+        TypeError: X is not a real numeric array.
+        ValueError: X has the wrong rank, the wrong feature size, T = 0, B = 0, or holds NaN/inf.
+    """
+    arr = as_numeric_array(X, name, dtype)
+    if arr.ndim not in (2, 3):
+        raise ValueError(
+            f"{name} must have shape (T, B, D) or (T, D) with D = {input_size}, "
+            f"got an array of rank {arr.ndim} and shape {arr.shape}"
+        )
+    was_2d = arr.ndim == 2
+    if was_2d:
+        arr = arr[:, None, :]
+    T, B, D = arr.shape
+    if D != input_size:
+        raise ValueError(
+            f"{name} must have D = {input_size} features in its last axis "
+            f"(shape (T, B, {input_size})), got shape {tuple(np.shape(X))}"
+        )
+    if T == 0:
+        raise ValueError(f"{name} is an empty sequence: T must be >= 1, got shape {arr.shape}")
+    if B == 0:
+        raise ValueError(f"{name} is an empty batch: B must be >= 1, got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr, was_2d
+
+
+def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
+    """Validate an initial state (``h0`` or ``c0``) and return it as a ``(B, H)`` array.
+
+    Args:
+        state: array-like of shape ``(B, H)``; ``(1, B, H)`` is accepted too, as PyTorch writes
+            it (num_layers * num_directions = 1).
+        shape: the expected ``(B, H)``.
+        name: the argument's name, used in error messages.
+        dtype: the model's dtype; the state is cast to it.
+
+    Raises:
+        TypeError: not a real numeric array.
+        ValueError: wrong shape, or holds NaN/inf.
+    """
+    arr = as_numeric_array(state, name, dtype)
+    if arr.ndim == 3 and arr.shape[0] == 1:
+        arr = arr[0]
+    if tuple(arr.shape) != tuple(shape):
+        B, H = shape
+        raise ValueError(
+            f"{name} must have shape (B, H) = ({B}, {H}) (or (1, {B}, {H})), "
+            f"got {tuple(np.shape(state))}"
+        )
+    return check_finite(arr, name)
