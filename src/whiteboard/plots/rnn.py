@@ -1,0 +1,268 @@
+"""Figures of the plain RNN: the folded and unrolled diagram, and how old inputs fade.
+
+Diagrams are drawn with matplotlib patches and arrows (no image files), so they scale with
+the text and can be redrawn with other labels.  Fading figures take numbers computed by
+:mod:`whiteboard.memory` and only draw them.  :class:`DistractorStepper` steps through the
+France story with 0, 1, 2, … distractor sentences.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from whiteboard.plots import new_figure
+
+__all__ = [
+    "DistractorStepper",
+    "plot_decoding",
+    "plot_folded_rnn",
+    "plot_input_fading",
+    "plot_rnn_diagram",
+    "plot_swap_dependence",
+    "plot_unrolled_rnn",
+]
+
+_STATE = "#fde9b0"   # the board: warm yellow
+_IO = "#dbe8f6"      # inputs and outputs: pale blue
+_EDGE = "#333333"
+
+
+def _ax(ax, figsize):
+    if ax is None:
+        fig, ax = new_figure(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def _box(ax, x, y, text, *, color, w=0.7, h=0.5, fontsize=11):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
+                                facecolor=color, edgecolor=_EDGE, linewidth=1.2))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _arrow(ax, start, end, label=None, *, offset=(0.0, 0.0), rad=0.0, color=_EDGE):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12,
+                                 connectionstyle=f"arc3,rad={rad}", color=color,
+                                 linewidth=1.2, shrinkA=0, shrinkB=0))
+    if label:
+        mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
+        ax.text(mx, my, label, ha="center", va="center", fontsize=10, color=color)
+
+
+def _finish(ax, xlim, ylim):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def plot_folded_rnn(*, ax=None, state="$s$"):
+    """The RNN as one cell with a loop: x →U→ s →V→ y, and s →W→ s.
+
+    Args:
+        ax: axes to draw on; a new figure when None.
+        state: the label of the state box.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = _ax(ax, (2.2, 3.0))
+    _box(ax, 0, 0, "$x_t$", color=_IO)
+    _box(ax, 0, 1.5, state + "$_t$" if state == "$s$" else state, color=_STATE)
+    _box(ax, 0, 3, "$y_t$", color=_IO)
+    _arrow(ax, (0, 0.25), (0, 1.25), "$U$", offset=(0.22, 0))
+    _arrow(ax, (0, 1.75), (0, 2.75), "$V$", offset=(0.22, 0))
+    # The loop leaves the right side of the state and comes back into it one step later.
+    _arrow(ax, (0.36, 1.68), (0.36, 1.32), None, rad=-1.9)
+    ax.text(0.95, 1.5, "$W$", ha="center", va="center", fontsize=10)
+    _finish(ax, (-0.7, 1.2), (-0.45, 3.45))
+    return fig
+
+
+def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
+    """The same RNN drawn once per time step, one column per input token.
+
+    s_0 → s_1 → … → s_T along the top row of arrows (each labelled W), x_t → s_t (U) from
+    below, and s_t → y_t (V) above.  The same U, W and V serve every column.
+
+    Args:
+        tokens: the inputs, one string per step (e.g. the words of a story).
+        ax: axes to draw on; a new figure when None.
+        highlight: a 1-based step whose state box is drawn emphasised, or None.
+        show_outputs: draw the y_t row.
+
+    Returns:
+        the Figure.
+    """
+    tokens = [str(w) for w in tokens]
+    if not tokens:
+        raise ValueError("tokens must hold at least one step")
+    T = len(tokens)
+    if highlight is not None and not 1 <= highlight <= T:
+        raise ValueError(f"highlight must be a step in 1..{T}, got {highlight}")
+    fig, ax = _ax(ax, (1.0 + 1.15 * T, 3.0))
+    gap = 1.4
+    _box(ax, 0, 1.5, "$s_0$", color="white", w=0.55)
+    for t in range(1, T + 1):
+        x = t * gap
+        color = "#f6b26b" if t == highlight else _STATE
+        _box(ax, x, 1.5, f"$s_{{{t}}}$", color=color)
+        _box(ax, x, 0, tokens[t - 1], color=_IO, w=1.15, fontsize=9)
+        _arrow(ax, (x, 0.25), (x, 1.25), "$U$", offset=(0.2, 0))
+        _arrow(ax, ((t - 1) * gap + (0.28 if t == 1 else 0.35), 1.5), (x - 0.35, 1.5), "$W$",
+               offset=(0, 0.18))
+        if show_outputs:
+            _box(ax, x, 3, f"$y_{{{t}}}$", color=_IO)
+            _arrow(ax, (x, 1.75), (x, 2.75), "$V$", offset=(0.2, 0))
+    _finish(ax, (-0.5, T * gap + 0.7), (-0.45, 3.45 if show_outputs else 2.0))
+    return fig
+
+
+def plot_rnn_diagram(tokens, *, highlight=None):
+    """The folded RNN beside its unrolling over ``tokens`` (see the two functions above)."""
+    T = len(tokens)
+    fig, (left, right) = new_figure(figsize=(2.4 + 1.15 * T, 3.0), ncols=2,
+                                    gridspec_kw={"width_ratios": [2.4, 1.4 * T + 1.2]})
+    plot_folded_rnn(ax=left)
+    left.set_xlim(-0.7, 1.7)
+    left.text(1.5, 1.5, "=", ha="center", va="center", fontsize=22)
+    plot_unrolled_rnn(tokens, ax=right, highlight=highlight)
+    return fig
+
+
+def plot_input_fading(lags, curves, *, ax=None, ylabel=r"$\|\partial s_t / \partial x_{t-k}\|$"):
+    """One line per model of a fading measure against k, on a log scale.
+
+    Args:
+        lags: (K,) the k of each point.
+        curves: label -> (K,) positive values.
+        ax: axes to draw on; a new figure when None.
+        ylabel: the y-axis label.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = _ax(ax, (5.6, 3.2))
+    lags = np.asarray(lags)
+    for label, values in curves.items():
+        ax.semilogy(lags, np.maximum(values, 1e-300), marker="o", markersize=3, label=label)
+    ax.set_xlabel("steps back, $k$")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(frameon=False, fontsize=9)
+    return fig
+
+
+def plot_decoding(lags, r2_by_size, *, ax=None):
+    """Held-out R² of reading x_{t-k} back from s_t, one line per board size H.
+
+    Args:
+        lags: (K,) the k of each point.
+        r2_by_size: H -> (K,) R² values in [0, 1].
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = _ax(ax, (5.6, 3.2))
+    for H, r2 in r2_by_size.items():
+        ax.plot(lags, r2, marker="o", markersize=3,
+                label=f"H = {H}  (sum {np.sum(r2):.1f})")
+    ax.set_xlabel("steps back, $k$")
+    ax.set_ylabel("$R^2$ of reading $x_{t-k}$ from $s_t$")
+    ax.set_ylim(-0.03, 1.03)
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, fontsize=9)
+    return fig
+
+
+def plot_swap_dependence(n_distractors, at_speaks, *, ax=None, lags=None):
+    """Dependence of the state at "speaks" on the country, against the number of distractors.
+
+    Args:
+        n_distractors: (N,) how many distractor sentences each story has.
+        at_speaks: (N,) mean ‖s_T(country) − s_T(other country)‖ for each story.
+        ax: axes to draw on; a new figure when None.
+        lags: (N,) optional token distances, written above the points.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = _ax(ax, (5.6, 3.2))
+    ax.semilogy(n_distractors, at_speaks, marker="o")
+    if lags is not None:
+        for n, d, lag in zip(n_distractors, at_speaks, lags, strict=True):
+            ax.annotate(f"{lag}", (n, d), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize=8, color="0.35")
+    ax.set_xlabel("distractor sentences between the country and “speaks”")
+    ax.set_ylabel("state change at “speaks”")
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+class DistractorStepper:
+    """Steps through the France story with 0, 1, …, n_max distractor sentences.
+
+    Frame n shows (left) how far the state at every step moves when the country is
+    swapped, along the story with n distractors, and (right) the value at "speaks" for
+    every n, with the current story marked.
+
+    Args:
+        stories: the :class:`whiteboard.memory.DistractorStory` for n = 0 .. n_max.
+        profiles: for each story, the (T_n,) swap distances of
+            :func:`whiteboard.memory.swap_dependence`.
+
+    Attributes:
+        fig, n_frames, draw(t), caption(t): the stepper protocol of
+        :mod:`whiteboard.players`.
+        profile_line, speaks_marker, curve_line: the artists ``draw`` updates.
+    """
+
+    def __init__(self, stories, profiles):
+        if len(stories) != len(profiles) or not stories:
+            raise ValueError("stories and profiles must be non-empty and the same length")
+        self.stories = list(stories)
+        # Before the country the two runs agree exactly; NaN leaves those steps undrawn.
+        self.profiles = [np.where(np.asarray(p, float) > 0, p, np.nan) for p in profiles]
+        self.n_frames = len(self.stories)
+        self.fig, (self.ax_story, self.ax_n) = new_figure(
+            figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
+        at_speaks = np.array([p[-1] for p in self.profiles])
+        ns = np.array([s.n_distractors for s in self.stories])
+        longest = max(len(s.words) for s in self.stories)
+        lo, hi = np.nanmin(np.concatenate(self.profiles)) / 3, np.nanmax(at_speaks) * 3
+        hi = np.nanmax(np.concatenate(self.profiles)) * 3
+
+        ax = self.ax_story
+        (self.profile_line,) = ax.semilogy([], [], marker="o", markersize=3)
+        self.speaks_marker = ax.scatter([], [], s=60, color="C3", zorder=3)
+        ax.set_xlim(-0.5, longest - 0.5)
+        ax.set_ylim(lo, hi)
+        ax.set_xlabel("word of the story")
+        ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
+        ax.grid(True, alpha=0.3)
+
+        ax = self.ax_n
+        self.curve_line = ax.semilogy(ns, at_speaks, marker="o", color="0.6")[0]
+        self.current = ax.scatter([], [], s=60, color="C3", zorder=3)
+        ax.set_ylim(lo, hi)
+        ax.set_xlabel("distractor sentences")
+        ax.set_ylabel("at “speaks”")
+        ax.grid(True, alpha=0.3)
+        self.draw(0)
+
+    def draw(self, t):
+        story, prof = self.stories[t], self.profiles[t]
+        steps = np.arange(len(prof))
+        self.profile_line.set_data(steps, prof)
+        self.speaks_marker.set_offsets([[steps[-1], prof[-1]]])
+        self.current.set_offsets([[story.n_distractors, prof[-1]]])
+        ax = self.ax_story
+        ax.set_xticks(steps)
+        ax.set_xticklabels(story.words, rotation=90, fontsize=7)
+
+    def caption(self, t):
+        s = self.stories[t]
+        return (f"{s.n_distractors} distractor sentence(s): “speaks” comes {s.lag} words "
+                f"after the country; state change there {self.profiles[t][-1]:.2e}")
