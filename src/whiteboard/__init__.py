@@ -19,7 +19,6 @@ _LAZY = {
     "RNN": "whiteboard.rnn",
     "LSTM": "whiteboard.lstm",
     "GRU": "whiteboard.gru",
-    "gradcheck": "whiteboard.gradcheck",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

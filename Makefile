@@ -1,0 +1,61 @@
+# Whiteboard to LSTM: every target sets up what it needs (.venv, vendored JS) by itself.
+#   make book       build the HTML book into _build/html
+#   make test       ruff, unit tests, strict nbval, the -W -n build, browser tests
+#   make notebooks  execute every chapter in place (NB=book/03_….ipynb for one)
+#   make bench      run the benchmarks and print their tables
+#   make clean      remove the build, the venv and vendored files
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB     := $(BIN)/jupyter-book
+NB     ?= book/*.ipynb
+export PYTHONHASHSEED := 0
+
+.PHONY: book test notebooks bench clean venv vendor lint unit nbval html browser
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e ".[test]" -c constraints.txt
+	touch $@
+
+vendor: _vendor/.stamp
+
+_vendor/.stamp: vendor/package.json vendor/package-lock.json scripts/vendor_js.py | $(STAMP)
+	$(BIN)/python scripts/vendor_js.py
+
+book: venv vendor
+	$(JB) build . -W -n --keep-going
+	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
+
+notebooks: venv
+	$(BIN)/python scripts/execute_notebooks.py $(NB)
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks scripts book
+
+unit: venv
+	$(BIN)/pytest tests -m "not browser"
+
+nbval: venv
+	$(BIN)/pytest -p no:cacheprovider --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		--nbval-cell-timeout=600 book
+
+html: venv vendor
+	$(JB) build . --all -W -n --keep-going
+
+browser: venv
+	$(BIN)/pytest tests -m browser
+
+test: lint unit nbval html browser
+
+bench: venv
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf _build _vendor vendor/node_modules $(VENV) .pytest_cache .ruff_cache

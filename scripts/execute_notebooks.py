@@ -1,0 +1,72 @@
+"""Execute chapter notebooks in place, top to bottom, and strip noisy metadata.
+
+Usage: python scripts/execute_notebooks.py [book/NN_topic.ipynb ...]   (default: book/*.ipynb)
+
+Each notebook runs in a fresh kernel with its own folder as the working directory.
+Execution timings, widget state and other volatile metadata are removed, so a diff
+shows only changes in code, prose and outputs.  A cell that raises stops the run with
+the notebook and the cell named, and the notebook on disk is left untouched.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+ROOT = Path(__file__).resolve().parent.parent
+KERNEL = "python3"
+
+
+def strip(nb: nbformat.NotebookNode) -> None:
+    """Drop metadata that changes on every run and carries no content."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("execution", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
+                                 "name": KERNEL}
+    nb.metadata.setdefault("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+        cell.metadata.pop("collapsed", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                out.get("metadata", {}).pop("execution", None)
+
+
+def execute(path: Path, timeout: int = 300) -> float:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        index = next((i for i, c in enumerate(nb.cells)
+                      if c.cell_type == "code" and any(
+                          o.get("output_type") == "error" for o in c.get("outputs", []))),
+                     None)
+        raise SystemExit(f"{path}: cell {index} raised:\n{err}") from None
+    seconds = time.perf_counter() - start
+    strip(nb)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str]) -> int:
+    paths = [Path(p) for p in argv] or sorted((ROOT / "book").glob("*.ipynb"))
+    for path in paths:
+        seconds = execute(path)
+        size = path.stat().st_size / 1e6
+        print(f"{path.relative_to(ROOT) if path.is_absolute() else path}: "
+              f"executed in {seconds:.1f} s, {size:.2f} MB", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

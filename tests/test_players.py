@@ -1,0 +1,89 @@
+"""The static player and the live explorer are made from one stepper."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from whiteboard.explorers import explore
+from whiteboard.players import play, render_frames
+from whiteboard.plots import new_figure
+
+
+class Ramp:
+    """A stepper whose frame t shows a line through the points 0..t."""
+
+    def __init__(self, n=5):
+        self.fig, self.ax = new_figure(figsize=(2, 1.5))
+        (self.line,) = self.ax.plot([], [])
+        self.ax.set_xlim(0, n)
+        self.ax.set_ylim(0, n)
+        self.n_frames = n
+        self.drawn = []
+
+    def draw(self, t):
+        self.drawn.append(t)
+        x = np.arange(t + 1)
+        self.line.set_data(x, x)
+
+    def caption(self, t):
+        return f"t = {t}"
+
+
+def test_player_has_one_distinct_frame_per_step():
+    stepper = Ramp(4)
+    player = play(stepper, alt="a growing line")
+    assert player.n_frames == 4
+    assert len(set(player.frames)) == 4
+    html = player.to_html()
+    assert html.count("data:image/png;base64,") == 4 + 1  # every frame, plus the first shown
+    assert 'alt="a growing line"' in html
+    assert player.captions == ["t = 0", "t = 1", "t = 2", "t = 3"]
+
+
+def test_player_html_is_reproducible():
+    a, b = play(Ramp(3), alt="x"), play(Ramp(3), alt="x")
+    assert a.to_html() == b.to_html()
+    assert render_frames(Ramp(3)) == render_frames(Ramp(3))
+
+
+def test_player_rejects_bad_input():
+    with pytest.raises(TypeError, match="expected a stepper"):
+        play(object(), alt="x")
+    with pytest.raises(ValueError, match="alt"):
+        play(Ramp(2), alt="")
+    stepper = Ramp(2)
+    stepper.n_frames = 0
+    with pytest.raises(ValueError, match="positive int"):
+        play(stepper, alt="x")
+
+
+def test_explorer_slider_redraws_the_stepper():
+    stepper = Ramp(5)
+    ex = explore(stepper)
+    first = ex.image.value
+    ex.slider.value = 3
+    assert stepper.drawn[-1] == 3
+    np.testing.assert_array_equal(stepper.line.get_xdata(), np.arange(4))
+    assert ex.image.value != first
+    assert ex.caption.value == "t = 3"
+    assert ex.slider.max == ex.play.max == 4
+    assert repr(ex) == "Explorer(Ramp, 5 steps, controls=[])"
+
+
+def test_explorer_controls_change_the_stepper():
+    import ipywidgets as widgets
+
+    stepper = Ramp(5)
+    frames = widgets.IntSlider(value=5, min=2, max=8)
+
+    def resize(s, frames):
+        s.n_frames = frames
+
+    ex = explore(stepper, controls={"frames": frames}, on_control=resize)
+    ex.slider.value = 4
+    frames.value = 3
+    assert ex.slider.max == 2 and ex.slider.value == 2
+    assert stepper.drawn[-1] == 2
+    with pytest.raises(ValueError, match="on_control"):
+        explore(Ramp(2), controls={"frames": widgets.IntSlider()})
