@@ -189,7 +189,7 @@ def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
 
     Args:
         state: array-like of shape ``(B, H)``; ``(1, B, H)`` is accepted too, as PyTorch writes
-            it (num_layers * num_directions = 1).
+            it (num_layers * num_directions = 1), and so is ``(H,)`` when B = 1.
         shape: the expected ``(B, H)``.
         name: the argument's name, used in error messages.
         dtype: the model's dtype; the state is cast to it.
@@ -201,6 +201,8 @@ def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
     arr = as_numeric_array(state, name, dtype)
     if arr.ndim == 3 and arr.shape[0] == 1:
         arr = arr[0]
+    elif arr.ndim == 1 and shape[0] == 1:
+        arr = arr[None, :]
     if tuple(arr.shape) != tuple(shape):
         B, H = shape
         raise ValueError(
