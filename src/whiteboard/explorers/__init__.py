@@ -65,6 +65,8 @@ class Explorer(widgets.VBox):
         if self.controls:
             rows.append(widgets.HBox(list(self.controls.values())))
         super().__init__(rows + [self.image, self.caption])
+        # A stable class lets browser tests find every explorer on a page.
+        self.add_class("wb-explorer")
         self.step(0)
 
     def __repr__(self) -> str:
