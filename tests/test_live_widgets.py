@@ -33,7 +33,7 @@ def _free_port() -> int:
 def voila():
     voila_bin = Path(sys.executable).parent / "voila"
     if not voila_bin.exists():
-        pytest.fail("voila is not installed: it is part of the test extra (pip install -e '.[test]')")
+        pytest.fail("voila is missing: it is in the test extra (pip install -e '.[test]')")
     port = _free_port()
     proc = subprocess.Popen(
         [str(voila_bin), str(ROOT / "book"), "--no-browser", f"--port={port}",
