@@ -173,8 +173,8 @@ def as_sequence(X, input_size: int, dtype, name: str = "X") -> tuple[np.ndarray,
     T, B, D = arr.shape
     if D != input_size:
         raise ValueError(
-            f"{name} must have D = {input_size} features in its last axis "
-            f"(shape (T, B, {input_size})), got shape {tuple(np.shape(X))}"
+            f"{name} must have D = {input_size} features in its last axis, i.e. shape "
+            f"(T, B, {input_size}) or (T, {input_size}); got shape {tuple(np.shape(X))}"
         )
     if T == 0:
         raise ValueError(f"{name} is an empty sequence: T must be >= 1, got shape {arr.shape}")
