@@ -19,6 +19,7 @@ _LAZY = {
     "RNN": "whiteboard.rnn",
     "LSTM": "whiteboard.lstm",
     "GRU": "whiteboard.gru",
+    "check_gradients": "whiteboard.gradcheck",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
