@@ -25,7 +25,7 @@ import io
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Stepper", "Player", "play", "render_frames"]
+__all__ = ["Stepper", "Player", "play", "render_frames", "settle"]
 
 
 @runtime_checkable
@@ -50,9 +50,19 @@ def _check_stepper(stepper) -> int:
     return n
 
 
+def settle(fig) -> None:
+    """Lay the figure out once, so every saved frame uses the same layout.
+
+    Constrained layout adjusts itself on the first draw; without this, the first PNG
+    of a figure differs slightly from every later one of the same content.
+    """
+    fig.draw_without_rendering()
+
+
 def render_frames(stepper, *, dpi: float = 72) -> list[bytes]:
     """Draw every frame of ``stepper`` and return the PNG bytes of each, in order."""
     n = _check_stepper(stepper)
+    settle(stepper.fig)
     frames = []
     for t in range(n):
         stepper.draw(t)

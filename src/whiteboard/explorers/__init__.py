@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 
-from whiteboard.players import _check_stepper
+from whiteboard.players import _check_stepper, settle
 
 __all__ = ["Explorer", "explore"]
 
@@ -49,6 +49,7 @@ class Explorer(widgets.VBox):
             raise ValueError("controls were given without on_control(stepper, **values)")
         self.stepper = stepper
         self.dpi = dpi
+        settle(stepper.fig)
         self.controls = dict(controls or {})
         self._on_control = on_control
         self.slider = widgets.IntSlider(value=0, min=0, max=n - 1, description=label,
