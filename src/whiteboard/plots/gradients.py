@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import LogLocator, NullLocator
 
 from whiteboard.plots import new_figure
 
 __all__ = ["GradientFlowStepper", "plot_cliff", "plot_gradient_norms"]
 
 _TINY = 1e-300  # stands in for an exact zero on a log axis
+
+
+def _few_log_ticks(axis):
+    # A log axis over many decades otherwise gets dozens of ticks, each a mathtext label;
+    # drawing them dominates the time of a frame.
+    axis.set_major_locator(LogLocator(numticks=6))
+    axis.set_minor_locator(NullLocator())
+
+
+def _freeze_layout(fig):
+    """Lay the figure out once, then keep that layout for every frame.
+
+    Frames change data, not labels, so re-running the constrained layout on each of them
+    would only cost time.  Call again after a change of axis limits or ticks.
+    """
+    fig.set_layout_engine("constrained")
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
 
 
 def _ax(ax, figsize):
@@ -71,7 +90,7 @@ class GradientFlowStepper:
 
     def __init__(self, flow):
         self.fig, (self.ax_norm, self.ax_sig) = new_figure(
-            figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [1.2, 1]})
+            figsize=(8.0, 3.0), ncols=2, gridspec_kw={"width_ratios": [1.2, 1]})
         ax = self.ax_norm
         (self.future_line,) = ax.semilogy([], [], color="0.75", marker="o", markersize=2)
         (self.measured_line,) = ax.semilogy([], [], color="C0", marker="o", markersize=3,
@@ -87,7 +106,7 @@ class GradientFlowStepper:
         ax = self.ax_sig
         self.heatmap = ax.imshow(np.ones((2, 2)), aspect="auto", origin="lower",
                                  cmap="magma", norm=LogNorm(1e-6, 1), interpolation="nearest")
-        self.fig.colorbar(self.heatmap, ax=ax, label="$|v_j|$, error signal")
+        self.colorbar = self.fig.colorbar(self.heatmap, ax=ax, label="$|v_j|$, error signal")
         ax.set_ylabel("state unit")
         ax.set_xlabel("step $j$ (the gradient travels right to left)")
         self.set_flow(flow)
@@ -108,6 +127,9 @@ class GradientFlowStepper:
         lo = max(positive.min(), signal.max() * 1e-12) if positive.size else 1e-6
         self._signal = signal
         self.heatmap.set_norm(LogNorm(lo, max(signal.max(), lo * 10)))
+        _few_log_ticks(self.ax_norm.yaxis)
+        _few_log_ticks(self.colorbar.ax.yaxis)
+        _freeze_layout(self.fig)
         T = signal.shape[1]
         self.heatmap.set_extent((0.5, T + 0.5, -0.5, signal.shape[0] - 0.5))
         self.draw(0)

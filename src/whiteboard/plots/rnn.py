@@ -220,36 +220,54 @@ class DistractorStepper:
     """
 
     def __init__(self, stories, profiles):
-        if len(stories) != len(profiles) or not stories:
-            raise ValueError("stories and profiles must be non-empty and the same length")
         self.stories = list(stories)
-        # Before the country the two runs agree exactly; NaN leaves those steps undrawn.
-        self.profiles = [np.where(np.asarray(p, float) > 0, p, np.nan) for p in profiles]
+        if not self.stories:
+            raise ValueError("stories must hold at least one story")
         self.n_frames = len(self.stories)
         self.fig, (self.ax_story, self.ax_n) = new_figure(
             figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
-        at_speaks = np.array([p[-1] for p in self.profiles])
-        ns = np.array([s.n_distractors for s in self.stories])
         longest = max(len(s.words) for s in self.stories)
-        lo, hi = np.nanmin(np.concatenate(self.profiles)) / 3, np.nanmax(at_speaks) * 3
-        hi = np.nanmax(np.concatenate(self.profiles)) * 3
 
         ax = self.ax_story
         (self.profile_line,) = ax.semilogy([], [], marker="o", markersize=3)
         self.speaks_marker = ax.scatter([], [], s=60, color="C3", zorder=3)
         ax.set_xlim(-0.5, longest - 0.5)
-        ax.set_ylim(lo, hi)
         ax.set_xlabel("word of the story")
         ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
         ax.grid(True, alpha=0.3)
 
         ax = self.ax_n
-        self.curve_line = ax.semilogy(ns, at_speaks, marker="o", color="0.6")[0]
+        (self.curve_line,) = ax.semilogy([], [], marker="o", color="0.6")
         self.current = ax.scatter([], [], s=60, color="C3", zorder=3)
-        ax.set_ylim(lo, hi)
+        ax.set_xlim(-0.5, max(s.n_distractors for s in self.stories) + 0.5)
         ax.set_xlabel("distractor sentences")
         ax.set_ylabel("at “speaks”")
         ax.grid(True, alpha=0.3)
+        self.set_profiles(profiles)
+
+    def set_profiles(self, profiles):
+        """Show other measurements for the same stories (e.g. of a model with other weights).
+
+        Args:
+            profiles: for each story, its (T_n,) swap distances.
+        """
+        if len(profiles) != self.n_frames:
+            raise ValueError(f"need one profile per story ({self.n_frames}), "
+                             f"got {len(profiles)}")
+        for story, prof in zip(self.stories, profiles, strict=True):
+            if len(prof) != len(story.words):
+                raise ValueError(f"a profile must have one value per word "
+                                 f"({len(story.words)}), got {len(prof)}")
+        # Before the country the two runs agree exactly, and with small weights the
+        # difference can underflow to 0 later on; NaN leaves such steps off the log axis.
+        self.profiles = [np.where(np.asarray(p, float) > 0, p, np.nan) for p in profiles]
+        at_speaks = np.array([p[-1] for p in self.profiles])
+        self.curve_line.set_data([s.n_distractors for s in self.stories], at_speaks)
+        values = np.concatenate(self.profiles)
+        if np.isfinite(values).any():
+            lo, hi = np.nanmin(values) / 3, np.nanmax(values) * 3
+            self.ax_story.set_ylim(lo, hi)
+            self.ax_n.set_ylim(lo, hi)
         self.draw(0)
 
     def draw(self, t):
