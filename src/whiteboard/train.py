@@ -295,9 +295,11 @@ def train(net: SequenceModel, make_batch, *, steps: int, lr: float, seed: int = 
         hist["eval_accuracy"].append(result["accuracy"])
         return result["accuracy"]
 
-    bar = tqdm(range(1, steps + 1), desc=desc, disable=quiet, leave=False, mininterval=0.5)
+    # quiet runs skip tqdm entirely: even a disabled bar allocates a multiprocessing lock,
+    # which worker processes then "leak" at exit with a warning
+    bar = None if quiet else tqdm(total=steps, desc=desc, leave=False, mininterval=0.5)
     step = 0
-    for step in bar:
+    for step in range(1, steps + 1):
         batch = make_batch(rng)
         loss, grads, _ = net.loss_and_grads(batch.x, batch.y)
         if not math.isfinite(loss):
@@ -305,16 +307,20 @@ def train(net: SequenceModel, make_batch, *, steps: int, lr: float, seed: int = 
             break
         norm = clip_grad_norm(grads, clip, keys=params) if clip else global_norm(grads, params)
         opt.step(grads)
+        if bar is not None:
+            bar.update()
         hist["step"].append(step)
         hist["loss"].append(loss)
         hist["grad_norm"].append(norm)
         if step % eval_every == 0 or step == steps:
             acc = run_eval(step)
             if acc is not None:
-                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.2f}", refresh=False)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.2f}", refresh=False)
                 if stop_at is not None and acc >= stop_at:
                     break
-    bar.close()
+    if bar is not None:
+        bar.close()
     if eval_batch is not None and (not hist["eval_step"] or hist["eval_step"][-1] != step):
         run_eval(step)
     hist["steps_run"] = step

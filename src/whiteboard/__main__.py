@@ -1,0 +1,148 @@
+"""Command line: reproduce the book's experiments.
+
+    python -m whiteboard --help
+    python -m whiteboard story --lags 10 30 50 --seeds 5 --json
+    python -m whiteboard temporal --lags 50 --seeds 5 --json
+
+Progress goes to stderr and the result to stdout (JSON with ``--json``, else a table), so
+``python -m whiteboard story --json > sweep.json`` captures the result alone.  Bad input
+exits with status 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One run is many tiny matrix products; BLAS threads only fight each other (and the worker
+# processes of --jobs) over them.  Set before numpy is imported; an explicit setting wins.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import shlex  # noqa: E402
+import sys  # noqa: E402
+
+DEFAULT_LAGS = {"story": [10, 20, 40, 60], "temporal": [10, 50], "adding": [10, 50]}
+HELP = {
+    "story": "RNN vs LSTM on country -> language stories (chapter 6)",
+    "temporal": "temporal order (Hochreiter & Schmidhuber 1997): the order of two symbols in noise",
+    "adding": "the adding problem (Hochreiter & Schmidhuber 1997): add two marked numbers",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit status 2."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.exit(2)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _model_lr(text):
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected MODEL=LR such as rnn=0.01, got {text!r}")
+    return name, _positive_float(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from whiteboard.experiments import MODELS, Setup
+
+    d = Setup()
+    parser = _Parser(prog="python -m whiteboard",
+                     description="Reproduce the experiments of 'Whiteboard to LSTM'.")
+    sub = parser.add_subparsers(dest="task", metavar="EXPERIMENT", parser_class=_Parser)
+    for task, text in HELP.items():
+        p = sub.add_parser(task, help=text, description=text,
+                           formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        p.add_argument("--lags", type=_positive_int, nargs="+", default=DEFAULT_LAGS[task],
+                       help="lags to test: steps from the clue to the answer")
+        p.add_argument("--seeds", type=_positive_int, default=5,
+                       help="seeds 0..N-1 per lag and model")
+        p.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["rnn", "lstm"],
+                       help="models to train (lstm_fb0: the LSTM with forget-gate bias 0)")
+        p.add_argument("--hidden", type=_positive_int, default=d.hidden, help="hidden units H")
+        p.add_argument("--steps", type=_positive_int, default=d.steps,
+                       help="training budget in steps (runs stop early once solved)")
+        p.add_argument("--batch", type=_positive_int, default=d.batch, help="batch size")
+        p.add_argument("--clip", type=_positive_float, default=d.clip,
+                       help="max global gradient norm")
+        p.add_argument("--forget-bias", type=float, default=d.forget_bias,
+                       help="initial total forget-gate bias of the 'lstm' model")
+        p.add_argument("--lrs", type=_positive_float, nargs="+", default=list(d.lrs),
+                       help="learning-rate grid searched per model and lag")
+        p.add_argument("--lr", type=_model_lr, nargs="+", metavar="MODEL=LR",
+                       help="fixed learning rates (skips the search)")
+        p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+        p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.task is None:
+        parser.error(f"choose an experiment: {', '.join(HELP)}")
+
+    from whiteboard.data import MAX_LAG
+    from whiteboard.experiments import min_lag, summarize, sweep, with_setup
+
+    sub = f"{parser.prog} {args.task}"
+    low = min_lag(args.task)
+    bad = [lag for lag in args.lags if not low <= lag <= MAX_LAG]
+    if bad:
+        _fail(sub, f"--lags must lie in {low}..{MAX_LAG} for {args.task} (the generator "
+                   f"cannot make {bad})")
+    if not float("-inf") < args.forget_bias < float("inf"):
+        _fail(sub, f"--forget-bias must be a finite number, got {args.forget_bias}")
+    setup = with_setup(hidden=args.hidden, steps=args.steps, batch=args.batch, clip=args.clip,
+                       forget_bias=args.forget_bias, lrs=tuple(args.lrs))
+    lr = dict(args.lr) if args.lr else None
+    command = "python -m whiteboard " + shlex.join(argv)
+    try:
+        result = sweep(args.task, args.lags, args.seeds, args.models, setup, lr=lr,
+                       jobs=args.jobs, progress=not args.quiet, command=command)
+    except (ValueError, TypeError) as exc:  # input the checks above could not see
+        _fail(sub, str(exc))
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    text = json.dumps(result, indent=1)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text + "\n")
+    print(text if args.json else summarize(result))
+    return 0
+
+
+def _fail(prog, message):
+    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.exit(2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
