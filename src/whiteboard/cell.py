@@ -301,6 +301,23 @@ class RecurrentModel:
         return dh, dc_last
 
 
+def allocate(shapes, dtype) -> list:
+    """Empty arrays of the given shapes, carved out of one block of memory.
+
+    A forward pass needs several multi-megabyte buffers. Asked for one by one, the C allocator
+    tends to return such blocks to the operating system when they are freed and to fault every
+    page in again on the next call, which can cost more than the arithmetic. A single block
+    of the same size is reused from one call to the next.
+    """
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    block = np.empty(sum(sizes), dtype)
+    arrays, start = [], 0
+    for shape, size in zip(shapes, sizes, strict=True):
+        arrays.append(block[start : start + size].reshape(shape))
+        start += size
+    return arrays
+
+
 def stack_previous(h0: np.ndarray, h: np.ndarray) -> np.ndarray:
     """(T, B, H) array of h_0 .. h_{T-1}: the state each step started from."""
     prev = np.empty_like(h)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.activations import sigmoid
-from whiteboard.cell import RecurrentModel, Trace, stack_previous
+from whiteboard.cell import RecurrentModel, Trace, allocate
 
 __all__ = ["LSTM", "lstm_step", "lstm_step_backward"]
 
@@ -131,9 +131,9 @@ class LSTM(RecurrentModel):
     _num_gates = 4
     _torch_name = "LSTM"
 
-    # Internally the gate blocks are reordered to o, i, f, g: then the three sigmoid gates are
-    # contiguous (one activation call in the forward loop) and so are the three gates driven by
-    # dc (one multiply in the backward loop). ``_perm`` maps internal rows to PyTorch rows.
+    # Inside forward and backward the gate blocks are reordered to o, i, f, g: the three
+    # sigmoid gates are then contiguous (one activation call per step) and so are the three
+    # gates driven by dc (one multiply per step). ``_perm`` maps internal rows to PyTorch rows.
     _order = (3, 0, 1, 2)
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, forget_bias=0.0):
@@ -159,43 +159,57 @@ class LSTM(RecurrentModel):
             c0: (B, H) initial cell state (also (1, B, H)); zeros when omitted.
 
         Returns:
-            Trace with ``h`` and ``c`` (T, B, H), ``gates`` i, f, g, o each (T, B, H) (views
-            into one buffer), ``x``, ``h0`` and ``c0``.
+            Trace with ``h`` and ``c`` (T, B, H), ``gates`` i, f, g, o each (T, B, H), ``x``,
+            ``h0`` and ``c0``. The (T, B, H) arrays are views into the loop's buffers, which
+            are stored unit-major, (T, H, B); copy them before writing into them.
         """
         X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=True)
         p = self._params
         T, B, D = X.shape
         H = self.hidden_size
-        W_ih, W_hh = p["weight_ih_l0"][self._perm], p["weight_hh_l0"][self._perm]
-        bias = (p["bias_ih_l0"] + p["bias_hh_l0"])[self._perm]
-        # σ(a) = ½(1 + tanh(a/2)): halving the sigmoid rows of the weights (exact, a power of
-        # two) lets one tanh call over all 4H columns serve every gate.
-        scale = np.ones((4 * H, 1), self.dtype)
-        scale[: 3 * H] = 0.5
-        A = (X.reshape(T * B, D) @ (W_ih * scale).T).reshape(T, B, 4 * H)
-        A += bias * scale[:, 0]
-        W_hh_T = (W_hh * scale).T.copy()
-        C = np.empty((T, B, H), self.dtype)
-        tanh_C = np.empty_like(C)
-        Hs = np.empty_like(C)
-        ig = np.empty((B, H), self.dtype)
-        h, c = h0, c0
+        K = D + H + 1
+        # The loop works on columns, as the maths does: a_t = [U | W | b] [x_t; h_{t-1}; 1].
+        # One matmul per step gives all four gates, and every gate is a contiguous (H, B)
+        # block, which numpy's elementwise loops handle several times faster than a strided
+        # column slice of a (B, 4H) array.
+        W = np.concatenate(
+            [p["weight_ih_l0"], p["weight_hh_l0"], (p["bias_ih_l0"] + p["bias_hh_l0"])[:, None]],
+            axis=1,
+        )[self._perm]
+        # σ(a) = ½(1 + tanh(a/2)): halving the sigmoid rows (exact, a power of two) lets one
+        # tanh call serve all four gates.
+        W_half = W.copy()
+        W_half[: 3 * H] *= 0.5
+        Z, A, C, tanh_C = allocate(
+            [(T + 1, K, B), (T, 4 * H, B), (T + 1, H, B), (T, H, B)], self.dtype
+        )
+        # Z[t] = [x_{t+1}; h_t; 1]; A: gate activations, rows o, i, f, g; C[t] = c_t from c_0.
+        Z[:T, :D] = X.transpose(0, 2, 1)
+        Z[T, :D] = 0.0
+        Z[0, D : D + H] = h0.T
+        Z[:, D + H] = 1.0
+        C[0] = c0.T
+        ig = np.empty((H, B), self.dtype)
         for t in range(T):
-            a = A[t]
-            a += h @ W_hh_T
+            a = np.matmul(W_half, Z[t], out=A[t])
             np.tanh(a, out=a)
-            sig = a[:, : 3 * H]
+            sig = a[: 3 * H]
             sig *= 0.5
             sig += 0.5
-            o, i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            c = np.multiply(f, c, out=C[t])
+            o, i, f, g = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]
+            c = np.multiply(f, C[t], out=C[t + 1])
             c += np.multiply(i, g, out=ig)
             np.tanh(c, out=tanh_C[t])
-            h = np.multiply(o, tanh_C[t], out=Hs[t])
-        gates = {"i": A[..., H : 2 * H], "f": A[..., 2 * H : 3 * H], "g": A[..., 3 * H :],
-                 "o": A[..., :H]}
-        cache = {"acts": A, "tanh_c": tanh_C, "weight_ih": W_ih, "weight_hh": W_hh}
-        return Trace("lstm", X, h0, Hs, gates, c0=c0, c=C, was_2d=was_2d, cache=cache)
+            np.multiply(o, tanh_C[t], out=Z[t + 1, D : D + H])
+
+        def time_major(block):  # (T, H, B) -> (T, B, H) view
+            return block.transpose(0, 2, 1)
+
+        gates = {name: time_major(A[:, k * H : (k + 1) * H])
+                 for name, k in (("i", 1), ("f", 2), ("g", 3), ("o", 0))}
+        cache = {"acts": A, "c": C, "tanh_c": tanh_C, "z": Z, "w": W}
+        return Trace("lstm", X, h0, time_major(Z[1:, D : D + H]), gates, c0=c0,
+                     c=time_major(C[1:]), was_2d=was_2d, cache=cache)
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time (equations in the module docstring).
@@ -213,45 +227,57 @@ class LSTM(RecurrentModel):
         dh, dc_last = self._check_backward(trace, dh, dc_last, has_cell=True)
         T, B, H = trace.h.shape
         D = trace.x.shape[2]
-        acts, tanh_C = trace.cache["acts"], trace.cache["tanh_c"]
-        o, i, f, g = (acts[..., k * H : (k + 1) * H] for k in range(4))
-        c_prev = stack_previous(trace.c0, trace.c)
+        A, C, tanh_C, Z, W = (trace.cache[k] for k in ("acts", "c", "tanh_c", "z", "w"))
+        o, i, f, g = (A[:, k * H : (k + 1) * H] for k in range(4))
 
-        # Every factor that does not depend on the incoming gradient is computed for all steps
-        # at once, leaving the loop a handful of (B, H) operations.
-        dact = acts * (1 - acts)  # σ' for o, i, f (from the outputs)
-        dact[..., 3 * H :] = 1 - g * g  # tanh' for g
-        dact[..., :H] *= tanh_C  # ∂h/∂a_o = tanh(c) σ'(a_o)
-        dact[..., H : 2 * H] *= g  # ∂c/∂a_i = g σ'(a_i)
-        dact[..., 2 * H : 3 * H] *= c_prev  # ∂c/∂a_f = c_{t-1} σ'(a_f)
-        dact[..., 3 * H :] *= i  # ∂c/∂a_g = i tanh'(a_g)
-        dc_dh = o * (1 - tanh_C * tanh_C)  # ∂h_t/∂c_t
-        dact4 = dact.reshape(T, B, 4, H)
-
-        dA = np.empty_like(acts)  # ∂L/∂a_t, internal gate order o, i, f, g
-        dA4 = dA.reshape(T, B, 4, H)
-        W_hh = trace.cache["weight_hh"]
-        dh_t = np.zeros((B, H), self.dtype)
-        dc = np.zeros((B, H), self.dtype) if dc_last is None else dc_last.copy()
-        tmp = np.empty((B, H), self.dtype)
+        # Only (H, B)-sized work buffers: on many machines a fresh multi-megabyte temporary
+        # costs more in page faults than the arithmetic done in it.
+        W_back = W[:, : D + H].T.copy()  # (D+H, 4H): sends da_t back to x_t and h_{t-1}
+        da = np.empty((4 * H, B), self.dtype)  # ∂L/∂a_t, rows o, i, f, g
+        da_o, da_ifg = da[:H], da[H:].reshape(3, H, B)
+        da_i, da_f, da_g = da_ifg
+        dz = np.empty((D + H, B), self.dtype)  # [∂L/∂x_t; ∂L/∂h_{t-1}] from step t
+        dX = np.empty((T, B, D), self.dtype)
+        dW = np.zeros_like(W)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: all weights and biases at once
+        dW_t = np.empty_like(W)
+        dh_t = dh[T - 1].T.copy()
+        dc = np.zeros((H, B), self.dtype) if dc_last is None else dc_last.T.copy()
+        tmp = np.empty((H, B), self.dtype)
         for t in range(T - 1, -1, -1):
-            dh_t += dh[t]  # h_t feeds both the loss and step t+1
-            np.multiply(dh_t, dact[t, :, :H], out=dA[t, :, :H])
-            # The cell path adds, so dc accumulates the h_t route on top of what came from t+1.
-            dc += np.multiply(dh_t, dc_dh[t], out=tmp)
-            np.multiply(dc[:, None, :], dact4[t, :, 1:], out=dA4[t, :, 1:])
+            # Local derivatives first: σ' = σ(1 - σ) for o, i, f and tanh' = 1 - g² for g.
+            np.subtract(1, A[t, : 3 * H], out=da[: 3 * H])
+            da[: 3 * H] *= A[t, : 3 * H]
+            np.multiply(g[t], g[t], out=da_g)
+            np.subtract(1, da_g, out=da_g)
+            # do_t = dh_t ⊙ tanh(c_t)
+            da_o *= tanh_C[t]
+            da_o *= dh_t
+            # The cell path adds, so dc accumulates the h_t route, dh_t ⊙ o_t ⊙ tanh'(c_t), on
+            # top of what came back from step t+1.
+            np.multiply(tanh_C[t], tanh_C[t], out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            tmp *= o[t]
+            tmp *= dh_t
+            dc += tmp
+            # di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i, each times its local derivative.
+            da_i *= g[t]
+            da_f *= C[t]
+            da_g *= i[t]
+            da_ifg *= dc
             dc *= f[t]  # c_{t-1} reaches c_t only through f_t
-            dh_t = dA[t] @ W_hh
+            np.matmul(W_back, da, out=dz)
+            dX[t] = dz[:D].T
+            dW += np.matmul(da, Z[t].T, out=dW_t)
+            if t:
+                np.add(dz[D:], dh[t - 1].T, out=dh_t)  # h_{t-1} feeds the loss and step t
 
-        dA2 = dA.reshape(T * B, 4 * H)
-        h_prev = stack_previous(trace.h0, trace.h)
-        db = dA2.sum(axis=0)[self._unperm]
+        dW = dW[self._unperm]
         return {
-            "weight_ih_l0": (dA2.T @ trace.x.reshape(T * B, D))[self._unperm],
-            "weight_hh_l0": (dA2.T @ h_prev.reshape(T * B, H))[self._unperm],
-            "bias_ih_l0": db,
-            "bias_hh_l0": db.copy(),
-            "x": (dA2 @ trace.cache["weight_ih"]).reshape(T, B, D),
-            "h0": dh_t,
-            "c0": dc,
+            "weight_ih_l0": np.ascontiguousarray(dW[:, :D]),
+            "weight_hh_l0": np.ascontiguousarray(dW[:, D : D + H]),
+            "bias_ih_l0": dW[:, D + H].copy(),
+            "bias_hh_l0": dW[:, D + H].copy(),
+            "x": dX,
+            "h0": dz[D:].T.copy(),
+            "c0": dc.T.copy(),
         }
