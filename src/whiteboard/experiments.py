@@ -46,7 +46,7 @@ from whiteboard.data import (
 from whiteboard.train import SequenceModel, evaluate, train
 
 __all__ = ["Setup", "TASKS", "MODELS", "build", "run", "search_lr", "sweep", "summarize",
-           "min_lag", "test_batch"]
+           "min_lag", "test_batch", "readability", "memory_units"]
 
 _VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
 SEARCH_SEEDS = (1_000, 1_001)  # the learning-rate search never uses the sweep's seeds 0..n-1
@@ -353,3 +353,57 @@ def summarize(result: dict) -> str:
 def with_setup(**changes) -> Setup:
     """``Setup()`` with some fields changed (the CLI uses this)."""
     return replace(Setup(), **changes)
+
+
+# ---------------------------------------------------------------------------- opening a network
+
+
+def readability(states: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """How well the class can be read off the state at each step, by nearest centroid.
+
+    The sequences are split in half.  At every step, the first half gives one centroid
+    (mean state) per class; each sequence of the second half is assigned the class of the
+    nearest centroid.  The result is the fraction assigned correctly: 1 when the state still
+    separates the classes cleanly, ``1/n_classes`` when it has forgotten them.
+
+    Args:
+        states: (T, B, H) hidden or cell states of B sequences.
+        labels: (B,) class ids.
+        n_classes: the number of classes.
+
+    Returns:
+        (T,) accuracy at each step.
+    """
+    states = np.asarray(states, dtype=float)
+    labels = np.asarray(labels)
+    half = states.shape[1] // 2
+    fit, test = slice(0, half), slice(half, None)
+    if not all(np.any(labels[fit] == k) for k in range(n_classes)):
+        raise ValueError("every class needs at least one sequence in the first half")
+    # centroids: (T, K, H)
+    centroids = np.stack([states[:, fit][:, labels[fit] == k].mean(axis=1)
+                          for k in range(n_classes)], axis=1)
+    d = ((states[:, test, None, :] - centroids[:, None]) ** 2).sum(axis=-1)  # (T, B2, K)
+    return (d.argmin(axis=-1) == labels[test]).mean(axis=1)
+
+
+def memory_units(states: np.ndarray, labels: np.ndarray, n_classes: int):
+    """Rank units by how much of their variance the class explains (η², best first).
+
+    ``η² = Σ_k n_k (μ_k − μ)² / Σ_b (s_b − μ)²`` per unit: 1 when a unit takes one value
+    per class, 0 when it ignores the class.
+
+    Args:
+        states: (B, H) states of B sequences at one step (e.g. the answer step).
+        labels: (B,) class ids.
+
+    Returns:
+        ``(order, eta2)``: unit indices sorted by η², and η² of every unit (H,).
+    """
+    states = np.asarray(states, dtype=float)
+    mu = states.mean(axis=0)
+    total = ((states - mu) ** 2).sum(axis=0)
+    between = sum((labels == k).sum() * (states[labels == k].mean(axis=0) - mu) ** 2
+                  for k in range(n_classes) if np.any(labels == k))
+    eta2 = between / np.maximum(total, 1e-300)
+    return np.argsort(-eta2), eta2
