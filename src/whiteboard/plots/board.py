@@ -26,7 +26,7 @@ def _freeze_layout(fig):
     """Lay the figure out once; frames change text and colours, never the layout."""
     fig.set_layout_engine("constrained")
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    fig.set_layout_engine(None)  # not "none": its placeholder engine makes savefig draw twice
 
 
 def _value(v) -> str:

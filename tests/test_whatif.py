@@ -1,0 +1,182 @@
+"""Forced gates, the hand-wired story memories, and the measured memory path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from whiteboard import GRU, LSTM, RNN
+from whiteboard.data import LANGUAGES, make_stories
+from whiteboard.lstm import lstm_step
+from whiteboard.train import one_hot
+from whiteboard.whatif import (
+    Override,
+    encode_words,
+    memory_path,
+    pin_gates,
+    run_whatif,
+    story_memory_gru,
+    story_memory_lstm,
+    story_readout,
+)
+
+T, D, H = 9, 3, 5
+
+
+@pytest.fixture
+def X():
+    return np.random.default_rng(0).standard_normal((T, 2, D))
+
+
+def test_no_override_is_the_forward_pass(X):
+    for model in (LSTM(D, H, seed=1), GRU(D, H, seed=1)):
+        a, b = model.forward(X), run_whatif(model, X, [])
+        np.testing.assert_array_equal(a.h, b.h)
+        for g in a.gates:
+            np.testing.assert_array_equal(a.gates[g], b.gates[g])
+
+
+def test_forcing_f_keeps_or_wipes_the_cell(X):
+    model = LSTM(D, H, seed=1)
+    plain = model.forward(X)
+    k = 4
+    keep = run_whatif(model, X, [Override("f", 1.0, start=k)])
+    wipe = run_whatif(model, X, [Override("f", 0.0, start=k)])
+    for tr in (keep, wipe):  # steps before k are untouched
+        np.testing.assert_array_equal(tr.c[:k], plain.c[:k])
+    assert (keep.gates["f"][k:] == 1.0).all() and (wipe.gates["f"][k:] == 0.0).all()
+    for t in range(k, T):
+        i, g = keep.gates["i"][t], keep.gates["g"][t]
+        np.testing.assert_allclose(keep.c[t], keep.c[t - 1] + i * g, atol=1e-15)
+        np.testing.assert_allclose(wipe.c[t], wipe.gates["i"][t] * wipe.gates["g"][t],
+                                   atol=1e-15)
+
+
+def test_forcing_i_and_o(X):
+    model = LSTM(D, H, seed=1)
+    shut = run_whatif(model, X, [Override("i", 0.0)])
+    np.testing.assert_array_equal(shut.c, 0.0)  # c0 = 0 and nothing is ever taken in
+    hidden = run_whatif(model, X, [Override("o", 0.0, start=3)])
+    np.testing.assert_array_equal(hidden.h[3:], 0.0)
+    np.testing.assert_array_equal(hidden.c[3], model.forward(X).c[3])
+
+
+def test_a_forced_step_equals_the_core_step_with_pinned_parameters(X):
+    model = LSTM(D, H, seed=2)
+    tr = run_whatif(model, X, [Override("f", 0.3, start=2, stop=5)])
+    pinned = pin_gates(model, {"f": 0.3}).state_dict()
+    plain = model.state_dict()
+    h, c = np.zeros((2, H)), np.zeros((2, H))
+    for t in range(T):
+        h, c, cache = lstm_step(X[t], h, c, pinned if 2 <= t < 5 else plain)
+        np.testing.assert_allclose(tr.h[t], h, atol=1e-13)
+        np.testing.assert_allclose(tr.c[t], c, atol=1e-13)
+        np.testing.assert_allclose(tr.gates["f"][t], cache["f"], atol=1e-13)
+    np.testing.assert_allclose(tr.gates["f"][2:5], 0.3, atol=1e-15)
+    assert not np.allclose(tr.gates["f"][5:], 0.3)
+
+
+def test_only_the_chosen_units_are_forced(X):
+    model = LSTM(D, H, seed=1)
+    tr = run_whatif(model, X, [Override("f", 0.0, units=(1, 3))])
+    assert (tr.gates["f"][:, :, [1, 3]] == 0).all()
+    assert (tr.gates["f"][:, :, [0, 2, 4]] > 0).all()
+
+
+def test_gru_update_gate(X):
+    model = GRU(D, H, seed=1)
+    frozen = run_whatif(model, X, [Override("z", 1.0, start=3)])
+    for t in range(3, T):
+        np.testing.assert_allclose(frozen.h[t], frozen.h[2], atol=1e-15)
+    fresh = run_whatif(model, X, [Override("z", 0.0, start=3)])
+    np.testing.assert_allclose(fresh.h[3:], fresh.gates["n"][3:], atol=1e-15)
+
+
+def test_pin_gates_leaves_the_model_alone():
+    model = LSTM(D, H, seed=1)
+    before = model.state_dict()
+    pin_gates(model, {"f": 1.0, "o": 0.0})
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_bad_overrides_are_refused(X):
+    with pytest.raises(TypeError, match="only an LSTM or a GRU"):
+        run_whatif(RNN(D, H), X, [Override("f", 1.0)])
+    with pytest.raises(ValueError, match="has gates"):
+        run_whatif(GRU(D, H), X, [Override("f", 1.0)])
+    with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+        run_whatif(LSTM(D, H), X, [Override("f", 1.5)])
+    with pytest.raises(TypeError, match="Override objects"):
+        run_whatif(LSTM(D, H), X, [("f", 1.0)])
+    with pytest.raises(ValueError, match="units must lie"):
+        pin_gates(LSTM(D, H), {"f": 1.0}, units=[H])
+
+
+# ------------------------------------------------------------------------- wired memories
+
+
+def _stories(lag=10, n=16):
+    batch = make_stories(n, lag, rng=0)
+    from whiteboard.data import story_vocab
+
+    return batch, one_hot(batch.x, len(story_vocab()))
+
+
+@pytest.mark.parametrize("build", [story_memory_lstm, story_memory_gru])
+def test_the_wired_memories_answer_the_story(build):
+    batch, X = _stories()
+    trace = build().forward(X)
+    readout = story_readout()
+    answers = [np.argmax(readout(trace.h[-1, b])) for b in range(len(batch.y))]
+    np.testing.assert_array_equal(answers, batch.y)
+
+
+def test_forgetting_after_the_country_loses_the_answer():
+    batch, X = _stories(n=1)
+    model, readout = story_memory_lstm(), story_readout()
+    tr = run_whatif(model, X, [Override("f", 0.0, start=batch.country_step + 1)])
+    p = readout(tr.h[-1, 0])
+    assert p.max() < 0.2  # close to the 1/8 of a guess
+    words = batch.words(0)
+    np.testing.assert_array_equal(encode_words(words), X)
+    assert LANGUAGES[batch.y[0]] == batch.target(0)
+
+
+# ---------------------------------------------------------------------------- memory path
+
+
+def test_memory_path_product_and_jacobian():
+    x = np.random.default_rng(1).standard_normal((8, D))
+    model = LSTM(D, 3, seed=0, forget_bias=1.0)
+    path = memory_path(model, x)
+    tr = model.forward(x)
+    f = tr.gates["f"][:, 0]
+    for k in path["k"]:
+        assert path["product"][k - 1] == pytest.approx(np.prod(f[8 - k:], axis=0).max())
+    # Finite differences: perturb c_{T-k} (and h_{T-k} = o tanh(c_{T-k}) with it), rerun.
+    k, eps = 3, 1e-6
+    s = 8 - k
+    o, c = tr.gates["o"][s - 1, 0], tr.c[s - 1, 0]
+    J = np.empty((3, 3))
+    for j in range(3):
+        out = []
+        for sign in (1, -1):
+            c0 = c.copy()
+            c0[j] += sign * eps
+            out.append(model.forward(x[s:], h0=o * np.tanh(c0), c0=c0).c[-1, 0])
+        J[:, j] = (out[0] - out[1]) / (2 * eps)
+    assert path["jacobian"][k - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-6)
+
+
+def test_memory_path_gru_uses_the_update_gate():
+    x = np.random.default_rng(1).standard_normal((6, D))
+    model = GRU(D, 3, seed=0)
+    path = memory_path(model, x, max_k=4)
+    z = model.forward(x).gates["z"][:, 0]
+    assert path["product"][1] == pytest.approx(np.prod(z[4:], axis=0).max())
+    assert len(path["k"]) == 4
+    with pytest.raises(TypeError):
+        memory_path(RNN(D, 3), x)
+    with pytest.raises(ValueError, match="max_k"):
+        memory_path(model, x, max_k=6)
