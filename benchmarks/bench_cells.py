@@ -1,6 +1,6 @@
 """Forward + backward time of whiteboard's RNN, LSTM and GRU against torch.nn on the CPU.
 
-Run:  python benchmarks/bench_cells.py [--json] [--repeats N] [--quick]
+Run:  python benchmarks/bench_cells.py [--json] [--repeats N] [--quick] [--threads N]
 
 For every model, dtype and shape (T, B, D, H), one timed repeat runs our forward and backward,
 then torch's forward and backward on the same weights, input and output gradient (gradients on
@@ -10,7 +10,9 @@ ours / torch (below 1 means we are faster). Without torch only our times are pri
 
 BLAS settings change numpy's speed a lot (OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE), so the
 header prints them; rerun with different values to compare, e.g.
-``OPENBLAS_CORETYPE=Haswell python benchmarks/bench_cells.py``.
+``OPENBLAS_CORETYPE=Haswell python benchmarks/bench_cells.py``. On a busy machine, threads
+that spin while waiting for a core make both sides erratic; ``--threads 1`` gives numpy's BLAS
+and torch one thread each and is the fairer comparison there.
 """
 
 from __future__ import annotations
@@ -24,15 +26,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # run without installing
-
-from whiteboard import GRU, LSTM, RNN  # noqa: E402
-
 SHAPES = [(50, 64, 16, 64), (100, 32, 8, 32), (20, 128, 32, 128)]
 QUICK_SHAPES = [(50, 64, 16, 64)]
-MODELS = {"LSTM": LSTM, "GRU": GRU, "RNN": RNN}
+MODELS = ("LSTM", "GRU", "RNN")
+# numpy, whiteboard and torch are imported in main(), after --threads has set the BLAS
+# environment, which OpenBLAS reads only once, when it loads.
+np = None
 
 
 def _torch():
@@ -49,7 +48,9 @@ def bench_one(name, dtype, shape, repeats, torch):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((T, B, D)).astype(dtype)
     dh = rng.standard_normal((T, B, H)).astype(dtype)
-    model = MODELS[name](D, H, seed=0, dtype=dtype)
+    import whiteboard
+
+    model = getattr(whiteboard, name)(D, H, seed=0, dtype=dtype)
 
     def ours():
         model.backward(model.forward(X), dh)
@@ -103,12 +104,26 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--repeats", type=int, default=30, help="timed pairs per row (30)")
     parser.add_argument("--quick", action="store_true", help="only T=50 B=64 D=16 H=64")
-    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and torch threads (default: leave each library's own)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
+    if args.threads is not None:
+        if args.threads < 1:
+            parser.error("--threads must be >= 1")
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+            os.environ[var] = str(args.threads)
 
+    global np
+    import numpy
+
+    np = numpy
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # run uninstalled
     torch = _torch()
+    if torch is not None and args.threads is not None:
+        torch.set_num_threads(args.threads)
     env = environment(torch)
     rows = []
     for name in args.models:

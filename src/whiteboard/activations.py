@@ -63,19 +63,26 @@ def relu(x, out=None):
     return np.maximum(x, 0, out=out)
 
 
-def sigmoid_grad_from_output(y):
-    """σ'(x) written in terms of y = σ(x): y (1 - y)."""
-    return y * (1 - y)
+def sigmoid_grad_from_output(y, out=None):
+    """σ'(x) written in terms of y = σ(x): y (1 - y). ``out``: optional array to write into."""
+    out = np.subtract(1, y, out=out)
+    out *= y
+    return out
 
 
-def tanh_grad_from_output(y):
-    """tanh'(x) written in terms of y = tanh(x): 1 - y²."""
-    return 1 - y * y
+def tanh_grad_from_output(y, out=None):
+    """tanh'(x) written in terms of y = tanh(x): 1 - y². ``out``: optional array to write into."""
+    out = np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
+    return out
 
 
-def relu_grad_from_output(y):
+def relu_grad_from_output(y, out=None):
     """relu'(x) in terms of y = relu(x): 1 where y > 0, else 0 (0 at x = 0, like PyTorch)."""
-    return (y > 0).astype(np.result_type(y, np.float32))
+    y = np.asarray(y)
+    if out is None:
+        out = np.empty(y.shape, np.result_type(y, np.float32))
+    return np.heaviside(y, 0, out=out)
 
 
 def sigmoid_prime(x):

@@ -318,9 +318,33 @@ def allocate(shapes, dtype) -> list:
     return arrays
 
 
-def stack_previous(h0: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """(T, B, H) array of h_0 .. h_{T-1}: the state each step started from."""
-    prev = np.empty_like(h)
-    prev[0] = h0
-    prev[1:] = h[:-1]
-    return prev
+def column_buffers(X: np.ndarray, h0: np.ndarray, shapes, dtype):
+    """The forward loop's input columns, plus the model's own buffers, in one block.
+
+    The sequence loops work on columns, as the equations do: the step's input is the stacked
+    column z_t = [x_t; h_{t-1}; 1], so that one matmul [U | W | b] z_t gives every gate's
+    pre-activation, and each gate's (H, B) block is contiguous in memory.
+
+    Args:
+        X: (T, B, D) input.
+        h0: (B, H) initial state.
+        shapes: shapes of the further buffers the model wants.
+        dtype: their dtype.
+
+    Returns:
+        ``(Z, buffers)``: Z (T+1, D+H+1, B) with Z[t] = [x_{t+1}; h_t; 1] filled up to h_0 (the
+        loop writes h_t into Z[t, D:D+H]; Z[T, :D] is zero), and the further buffers, empty.
+    """
+    T, B, D = X.shape
+    H = h0.shape[1]
+    Z, *buffers = allocate([(T + 1, D + H + 1, B), *shapes], dtype)
+    Z[:T, :D] = X.transpose(0, 2, 1)
+    Z[T, :D] = 0.0
+    Z[0, D : D + H] = h0.T
+    Z[:, D + H] = 1.0
+    return Z, buffers
+
+
+def time_major(block: np.ndarray) -> np.ndarray:
+    """(T, H, B) unit-major buffer -> (T, B, H) view, the layout of the public trace."""
+    return block.transpose(0, 2, 1)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.activations import sigmoid
-from whiteboard.cell import RecurrentModel, Trace, stack_previous
+from whiteboard.cell import RecurrentModel, Trace, column_buffers, time_major
 
 __all__ = ["GRU", "gru_step", "gru_step_backward"]
 
@@ -116,50 +116,57 @@ class GRU(RecurrentModel):
             c0: must be None (a GRU has no cell state).
 
         Returns:
-            Trace with ``h`` (T, B, H), ``gates`` r, z, n each (T, B, H) (views into one
-            buffer), ``x`` and ``h0``.
+            Trace with ``h`` (T, B, H), ``gates`` r, z, n each (T, B, H), ``x`` and ``h0``.
+            The (T, B, H) arrays are views into the loop's unit-major (T, H, B) buffers; copy
+            them before writing into them.
         """
         X, h0, _, was_2d = self._check_inputs(X, h0, c0, has_cell=False)
-        p = self._params
         T, B, D = X.shape
         H = self.hidden_size
-        # σ(a) = ½(1 + tanh(a/2)): halving the r and z rows (exact, a power of two) turns
-        # both sigmoids into a single tanh call per step.
-        scale = np.ones((3 * H, 1), self.dtype)
-        scale[: 2 * H] = 0.5
-        # All T input projections at once; b_hr and b_hz join the input side, b_hn cannot
-        # because the reset gate multiplies it.
-        b_x = p["bias_ih_l0"].copy()
-        b_x[: 2 * H] += p["bias_hh_l0"][: 2 * H]
-        G = (X.reshape(T * B, D) @ (p["weight_ih_l0"] * scale).T).reshape(T, B, 3 * H)
-        G += b_x * scale[:, 0]
-        W_hh_T = (p["weight_hh_l0"] * scale).T.copy()
-        b_hn = p["bias_hh_l0"][2 * H :]
-        M = np.empty((T, B, H), self.dtype)  # m_t = W_n h_{t-1} + b_hn, needed by backward
-        Hs = np.empty((T, B, H), self.dtype)
-        gh = np.empty((B, 3 * H), self.dtype)
-        h = h0
+        W = self._stacked_weights()
+        # σ(a) = ½(1 + tanh(a/2)): halving the r and z rows (exact, a power of two) turns both
+        # sigmoids into a single tanh call per step.
+        W_half = W.copy()
+        W_half[: 2 * H] *= 0.5
+        # A[t] rows: r, z, n (first U_n x + b_in, then n itself), m = W_n h_{t-1} + b_hn.
+        Z, (A,) = column_buffers(X, h0, [(T, 4 * H, B)], self.dtype)
+        tmp = np.empty((H, B), self.dtype)
         for t in range(T):
-            g = G[t]
-            np.matmul(h, W_hh_T, out=gh)
-            rz = g[:, : 2 * H]
-            rz += gh[:, : 2 * H]
+            a = np.matmul(W_half, Z[t], out=A[t])
+            rz = a[: 2 * H]
             np.tanh(rz, out=rz)
             rz *= 0.5
             rz += 0.5
-            r, z, n = g[:, :H], g[:, H : 2 * H], g[:, 2 * H :]
-            m = np.add(gh[:, 2 * H :], b_hn, out=M[t])
-            n += r * m
+            r, z, n, m = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]
+            n += np.multiply(r, m, out=tmp)  # the reset gate scales only the recurrent part
             np.tanh(n, out=n)
-            # h_t = n + z ⊙ (h_{t-1} - n): the same convex mix with one multiply fewer.
-            h_new = np.subtract(h, n, out=Hs[t])
-            h_new *= z
-            h_new += n
-            h = h_new
-        gates = {"r": G[..., :H], "z": G[..., H : 2 * H], "n": G[..., 2 * H :]}
-        cache = {"acts": G, "m": M, "weight_ih": p["weight_ih_l0"].copy(),
-                 "weight_hh": p["weight_hh_l0"].copy()}
-        return Trace("gru", X, h0, Hs, gates, was_2d=was_2d, cache=cache)
+            # h_t = (1 - z) ⊙ n + z ⊙ h_{t-1} = n + z ⊙ (h_{t-1} - n): one multiply fewer.
+            np.subtract(Z[t, D:-1], n, out=tmp)
+            tmp *= z
+            np.add(n, tmp, out=Z[t + 1, D:-1])
+        gates = {name: time_major(A[:, k * H : (k + 1) * H]) for k, name in enumerate("rzn")}
+        return Trace("gru", X, h0, time_major(Z[1:, D:-1]), gates, was_2d=was_2d,
+                     cache={"acts": A, "z": Z, "w": W})
+
+    def _stacked_weights(self) -> np.ndarray:
+        """(4H, D+H+1): the rows r, z, n-input and n-recurrent times [x_t; h_{t-1}; 1].
+
+        The candidate needs its input part U_n x + b_in and its recurrent part W_n h + b_hn
+        apart, since only the second is scaled by r_t; so it takes two row blocks, each with
+        a zero block where the other part's weights would be.
+        """
+        p = self._params
+        H, D = self.hidden_size, self.input_size
+        w_ih, w_hh, b_ih, b_hh = (p[k] for k in ("weight_ih_l0", "weight_hh_l0",
+                                                  "bias_ih_l0", "bias_hh_l0"))
+        W = np.zeros((4 * H, D + H + 1), self.dtype)
+        W[: 3 * H, :D] = w_ih
+        W[: 2 * H, D:-1] = w_hh[: 2 * H]
+        W[3 * H :, D:-1] = w_hh[2 * H :]
+        W[: 2 * H, -1] = b_ih[: 2 * H] + b_hh[: 2 * H]
+        W[2 * H : 3 * H, -1] = b_ih[2 * H :]
+        W[3 * H :, -1] = b_hh[2 * H :]
+        return W
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time (equations in the module docstring).
@@ -177,38 +184,50 @@ class GRU(RecurrentModel):
         dh, _ = self._check_backward(trace, dh, dc_last, has_cell=False)
         T, B, H = trace.h.shape
         D = trace.x.shape[2]
-        acts, M = trace.cache["acts"], trace.cache["m"]
-        r, z, n = acts[..., :H], acts[..., H : 2 * H], acts[..., 2 * H :]
-        h_prev = stack_previous(trace.h0, trace.h)
-
-        # Factors independent of the incoming gradient, for all steps at once:
-        # ∂h/∂a_r = (1 - z)(1 - n²) m σ'(a_r), ∂h/∂a_z = (h_{t-1} - n) σ'(a_z),
-        # ∂h/∂a_n = (1 - z)(1 - n²).
-        fac = np.empty_like(acts)
-        np.multiply(1 - z, 1 - n * n, out=fac[..., 2 * H :])
-        fac[..., :H] = fac[..., 2 * H :] * M * r * (1 - r)
-        fac[..., H : 2 * H] = (h_prev - n) * z * (1 - z)
-
-        dGx = np.empty_like(acts)  # ∂L/∂(U x + b_i) per gate
-        dGh = np.empty_like(acts)  # ∂L/∂(W h + b_h) per gate
-        W_hh = trace.cache["weight_hh"]
-        dh_t = np.zeros((B, H), self.dtype)
+        A, Z, W = trace.cache["acts"], trace.cache["z"], trace.cache["w"]
+        r, z, n, m = (A[:, k * H : (k + 1) * H] for k in range(4))
+        W_back = W[:, :-1].T.copy()  # (D+H, 4H): sends the four row blocks back to x and h
+        da = np.empty((4 * H, B), self.dtype)  # ∂L/∂ of rows r, z, n-input, n-recurrent
+        da_r, da_z, da_n, da_m = da[:H], da[H : 2 * H], da[2 * H : 3 * H], da[3 * H :]
+        dz = np.empty((D + H, B), self.dtype)  # [∂L/∂x_t; ∂L/∂h_{t-1}] through the gates
+        dX = np.empty((T, B, D), self.dtype)
+        dW = np.zeros_like(W)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: all weights and biases at once
+        dW_t = np.empty_like(W)
+        t1, t2 = np.empty((H, B), self.dtype), np.empty((H, B), self.dtype)
+        dh_t = dh[T - 1].T.copy()
         for t in range(T - 1, -1, -1):
-            dh_t += dh[t]  # h_t feeds both the loss and step t+1
-            np.multiply(dh_t[:, None, :], fac[t].reshape(B, 3, H), out=dGx[t].reshape(B, 3, H))
-            dGh[t, :, : 2 * H] = dGx[t, :, : 2 * H]
-            np.multiply(dGx[t, :, 2 * H :], r[t], out=dGh[t, :, 2 * H :])
-            # h_{t-1} reaches h_t directly through z_t and through every gate via W_hh.
-            dh_prev = dGh[t] @ W_hh
-            dh_prev += dh_t * z[t]
-            dh_t = dh_prev
-
-        dGx2, dGh2 = dGx.reshape(T * B, 3 * H), dGh.reshape(T * B, 3 * H)
+            h_prev = Z[t, D:-1]
+            # dn = dh ⊙ (1 - z), then through tanh: da_n = dn ⊙ (1 - n²)
+            np.subtract(1, z[t], out=t1)
+            t1 *= dh_t
+            np.multiply(n[t], n[t], out=t2)
+            np.subtract(1, t2, out=t2)
+            np.multiply(t1, t2, out=da_n)
+            # dz = dh ⊙ (h_{t-1} - n), then through σ: da_z = dz ⊙ z (1 - z)
+            np.subtract(h_prev, n[t], out=t1)
+            t1 *= dh_t
+            np.subtract(1, z[t], out=t2)
+            t2 *= z[t]
+            np.multiply(t1, t2, out=da_z)
+            # r_t scales m_t = W_n h + b_hn: dm = da_n ⊙ r and dr = da_n ⊙ m, then through σ.
+            np.multiply(da_n, r[t], out=da_m)
+            np.subtract(1, r[t], out=t1)
+            t1 *= r[t]
+            t1 *= m[t]
+            np.multiply(da_n, t1, out=da_r)
+            np.matmul(W_back, da, out=dz)
+            dX[t] = dz[:D].T
+            dW += np.matmul(da, Z[t].T, out=dW_t)
+            # h_{t-1} reaches h_t directly through z_t, through the gates, and the loss too.
+            np.multiply(dh_t, z[t], out=t1)
+            np.add(dz[D:], t1, out=dh_t)
+            if t:
+                dh_t += dh[t - 1].T
         return {
-            "weight_ih_l0": dGx2.T @ trace.x.reshape(T * B, D),
-            "weight_hh_l0": dGh2.T @ h_prev.reshape(T * B, H),
-            "bias_ih_l0": dGx2.sum(axis=0),
-            "bias_hh_l0": dGh2.sum(axis=0),
-            "x": (dGx2 @ trace.cache["weight_ih"]).reshape(T, B, D),
-            "h0": dh_t,
+            "weight_ih_l0": dW[: 3 * H, :D].copy(),
+            "weight_hh_l0": np.concatenate([dW[: 2 * H, D:-1], dW[3 * H :, D:-1]]),
+            "bias_ih_l0": dW[: 3 * H, -1].copy(),
+            "bias_hh_l0": np.concatenate([dW[: 2 * H, -1], dW[3 * H :, -1]]),
+            "x": dX,
+            "h0": dh_t.T.copy(),
         }

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.activations import sigmoid
-from whiteboard.cell import RecurrentModel, Trace, allocate
+from whiteboard.cell import RecurrentModel, Trace, column_buffers, time_major
 
 __all__ = ["LSTM", "lstm_step", "lstm_step_backward"]
 
@@ -167,7 +167,6 @@ class LSTM(RecurrentModel):
         p = self._params
         T, B, D = X.shape
         H = self.hidden_size
-        K = D + H + 1
         # The loop works on columns, as the maths does: a_t = [U | W | b] [x_t; h_{t-1}; 1].
         # One matmul per step gives all four gates, and every gate is a contiguous (H, B)
         # block, which numpy's elementwise loops handle several times faster than a strided
@@ -180,14 +179,10 @@ class LSTM(RecurrentModel):
         # tanh call serve all four gates.
         W_half = W.copy()
         W_half[: 3 * H] *= 0.5
-        Z, A, C, tanh_C = allocate(
-            [(T + 1, K, B), (T, 4 * H, B), (T + 1, H, B), (T, H, B)], self.dtype
+        # A: gate activations, rows o, i, f, g; C[t] = c_t from c_0.
+        Z, (A, C, tanh_C) = column_buffers(
+            X, h0, [(T, 4 * H, B), (T + 1, H, B), (T, H, B)], self.dtype
         )
-        # Z[t] = [x_{t+1}; h_t; 1]; A: gate activations, rows o, i, f, g; C[t] = c_t from c_0.
-        Z[:T, :D] = X.transpose(0, 2, 1)
-        Z[T, :D] = 0.0
-        Z[0, D : D + H] = h0.T
-        Z[:, D + H] = 1.0
         C[0] = c0.T
         ig = np.empty((H, B), self.dtype)
         for t in range(T):
@@ -201,9 +196,6 @@ class LSTM(RecurrentModel):
             c += np.multiply(i, g, out=ig)
             np.tanh(c, out=tanh_C[t])
             np.multiply(o, tanh_C[t], out=Z[t + 1, D : D + H])
-
-        def time_major(block):  # (T, H, B) -> (T, B, H) view
-            return block.transpose(0, 2, 1)
 
         gates = {name: time_major(A[:, k * H : (k + 1) * H])
                  for name, k in (("i", 1), ("f", 2), ("g", 3), ("o", 0))}
@@ -252,11 +244,10 @@ class LSTM(RecurrentModel):
             # do_t = dh_t ⊙ tanh(c_t)
             da_o *= tanh_C[t]
             da_o *= dh_t
-            # The cell path adds, so dc accumulates the h_t route, dh_t ⊙ o_t ⊙ tanh'(c_t), on
-            # top of what came back from step t+1.
-            np.multiply(tanh_C[t], tanh_C[t], out=tmp)
-            np.subtract(1, tmp, out=tmp)
-            tmp *= o[t]
+            # The cell path adds, so dc accumulates the h_t route, dh_t ⊙ o_t ⊙ (1 - tanh²(c_t)),
+            # on top of what came back from step t+1; o_t tanh²(c_t) is h_t tanh(c_t).
+            np.multiply(Z[t + 1, D:-1], tanh_C[t], out=tmp)
+            np.subtract(o[t], tmp, out=tmp)
             tmp *= dh_t
             dc += tmp
             # di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i, each times its local derivative.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.activations import ACTIVATIONS
-from whiteboard.cell import RecurrentModel, Trace, stack_previous
+from whiteboard.cell import RecurrentModel, Trace, column_buffers, time_major
 
 __all__ = ["RNN", "rnn_step", "rnn_step_backward"]
 
@@ -119,25 +119,28 @@ class RNN(RecurrentModel):
 
         Returns:
             Trace with ``h`` (T, B, H), pre-activations ``a`` (T, B, H), ``x``, ``h0`` and an
-            empty ``gates`` dict.
+            empty ``gates`` dict. ``h`` and ``a`` are views into the loop's unit-major
+            (T, H, B) buffers; copy them before writing into them.
         """
         X, h0, _, was_2d = self._check_inputs(X, h0, c0, has_cell=False)
-        p = self._params
         T, B, D = X.shape
         H = self.hidden_size
         f, _ = ACTIVATIONS[self.nonlinearity]
-        # The input projections do not depend on h, so all T of them are one matmul.
-        A = (X.reshape(T * B, D) @ p["weight_ih_l0"].T).reshape(T, B, H)
-        A += p["bias_ih_l0"] + p["bias_hh_l0"]
-        W_hh_T = p["weight_hh_l0"].T.copy()
-        Hs = np.empty_like(A)
-        h = h0
+        W = self._stacked_weights()
+        Z, (A,) = column_buffers(X, h0, [(T, H, B)], self.dtype)
         for t in range(T):
-            A[t] += h @ W_hh_T
-            h = f(A[t], out=Hs[t])
-        # Snapshot the weights so backward differentiates the forward that actually ran.
-        cache = {"weight_ih": p["weight_ih_l0"].copy(), "weight_hh": p["weight_hh_l0"].copy()}
-        return Trace("rnn", X, h0, Hs, {}, a=A, was_2d=was_2d, cache=cache)
+            a = np.matmul(W, Z[t], out=A[t])  # a_t = [U | W | b] [x_t; h_{t-1}; 1]
+            f(a, out=Z[t + 1, D:-1])  # h_t, which is also part of the next step's input column
+        # W is kept so that backward differentiates the forward that actually ran, even if an
+        # optimiser has changed the parameters since.
+        return Trace("rnn", X, h0, time_major(Z[1:, D:-1]), {}, a=time_major(A),
+                     was_2d=was_2d, cache={"z": Z, "w": W})
+
+    def _stacked_weights(self) -> np.ndarray:
+        """(H, D+H+1) the matrix [U | W | b] that multiplies the column [x_t; h_{t-1}; 1]."""
+        p = self._params
+        b = (p["bias_ih_l0"] + p["bias_hh_l0"])[:, None]
+        return np.concatenate([p["weight_ih_l0"], p["weight_hh_l0"], b], axis=1)
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time (equations in the module docstring).
@@ -154,24 +157,30 @@ class RNN(RecurrentModel):
         """
         dh, _ = self._check_backward(trace, dh, dc_last, has_cell=False)
         _, f_prime = ACTIVATIONS[self.nonlinearity]
-        W_ih, W_hh = trace.cache["weight_ih"], trace.cache["weight_hh"]
         T, B, H = trace.h.shape
         D = trace.x.shape[2]
-        dA = f_prime(trace.h)  # f'(a_t) for every t at once; overwritten by δ_t below
-        dh_next = np.zeros((B, H), self.dtype)
+        Z, W = trace.cache["z"], trace.cache["w"]
+        W_back = W[:, :-1].T.copy()  # (D+H, H): sends δ_t back to x_t and h_{t-1}
+        da = np.empty((H, B), self.dtype)  # δ_t = ∂L/∂a_t
+        dz = np.empty((D + H, B), self.dtype)  # [∂L/∂x_t; ∂L/∂h_{t-1}] from step t
+        dX = np.empty((T, B, D), self.dtype)
+        dW = np.zeros_like(W)  # Σ_t δ_t [x_t; h_{t-1}; 1]^T: all weights and the bias at once
+        dW_t = np.empty_like(W)
+        dh_t = dh[T - 1].T.copy()
         for t in range(T - 1, -1, -1):
-            # h_t feeds the loss and step t+1, so both gradients add before going through f'.
-            dh_next += dh[t]
-            dA[t] *= dh_next
-            dh_next = dA[t] @ W_hh
-        dA2 = dA.reshape(T * B, H)
-        db = dA2.sum(axis=0)
-        # Weight gradients summed over all steps are single matmuls over the stacked T*B rows.
+            f_prime(Z[t + 1, D:-1], out=da)  # f'(a_t) from the stored h_t
+            da *= dh_t
+            np.matmul(W_back, da, out=dz)
+            dX[t] = dz[:D].T
+            dW += np.matmul(da, Z[t].T, out=dW_t)
+            if t:
+                # h_{t-1} feeds both the loss and step t, so both gradients add.
+                np.add(dz[D:], dh[t - 1].T, out=dh_t)
         return {
-            "weight_ih_l0": dA2.T @ trace.x.reshape(T * B, D),
-            "weight_hh_l0": dA2.T @ stack_previous(trace.h0, trace.h).reshape(T * B, H),
-            "bias_ih_l0": db,
-            "bias_hh_l0": db.copy(),
-            "x": (dA2 @ W_ih).reshape(T, B, D),
-            "h0": dh_next,
+            "weight_ih_l0": np.ascontiguousarray(dW[:, :D]),
+            "weight_hh_l0": np.ascontiguousarray(dW[:, D:-1]),
+            "bias_ih_l0": dW[:, -1].copy(),
+            "bias_hh_l0": dW[:, -1].copy(),
+            "x": dX,
+            "h0": dz[D:].T.copy(),
         }
