@@ -23,7 +23,7 @@ import json  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
 
-DEFAULT_LAGS = {"story": [10, 20, 40, 60], "temporal": [10, 50], "adding": [10, 50]}
+DEFAULT_LAGS = {"story": [5, 10, 20, 40, 60], "temporal": [10, 50], "adding": [10, 50]}
 HELP = {
     "story": "RNN vs LSTM on country -> language stories (chapter 6)",
     "temporal": "temporal order (Hochreiter & Schmidhuber 1997): the order of two symbols in noise",
@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="max global gradient norm")
         p.add_argument("--forget-bias", type=float, default=d.forget_bias,
                        help="initial total forget-gate bias of the 'lstm' model")
+        p.add_argument("--embed", type=int, default=d.embed,
+                       help="size of the learned token embedding (0: one-hot input)")
         p.add_argument("--lrs", type=_positive_float, nargs="+", default=list(d.lrs),
                        help="learning-rate grid searched per model and lag")
         p.add_argument("--lr", type=_model_lr, nargs="+", metavar="MODEL=LR",
@@ -117,10 +119,13 @@ def main(argv=None) -> int:
     if bad:
         _fail(sub, f"--lags must lie in {low}..{MAX_LAG} for {args.task} (the generator "
                    f"cannot make {bad})")
+    if args.embed < 0:
+        _fail(sub, f"--embed must be 0 (one-hot) or a positive size, got {args.embed}")
     if not float("-inf") < args.forget_bias < float("inf"):
         _fail(sub, f"--forget-bias must be a finite number, got {args.forget_bias}")
     setup = with_setup(hidden=args.hidden, steps=args.steps, batch=args.batch, clip=args.clip,
-                       forget_bias=args.forget_bias, lrs=tuple(args.lrs))
+                       forget_bias=args.forget_bias, lrs=tuple(args.lrs),
+                       embed=args.embed or None)
     lr = dict(args.lr) if args.lr else None
     command = "python -m whiteboard " + shlex.join(argv)
     try:

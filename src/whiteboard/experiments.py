@@ -67,6 +67,8 @@ class Setup:
         val_size: validation sequences (learning-rate search and early stopping).
         test_size: test sequences (the reported accuracy).
         lrs: the learning-rate grid searched per model.
+        embed: size D of the learned token embedding that feeds every model (None: one-hot
+            vectors of the vocabulary's size); ignored for real-valued inputs.
     """
 
     hidden: int = 16
@@ -78,7 +80,8 @@ class Setup:
     stop_at: float = 0.99
     val_size: int = 256
     test_size: int = 1000
-    lrs: tuple = (3e-3, 1e-2, 3e-2)
+    lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2)
+    embed: int | None = 16
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,11 @@ def build(task: str, model: str, seed: int, setup: Setup = Setup()) -> SequenceM
 
     t = _task(task)
     cls_name, kwargs = _model_kwargs(model, setup)
-    core = getattr(whiteboard, cls_name)(t.input_size, setup.hidden, seed=seed, **kwargs)
-    return SequenceModel(core, t.out_size, vocab_size=t.vocab_size, loss=t.loss, seed=seed)
+    embed = setup.embed if t.vocab_size is not None else None
+    D = embed or t.input_size
+    core = getattr(whiteboard, cls_name)(D, setup.hidden, seed=seed, **kwargs)
+    return SequenceModel(core, t.out_size, vocab_size=t.vocab_size, embed_dim=embed,
+                         loss=t.loss, seed=seed)
 
 
 def _held_out(task, lag, size, root):
