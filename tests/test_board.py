@@ -42,7 +42,7 @@ def test_write_read_erase_and_slots_keep_their_place():
     assert board.erase("x") == 0
     assert board.write("z", 3) == 0  # the first free slot is reused
     assert board.names == ["z", "y"]
-    assert repr(board) == "Board([z = 3, y = 2, ·])"
+    assert repr(board) == "Board([z = 3 | y = 2 | ·])"
 
 
 def test_full_board_refuses_with_a_specific_error():

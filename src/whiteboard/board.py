@@ -50,6 +50,7 @@ __all__ = [
     "Step",
     "Frame",
     "erase",
+    "format_slots",
     "naive_strategy",
     "read",
     "read_all",
@@ -149,6 +150,11 @@ def erase(name: str, why: str = "") -> Step:
     return Step("erase", name, None, why)
 
 
+def format_slots(slots) -> str:
+    """The slots as one line, e.g. ``ac = 5 | · | bd + a = 34`` (``·`` is an empty slot)."""
+    return " | ".join("·" if s is None else f"{s[0]} = {s[1]:g}" for s in slots)
+
+
 class Board:
     """A whiteboard with ``capacity`` slots, each empty or holding one ``(name, value)``.
 
@@ -164,8 +170,7 @@ class Board:
         self.slots: list[tuple[str, float] | None] = [None] * self.capacity
 
     def __repr__(self) -> str:
-        body = ", ".join("·" if s is None else f"{s[0]} = {s[1]:g}" for s in self.slots)
-        return f"Board([{body}])"
+        return f"Board([{format_slots(self.slots)}])"
 
     def __len__(self) -> int:
         return sum(s is not None for s in self.slots)
@@ -202,9 +207,9 @@ class Board:
             if s is None:
                 self.slots[k] = (name, value)
                 return k
+        taken = f"all {self.capacity} slots are" if self.capacity > 1 else "its one slot is"
         raise BoardFullError(
-            f"no room for {name} = {value:g}: all {self.capacity} slots are taken "
-            f"by {', '.join(self.names)}")
+            f"no room for {name} = {value:g}: {taken} taken by {', '.join(self.names)}")
 
     def read(self, name: str) -> float:
         """The value of statement ``name``; :class:`NotOnBoardError` if it is not there."""
