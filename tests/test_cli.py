@@ -1,0 +1,103 @@
+"""The command line: help everywhere, JSON alone on stdout, one-line errors with status 2."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def cli(*args, timeout=120):
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    return subprocess.run([sys.executable, "-m", "whiteboard", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def test_top_level_help_lists_every_experiment():
+    r = cli("--help")
+    assert r.returncode == 0
+    for name in ("story", "temporal", "adding"):
+        assert name in r.stdout
+
+
+@pytest.mark.parametrize("task", ["story", "temporal", "adding"])
+def test_every_subcommand_has_help(task):
+    r = cli(task, "--help")
+    assert r.returncode == 0
+    for option in ("--lags", "--seeds", "--json", "--forget-bias", "--lrs", "--jobs"):
+        assert option in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ([], "choose an experiment"),
+        (["sing"], "invalid choice"),
+        (["story", "--lags", "0"], "--lags"),
+        (["story", "--lags", "-5"], "--lags"),
+        (["story", "--lags", "10", "2.5"], "--lags"),
+        (["story", "--lags", "ten"], "--lags"),
+        (["story", "--seeds", "0"], "--seeds"),
+        (["story", "--seeds", "-1"], "--seeds"),
+        (["story", "--lags", "2"], "cannot make [2]"),
+        (["story", "--lags", "10", "5000"], "cannot make [5000]"),
+        (["temporal", "--lags", "1"], "cannot make [1]"),
+        (["story", "--lr", "rnn=fast"], "--lr"),
+        (["story", "--lr", "rnn=0.01"], "no learning rate given for ['lstm']"),
+        (["story", "--models", "transformer"], "--models"),
+        (["story", "--forget-bias", "nan"], "--forget-bias"),
+        (["story", "--steps", "0"], "--steps"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, expected):
+    r = cli(*args, "--quiet") if args else cli()
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert expected in lines[0]
+    assert lines[0].startswith("python -m whiteboard")
+
+
+def test_story_json_alone_on_stdout(tmp_path):
+    out = tmp_path / "sweep.json"
+    r = cli("story", "--lags", "3", "5", "--seeds", "2", "--steps", "20",
+            "--lr", "rnn=0.01", "lstm=0.01", "--json", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)  # nothing but JSON on stdout
+    assert "story sweep" in r.stderr  # the progress bar went to stderr
+    assert json.loads(out.read_text()) == result
+    assert result["command"] == ("python -m whiteboard story --lags 3 5 --seeds 2 --steps 20 "
+                                 "--lr rnn=0.01 lstm=0.01 --json --out " + str(out))
+    for key in ("date", "whiteboard_version", "numpy_version", "setup", "wall_seconds"):
+        assert key in result
+    rows = {(row["lag"], row["model"]): row for row in result["results"]}
+    assert set(rows) == {(lag, m) for lag in (3, 5) for m in ("rnn", "lstm")}
+    for row in rows.values():
+        assert len(row["accuracy"]) == 2 and len(row["seconds"]) == 2
+        assert row["mean"] == pytest.approx(sum(row["accuracy"]) / 2, abs=1e-4)
+        assert row["lr"] == 0.01
+
+
+def test_temporal_table_and_quiet():
+    r = cli("temporal", "--lags", "4", "--seeds", "1", "--steps", "10", "--lr", "rnn=0.01",
+            "lstm=0.01", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout.splitlines()[0].split() == ["lag", "rnn", "lstm"]
+
+
+def test_main_in_process_with_search(capsys):
+    from whiteboard.__main__ import main
+
+    code = main(["adding", "--lags", "2", "--seeds", "1", "--steps", "5", "--lrs", "0.01",
+                 "0.02", "--models", "rnn", "--json", "--quiet"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["lr_search"]["chosen"]["2"]["rnn"] in (0.01, 0.02)
+    assert result["lr_search"]["seeds"] == [1000, 1001]
