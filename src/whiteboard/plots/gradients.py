@@ -11,6 +11,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator, NullLocator
 
 from whiteboard.plots import new_figure
+from whiteboard.plots.rnn import freeze_layout
 
 __all__ = ["GradientFlowStepper", "plot_cliff", "plot_gradient_norms"]
 
@@ -22,17 +23,6 @@ def _few_log_ticks(axis):
     # drawing them dominates the time of a frame.
     axis.set_major_locator(LogLocator(numticks=6))
     axis.set_minor_locator(NullLocator())
-
-
-def _freeze_layout(fig):
-    """Lay the figure out once, then keep that layout for every frame.
-
-    Frames change data, not labels, so re-running the constrained layout on each of them
-    would only cost time.  Call again after a change of axis limits or ticks.
-    """
-    fig.set_layout_engine("constrained")
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
 
 
 def _ax(ax, figsize):
@@ -129,7 +119,7 @@ class GradientFlowStepper:
         self.heatmap.set_norm(LogNorm(lo, max(signal.max(), lo * 10)))
         _few_log_ticks(self.ax_norm.yaxis)
         _few_log_ticks(self.colorbar.ax.yaxis)
-        _freeze_layout(self.fig)
+        freeze_layout(self.fig)
         T = signal.shape[1]
         self.heatmap.set_extent((0.5, T + 0.5, -0.5, signal.shape[0] - 0.5))
         self.draw(0)

@@ -15,6 +15,7 @@ from whiteboard.plots import new_figure
 
 __all__ = [
     "DistractorStepper",
+    "freeze_layout",
     "plot_decoding",
     "plot_folded_rnn",
     "plot_input_fading",
@@ -26,6 +27,19 @@ __all__ = [
 _STATE = "#fde9b0"   # the board: warm yellow
 _IO = "#dbe8f6"      # inputs and outputs: pale blue
 _EDGE = "#333333"
+
+
+def freeze_layout(fig):
+    """Lay ``fig`` out once, then keep that layout for every frame a stepper draws.
+
+    Frames change data, not the figure's structure, so running the constrained layout again
+    for each of them only costs time (and can make frames jitter).  Call it again after a
+    change of limits, ticks or labels.
+    """
+    fig.set_layout_engine("constrained")
+    fig.draw_without_rendering()
+    # None, not "none": a placeholder engine would make every savefig draw twice.
+    fig.set_layout_engine(None)
 
 
 def _ax(ax, figsize):
@@ -268,6 +282,9 @@ class DistractorStepper:
             lo, hi = np.nanmin(values) / 3, np.nanmax(values) * 3
             self.ax_story.set_ylim(lo, hi)
             self.ax_n.set_ylim(lo, hi)
+        # Lay out with the longest story's word labels, the tallest any frame needs.
+        self.draw(int(np.argmax([len(s.words) for s in self.stories])))
+        freeze_layout(self.fig)
         self.draw(0)
 
     def draw(self, t):
