@@ -305,3 +305,19 @@ def test_to_nptel_rejects_what_is_not_a_cell():
         to_nptel([1, 2, 3])
     with pytest.raises(ValueError, match=r"G = 1 \(RNN\), 3 \(GRU\) or 4 \(LSTM\)"):
         to_nptel({k: np.zeros((2 * H, H)) for k in KEYS})
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_backward_is_repeatable_and_leaves_inputs_alone(kind):
+    model = make(kind)
+    X, h0, c0, dh = data(4)
+    copies = [a.copy() for a in (X, h0, c0, dh)]
+    trace = run(model, X, h0, c0)
+    h_before = trace.h.copy()
+    first = model.backward(trace, dh)
+    second = model.backward(trace, dh)
+    for k in first:
+        np.testing.assert_array_equal(first[k], second[k])
+    np.testing.assert_array_equal(trace.h, h_before)
+    for original, now in zip(copies, (X, h0, c0, dh), strict=True):
+        np.testing.assert_array_equal(original, now)
