@@ -28,7 +28,7 @@ from whiteboard.checks import (
     check_state,
 )
 
-__all__ = ["PARAM_NAMES", "RecurrentModel", "Trace"]
+__all__ = ["PARAM_NAMES", "RecurrentModel", "Trace", "allocate", "column_buffers", "time_major"]
 
 PARAM_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
@@ -38,7 +38,10 @@ class Trace:
     """Everything a forward pass computed, kept for plotting and for ``backward``.
 
     All arrays are time-major. An input given as ``(T, D)`` is treated as a batch of one, so
-    the arrays here still have a batch axis of size 1.
+    the arrays here still have a batch axis of size 1. ``h``, ``c``, ``a`` and the gates are
+    read-only in spirit: they are (T, B, H) views into the unit-major (T, H, B) buffers the
+    sequence loop wrote (see ``column_buffers``), and ``backward`` reads those buffers. Copy
+    an array before changing it.
 
     Attributes:
         kind: "rnn", "lstm" or "gru"; ``backward`` refuses a trace of another kind.
