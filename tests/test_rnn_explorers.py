@@ -110,3 +110,34 @@ def test_distractor_stepper_helper_builds_nested_stories():
     assert st.n_frames == 4
     assert [s.n_distractors for s in st.stories] == [0, 1, 2, 3]
     assert all(s.words[s.country_step] == "Greece" for s in st.stories)
+
+
+def test_chapter_1_explorer_steps_an_rnn_trace_with_its_readout():
+    """Chapter 1's view: the shared TraceStepper over an RNN story, with a softmax read-out."""
+    from whiteboard import RNN
+    from whiteboard.data import LANGUAGES, make_stories
+    from whiteboard.explorers import explore
+    from whiteboard.players import play
+    from whiteboard.plots.trace import TraceStepper
+    from whiteboard.train import Readout, one_hot, softmax
+
+    story = make_stories(1, lag=5, rng=0)
+    rnn, readout = RNN(V, 8, seed=0), Readout(8, len(LANGUAGES), seed=0)
+    trace = rnn.forward(one_hot(story.x, V))
+
+    def read_out(h):
+        return softmax(readout.forward(h))
+
+    st = TraceStepper(trace, tokens=story.words(0), readout=read_out, classes=LANGUAGES,
+                      labels={"h": "state s"})
+    ex = explore(st)
+    T = len(story.words(0))
+    assert ex.slider.max == T - 1
+    ex.slider.value = 4
+    assert list(st.cursors["h"].get_xdata()) == [4, 4]
+    widths = [bar.get_width() for bar in st.bars["h"]]
+    assert np.allclose(widths, trace.h[4, 0])
+    probs = [bar.get_width() for bar in st.bars["p"]]
+    assert np.allclose(probs, read_out(trace.h[4, 0]))
+    assert f"“{story.words(0)[4]}”" in ex.caption.value
+    assert play(st, alt="story", dpi=30).n_frames == T
