@@ -23,7 +23,7 @@ import json  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
 
-DEFAULT_LAGS = {"story": [5, 10, 20, 40, 60], "temporal": [10, 50], "adding": [10, 50]}
+DEFAULT_LAGS = {"story": [5, 10, 20, 40], "temporal": [10, 50], "adding": [10, 50]}
 HELP = {
     "story": "RNN vs LSTM on country -> language stories (chapter 6)",
     "temporal": "temporal order (Hochreiter & Schmidhuber 1997): the order of two symbols in noise",

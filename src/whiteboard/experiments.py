@@ -46,7 +46,7 @@ from whiteboard.data import (
 from whiteboard.train import SequenceModel, evaluate, train
 
 __all__ = ["Setup", "TASKS", "MODELS", "build", "run", "search_lr", "sweep", "summarize",
-           "min_lag", "test_batch", "readability", "memory_units"]
+           "min_lag", "test_batch", "readability", "memory_units", "load_result"]
 
 _VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
 SEARCH_SEEDS = (1_000, 1_001)  # the learning-rate search never uses the sweep's seeds 0..n-1
@@ -73,7 +73,7 @@ class Setup:
 
     hidden: int = 16
     batch: int = 32
-    steps: int = 2000
+    steps: int = 3000
     clip: float = 1.0
     forget_bias: float = 3.0
     eval_every: int = 100
@@ -170,7 +170,8 @@ def run(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Se
 
     Returns:
         dict with ``accuracy`` (test), ``val_accuracy``, ``steps_run``, ``seconds`` and
-        ``diverged``; with ``return_net=True``, the pair ``(result, net)``.
+        ``diverged``; with ``return_net=True``, the triple ``(result, net, history)`` with
+        the trained network and the history from :func:`whiteboard.train.train`.
     """
     t = _task(task)
     net = build(task, model, seed, setup)
@@ -192,7 +193,7 @@ def run(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Se
         "seconds": round(time.perf_counter() - start, 3),
         "diverged": hist["diverged"],
     }
-    return (result, net) if return_net else result
+    return (result, net, hist) if return_net else result
 
 
 def _run_cell(args):
@@ -334,6 +335,28 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         "results": rows,
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def load_result(name: str) -> dict:
+    """Load a committed sweep, e.g. ``load_result("story_sweep.json")``, from ``results/``.
+
+    Looks in the repository's ``results/`` folder (next to ``src/``), then in ``results/``
+    under the working directory and its parent (a notebook runs inside ``book/``).
+
+    Raises:
+        FileNotFoundError: naming every place looked in.
+    """
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[2]
+    places = [here / "results" / name, Path.cwd() / "results" / name,
+              Path.cwd().parent / "results" / name]
+    for path in places:
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise FileNotFoundError(f"no {name} in {[str(p.parent) for p in places]}; the sweep's "
+                            "command is in the chapter (python -m whiteboard ...)")
 
 
 def _describe(model, setup):
