@@ -22,7 +22,7 @@ import numpy as np
 
 from whiteboard.checks import as_sequence, check_state
 
-__all__ = ["GradCheckResult", "check_gradients"]
+__all__ = ["GradCheckResult", "check_gradients", "numeric_gradient"]
 
 
 @dataclass
@@ -53,6 +53,27 @@ class GradCheckResult:
         return "\n".join(
             [f"{'array':<14}{'rel. error':>10}", *rows, f"worst: {name}{list(index)}"]
         )
+
+
+def numeric_gradient(f, arr: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar ``f()`` with respect to every entry of ``arr``.
+
+    ``arr`` must be an array that ``f`` reads (a live parameter, an input): each entry is
+    nudged by ±eps in place, ``f`` is evaluated, and the entry is restored.
+
+    Returns:
+        An array shaped like ``arr`` with (f(θ + ε e_j) - f(θ - ε e_j)) / (2ε) at each j.
+    """
+    grad = np.empty(arr.shape, dtype=np.float64)
+    for j in np.ndindex(arr.shape):
+        old = arr[j]
+        arr[j] = old + eps
+        up = f()
+        arr[j] = old - eps
+        down = f()
+        arr[j] = old
+        grad[j] = (up - down) / (2 * eps)
+    return grad
 
 
 def _relative_error(a: np.ndarray, n: np.ndarray) -> tuple[float, tuple]:
@@ -114,16 +135,7 @@ def check_gradients(model, X, h0=None, c0=None, eps=1e-6, seed=0) -> GradCheckRe
 
     numeric, errors, wheres = {}, {}, {}
     for name, arr in arrays.items():
-        grad = np.empty_like(arr)
-        for j in np.ndindex(arr.shape):
-            old = arr[j]
-            arr[j] = old + eps
-            up = loss()
-            arr[j] = old - eps
-            down = loss()
-            arr[j] = old
-            grad[j] = (up - down) / (2 * eps)
-        numeric[name] = grad
+        numeric[name] = grad = numeric_gradient(loss, arr, eps)
         errors[name], wheres[name] = _relative_error(analytic[name], grad)
 
     worst = max(errors, key=errors.get)
