@@ -1,12 +1,8 @@
 """The whiteboard: a fixed number of slots, and three operations on them — write, read, erase.
 
 The board is the book's picture of a recurrent state: a fixed amount of room that every step
-must share. Chapter 4 evaluates
-
-    ac(bd + a) + ad    with  a = 1, b = 3, c = 5, d = 11
-
-on a board with three slots. The givens a, b, c, d sit on the question sheet, not on the
-board. Everything else has to be written down before it can be used again.
+must share. Chapter 4 evaluates ac(bd + a) + ad with a = 1, b = 3, c = 5, d = 11 on three
+slots; the givens sit on the question sheet, everything else must be written down.
 
 A *strategy* is a list of :class:`Step` objects, and :func:`run` makes a :class:`Board` execute
 them one by one. No value is stored in a strategy: a ``write`` step names a formula such as
@@ -38,26 +34,9 @@ import numpy as np
 from whiteboard.checks import check_positive_int
 
 __all__ = [
-    "GIVENS",
-    "SUM_PLAN",
-    "Board",
-    "BoardError",
-    "BoardFullError",
-    "NotOnBoardError",
-    "NotInHandError",
-    "Run",
-    "SoftRound",
-    "Step",
-    "Frame",
-    "erase",
-    "format_slots",
-    "naive_strategy",
-    "read",
-    "read_all",
-    "run",
-    "selective_strategy",
-    "soft_replay",
-    "write",
+    "GIVENS", "SUM_PLAN", "Board", "BoardError", "BoardFullError", "NotOnBoardError",
+    "NotInHandError", "Run", "SoftRound", "Step", "Frame", "erase", "format_slots",
+    "naive_strategy", "read", "read_all", "run", "selective_strategy", "soft_replay", "write",
 ]
 
 GIVENS = {"a": 1, "b": 3, "c": 5, "d": 11}
@@ -194,10 +173,8 @@ class Board:
     def write(self, name: str, value: float) -> int:
         """Write ``name = value`` into the first free slot and return that slot.
 
-        Raises:
-            TypeError: ``name`` is not a non-empty string.
-            ValueError: ``name`` is already on the board.
-            BoardFullError: every slot is taken.
+        Raises TypeError (a name that is not a non-empty string), ValueError (a name already
+        on the board) or :class:`BoardFullError` (every slot taken).
         """
         if not isinstance(name, str) or not name:
             raise TypeError(f"a statement needs a non-empty string name, got {name!r}")
@@ -360,8 +337,7 @@ def _operand(name, givens, hand, step):
 def naive_strategy(plan=SUM_PLAN) -> list[Step]:
     """Write every calculation, read the whole board before each one, never erase.
 
-    Args:
-        plan: calculations ``(name, operator, left, right)``, in order.
+    ``plan`` holds the calculations ``(name, operator, left, right)``, in order.
     """
     steps = []
     for name, op, left, right in plan:
@@ -430,15 +406,11 @@ def soft_replay(steps=None, *, capacity: int = 3, givens=None, keep: float = 1.0
                 take_in: float = 1.0, pass_on: float = 1.0) -> list[SoftRound]:
     """Replay a hard strategy with fractions in place of its 0/1 choices.
 
-    The strategy is first run on the hard :class:`Board`; that fixes which slot every
-    statement lives in. Each round (the steps up to a write) becomes three gate vectors:
-    f is 0 on the slots the round erases (or writes into) and ``keep`` elsewhere; o is
-    ``pass_on`` on the slots it reads and 0 elsewhere; i is ``take_in`` on the slot it
-    writes and 0 elsewhere. The numbers are then recomputed round by round from the soft
-    state, so a value that was only partly passed on gives a different result.
-
-    With ``keep = take_in = pass_on = 1`` every gate is 0 or 1 and the replay reproduces
-    the hard run exactly.
+    The hard run fixes which slot every statement lives in. Each round (the steps up to a
+    write) becomes three gate vectors: f is 0 on the slots it erases or writes and ``keep``
+    elsewhere; o is ``pass_on`` on the slots it reads, else 0; i is ``take_in`` on the slot
+    it writes, else 0. The values are recomputed from the soft state, so a value only partly
+    passed on changes the result. With all three fractions 1 this is the hard run exactly.
 
     Args:
         steps: a strategy that runs without error; default :func:`selective_strategy`.
