@@ -8,7 +8,7 @@ nothing is shown twice and no global state changes).  Steppers (objects with ``f
 
 from matplotlib.figure import Figure
 
-__all__ = ["new_figure"]
+__all__ = ["freeze_layout", "new_figure"]
 
 
 def new_figure(figsize=(6.4, 3.2), dpi: float = 72, **subplots_kw):
@@ -16,3 +16,16 @@ def new_figure(figsize=(6.4, 3.2), dpi: float = 72, **subplots_kw):
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(**subplots_kw)
     return fig, axes
+
+
+def freeze_layout(fig) -> None:
+    """Lay ``fig`` out once, then keep that layout for every frame a stepper draws.
+
+    Frames change data, not the figure's structure, so running the constrained layout again
+    for each of them only costs time (and can make frames jitter).  Call it again after a
+    change of limits, ticks or labels.
+    """
+    fig.set_layout_engine("constrained")
+    fig.draw_without_rendering()
+    # None, not "none": a placeholder engine would make every savefig draw twice.
+    fig.set_layout_engine(None)

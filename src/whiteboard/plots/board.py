@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from whiteboard.board import Run, selective_strategy, soft_replay
-from whiteboard.plots import new_figure
+from whiteboard.plots import freeze_layout, new_figure
 
 __all__ = ["OP_COLORS", "BoardStepper", "SoftBoardStepper", "plot_occupancy"]
 
@@ -20,13 +20,6 @@ __all__ = ["OP_COLORS", "BoardStepper", "SoftBoardStepper", "plot_occupancy"]
 OP_COLORS = {"write": "#a8dca8", "read": "#a9cbf0", "erase": "#f2a7a7"}
 _EMPTY = "#ffffff"
 _ERROR = "#c0392b"
-
-
-def _freeze_layout(fig):
-    """Lay the figure out once; frames change text and colours, never the layout."""
-    fig.set_layout_engine("constrained")
-    fig.draw_without_rendering()
-    fig.set_layout_engine(None)  # not "none": its placeholder engine makes savefig draw twice
 
 
 def _value(v) -> str:
@@ -94,7 +87,7 @@ class BoardStepper:
         ax.set_xlim(-0.06, 1)
         ax.set_ylim(0, m)
         ax.axis("off")
-        _freeze_layout(self.fig)
+        freeze_layout(self.fig)
         self.draw(0)
 
     def draw(self, t: int) -> None:
@@ -232,7 +225,7 @@ class SoftBoardStepper:
         ax.set_xlim(-1.1, n + 1.05)
         ax.set_ylim(-0.05, rows + 0.7)
         ax.axis("off")
-        _freeze_layout(self.fig)
+        freeze_layout(self.fig)
         self.draw(0)
 
     def set_fractions(self, *, keep=1.0, take_in=1.0, pass_on=1.0, redraw=True):

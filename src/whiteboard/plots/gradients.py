@@ -10,8 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator, NullLocator
 
-from whiteboard.plots import new_figure
-from whiteboard.plots.rnn import freeze_layout
+from whiteboard.plots import freeze_layout, new_figure
 
 __all__ = ["GradientFlowStepper", "plot_cliff", "plot_gradient_norms"]
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from whiteboard.plots import new_figure
+from whiteboard.plots import freeze_layout, new_figure
 
 __all__ = [
     "DistractorStepper",
-    "freeze_layout",
     "plot_decoding",
     "plot_folded_rnn",
     "plot_input_fading",
@@ -27,19 +26,6 @@ __all__ = [
 _STATE = "#fde9b0"   # the board: warm yellow
 _IO = "#dbe8f6"      # inputs and outputs: pale blue
 _EDGE = "#333333"
-
-
-def freeze_layout(fig):
-    """Lay ``fig`` out once, then keep that layout for every frame a stepper draws.
-
-    Frames change data, not the figure's structure, so running the constrained layout again
-    for each of them only costs time (and can make frames jitter).  Call it again after a
-    change of limits, ticks or labels.
-    """
-    fig.set_layout_engine("constrained")
-    fig.draw_without_rendering()
-    # None, not "none": a placeholder engine would make every savefig draw twice.
-    fig.set_layout_engine(None)
 
 
 def _ax(ax, figsize):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.plots import new_figure
+from whiteboard.plots import freeze_layout, new_figure
 
 __all__ = ["DEFAULT_PANELS", "PANEL_LABELS", "TraceStepper", "trace_panels"]
 
@@ -107,10 +107,7 @@ class TraceStepper:
         self.heatmaps, self.cursors, self.bars, self.axes = {}, {}, {}, {}
         for r, (name, (ax_h, ax_b)) in enumerate(zip(rows, axes, strict=True)):
             self._panel(name, ax_h, ax_b, last=r == len(rows) - 1)
-        self.fig.set_layout_engine("constrained")
-        self.fig.draw_without_rendering()
-        # None, not "none": a placeholder engine would make every savefig draw twice.
-        self.fig.set_layout_engine(None)  # frames change data only, never the layout
+        freeze_layout(self.fig)  # frames change data only, never the layout
         self.draw(0)
 
     # -- data ----------------------------------------------------------------------------
