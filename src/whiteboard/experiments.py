@@ -193,6 +193,8 @@ def run(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Se
         "seconds": round(time.perf_counter() - start, 3),
         "diverged": hist["diverged"],
     }
+    if "per_class" in test:
+        result["per_class"] = [round(a, 4) for a in test["per_class"]]
     return (result, net, hist) if return_net else result
 
 
@@ -316,6 +318,8 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
                 "wall_seconds": round(sum(r["seconds"] for r in rs), 2),
                 "diverged": sum(r["diverged"] for r in rs),
             })
+            if "per_class" in rs[0]:
+                rows[-1]["per_class"] = [r["per_class"] for r in rs]
     setup_dict = asdict(setup)
     setup_dict["lrs"] = list(setup.lrs)
     return {

@@ -231,14 +231,19 @@ def evaluate(net: SequenceModel, batch, *, tolerance: float = 0.04) -> dict:
 
     For regression, a prediction counts as correct when it is within ``tolerance`` of the
     target (Hochreiter & Schmidhuber's criterion for the adding problem).
+
+    Returns:
+        dict with ``loss``, ``accuracy`` and, for classification, ``per_class``: the
+        accuracy on the sequences of each class (NaN for a class absent from the batch).
     """
     z, _ = net.forward(batch.x)
     loss, _ = net.loss(z, batch.y)
-    if net.loss_name == "cross_entropy":
-        acc = float(np.mean(z.argmax(axis=-1) == batch.y))
-    else:
-        acc = float(np.mean(np.abs(z[:, 0] - batch.y) < tolerance))
-    return {"loss": loss, "accuracy": acc}
+    if net.loss_name != "cross_entropy":
+        return {"loss": loss, "accuracy": float(np.mean(np.abs(z[:, 0] - batch.y) < tolerance))}
+    right = z.argmax(axis=-1) == batch.y
+    per_class = [float(right[batch.y == k].mean()) if np.any(batch.y == k) else float("nan")
+                 for k in range(z.shape[1])]
+    return {"loss": loss, "accuracy": float(right.mean()), "per_class": per_class}
 
 
 def train(net: SequenceModel, make_batch, *, steps: int, lr: float, seed: int = 0,
