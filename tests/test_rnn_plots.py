@@ -55,7 +55,7 @@ def test_unrolled_rnn_draws_one_column_per_token():
     assert isinstance(fig, Figure)
     texts = _texts(fig.axes[0])
     for t, w in enumerate(words, start=1):
-        assert f"$s_{{{t}}}$" in texts and f"$y_{{{t}}}$" in texts and w in texts
+        assert f"$s_{{{t}}}$" in texts and rf"$\hat y_{{{t}}}$" in texts and w in texts
     assert "$s_0$" in texts
     assert texts.count("$W$") == 4 and texts.count("$U$") == 4 and texts.count("$V$") == 4
     assert "$s_{5}$" not in texts
@@ -64,7 +64,7 @@ def test_unrolled_rnn_draws_one_column_per_token():
 def test_unrolled_rnn_without_outputs_and_on_given_axes():
     fig, ax = new_figure()
     assert plot_unrolled_rnn(["a", "b"], ax=ax, show_outputs=False) is fig
-    assert not any(t.startswith("$y") for t in _texts(ax))
+    assert not any("y" in t for t in _texts(ax))
 
 
 @pytest.mark.parametrize("tokens, highlight", [([], None), (["a"], 2), (["a"], 0)])
@@ -95,9 +95,10 @@ def test_fading_figures_draw_their_data():
     ax = plot_decoding(k, r2).axes[0]
     assert np.allclose(ax.get_lines()[1].get_ydata(), 1)
     assert "sum 2.5" in ax.get_lines()[0].get_label()
-    ax = plot_swap_dependence([0, 1, 2], [1, 0.1, 0.01], lags=[3, 9, 15]).axes[0]
+    ax = plot_swap_dependence([3, 9, 15], [1, 0.1, 0.01], n_distractors=[0, 1, 2]).axes[0]
+    assert np.allclose(ax.get_lines()[0].get_xdata(), [3, 9, 15])  # words, not sentences
     assert np.allclose(ax.get_lines()[0].get_ydata(), [1, 0.1, 0.01])
-    assert _texts(ax) == ["3", "9", "15"]
+    assert _texts(ax) == ["0", "1", "2"]
 
 
 # --------------------------------------------------------------------- distractor stepper
@@ -112,11 +113,12 @@ def test_distractor_stepper_draws_the_story_of_each_frame(stories_and_profiles):
         x, y = st.profile_line.get_data()
         assert len(x) == len(stories[t].words)
         c = stories[t].country_step
+        assert x[c] == 0 and x[-1] == stories[t].lag  # counted in words from the country
         assert np.all(np.isnan(y[:c]))  # nothing differs before the country is read
         assert np.allclose(y[c:], profiles[t][c:])
         assert np.allclose(st.current.get_offsets()[0], [t, profiles[t][-1]])
-        labels = [lab.get_text() for lab in st.ax_story.get_xticklabels()]
-        assert labels == list(stories[t].words)
+        assert np.allclose(st.speaks_label.xy, (stories[t].lag, profiles[t][-1]))
+        assert st.country_label.get_text() == f"“{stories[t].words[c]}”"
         assert f"{stories[t].lag} words" in st.caption(t)
     assert np.allclose(st.curve_line.get_ydata(), [p[-1] for p in profiles])
 
@@ -143,7 +145,8 @@ def test_distractor_player_has_one_frame_per_story(stories_and_profiles):
     stories, profiles = stories_and_profiles
     player = play(DistractorStepper(stories, profiles), alt="stories", dpi=30)
     assert player.n_frames == len(stories)
-    assert player.captions[2].startswith("2 distractor")
+    assert player.captions[2].startswith("2 distractor sentences")
+    assert player.captions[1].startswith("1 distractor sentence:")
 
 
 # --------------------------------------------------------------------- gradient figures

@@ -14,6 +14,9 @@ computed from a real forward pass:
 * **Swapping the country** (:func:`swap_dependence`).  In the book's story, replace the
   country by each other country and measure how far the state moves at every later step.
 
+:func:`train_story_rnn` gives back chapter 1's *trained* RNN, so that the same measures can
+be taken on a network whose weights were learned rather than drawn at random.
+
 Symbols: T steps, B batch, D input size, H hidden size, k steps back.
 """
 
@@ -33,6 +36,7 @@ __all__ = [
     "distractor_story",
     "input_jacobian_norms",
     "swap_dependence",
+    "train_story_rnn",
 ]
 
 
@@ -68,9 +72,12 @@ def decoding_r2(model, lags, *, steps=400, batch=16, burn_in=None, seed=0):
     """How well x_{t-k} can be read back from s_t by a linear read-out: held-out R² per lag.
 
     The model reads ``batch`` streams of ``steps`` random inputs, each entry uniform in
-    [-1, 1].  For every lag k a least-squares read-out x̂_{t-k} = A s_t + c is fitted on the
+    [-1, 1].  For every lag k a least-squares read-out x̂_{t-k} = A s_t + β is fitted on the
     first half of the (state, old input) pairs and scored on the second half:
-    R² = 1 − mean squared error / variance (clipped at 0; 1 means perfectly readable).
+    R² = 1 − mean squared error / variance, clipped at 0 (a held-out R² can be negative
+    when the read-out does worse than the mean; 1 means perfectly readable).  The sum of
+    R² over all lags is the linear memory capacity: roughly how many past inputs the
+    state holds, at most H for a linear read-out.
 
     Args:
         model: an RNN (or any model with ``forward`` returning ``trace.h``).
@@ -193,3 +200,41 @@ def swap_dependence(model, story, *, encode=None):
         X = encode(tokens)
     h = model.forward(X).h
     return np.linalg.norm(h[:, 1:] - h[:, :1], axis=2).mean(axis=1)
+
+
+def train_story_rnn(*, hidden_size=32, lags=(3, 12), steps=1500, lr=0.01, seed=0):
+    """Chapter 1's trained RNN: a tanh RNN with a read-out at "speaks", trained on stories.
+
+    Each training batch holds 32 fresh stories with one lag drawn uniformly from
+    ``lags[0] .. lags[1]``; :func:`whiteboard.train.train` uses Adam and clips the
+    gradient's global norm at 1.0.  ``book/01_unrolled_rnn.ipynb`` writes out the same
+    call; later chapters use this function to get the same network back.
+
+    Args:
+        hidden_size: H.
+        lags: (low, high) inclusive range of training lags.
+        steps: optimiser steps.
+        lr: Adam's learning rate.
+        seed: seeds the model, the read-out and the training stories.
+
+    Returns:
+        ``(net, history)``: a :class:`whiteboard.train.SequenceModel` over one-hot words,
+        and the training history.
+    """
+    from whiteboard.data import LANGUAGES
+    from whiteboard.rnn import RNN
+    from whiteboard.train import SequenceModel, train
+
+    low, high = (check_positive_int(int(v), "lag") for v in lags)
+    if high < low:
+        raise ValueError(f"lags must be (low, high) with low <= high, got {lags}")
+    D = len(story_vocab())
+    net = SequenceModel(RNN(D, check_positive_int(hidden_size, "hidden_size"), seed=seed),
+                        len(LANGUAGES), vocab_size=D, seed=seed)
+
+    def batch(rng):
+        return make_stories(32, lag=int(rng.integers(low, high + 1)), rng=rng)
+
+    history = train(net, batch, steps=check_positive_int(steps, "steps"), lr=lr, seed=seed,
+                    quiet=True)
+    return net, history

@@ -67,6 +67,8 @@ class GradientFlowStepper:
     Frame k shows (left) the measured ‖∂s_T/∂s_{T-k}‖ for every k' ≤ k, the rest of the
     curve in grey and the bound (γλ)^k dashed; and (right) the size of the error signal
     |v_j| on every unit for the steps it has reached so far (a heatmap over time).
+    v_j = ∂L/∂s_j is the gradient that a loss L = e · s_T on the last state (e a fixed unit
+    vector) sends back to step j; see :func:`whiteboard.gradflow.backprop_signal`.
 
     Args:
         flow: the dict of :func:`whiteboard.gradflow.gradient_flow`.
@@ -95,7 +97,8 @@ class GradientFlowStepper:
         ax = self.ax_sig
         self.heatmap = ax.imshow(np.ones((2, 2)), aspect="auto", origin="lower",
                                  cmap="magma", norm=LogNorm(1e-6, 1), interpolation="nearest")
-        self.colorbar = self.fig.colorbar(self.heatmap, ax=ax, label="$|v_j|$, error signal")
+        self.colorbar = self.fig.colorbar(self.heatmap, ax=ax,
+                                          label=r"$|v_j| = |\partial L / \partial s_j|$")
         ax.set_ylabel("state unit")
         ax.set_xlabel("step $j$ (the gradient travels right to left)")
         self.set_flow(flow)

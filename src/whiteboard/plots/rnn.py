@@ -58,7 +58,7 @@ def _finish(ax, xlim, ylim):
 
 
 def plot_folded_rnn(*, ax=None, state="$s$"):
-    """The RNN as one cell with a loop: x →U→ s →V→ y, and s →W→ s.
+    """The RNN as one cell with a loop: x →U→ s →V→ ŷ, and s →W→ s.
 
     Args:
         ax: axes to draw on; a new figure when None.
@@ -70,7 +70,7 @@ def plot_folded_rnn(*, ax=None, state="$s$"):
     fig, ax = _ax(ax, (2.2, 3.0))
     _box(ax, 0, 0, "$x_t$", color=_IO)
     _box(ax, 0, 1.5, state + "$_t$" if state == "$s$" else state, color=_STATE)
-    _box(ax, 0, 3, "$y_t$", color=_IO)
+    _box(ax, 0, 3, r"$\hat y_t$", color=_IO)
     _arrow(ax, (0, 0.25), (0, 1.25), "$U$", offset=(0.22, 0))
     _arrow(ax, (0, 1.75), (0, 2.75), "$V$", offset=(0.22, 0))
     # The loop leaves the right side of the state and comes back into it one step later.
@@ -84,13 +84,14 @@ def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
     """The same RNN drawn once per time step, one column per input token.
 
     s_0 → s_1 → … → s_T along the top row of arrows (each labelled W), x_t → s_t (U) from
-    below, and s_t → y_t (V) above.  The same U, W and V serve every column.
+    below, and s_t → ŷ_t (V) above: ŷ_t is the predicted distribution (y_t, in the book,
+    is the target).  The same U, W and V serve every column.
 
     Args:
         tokens: the inputs, one string per step (e.g. the words of a story).
         ax: axes to draw on; a new figure when None.
         highlight: a 1-based step whose state box is drawn emphasised, or None.
-        show_outputs: draw the y_t row.
+        show_outputs: draw the ŷ_t row.
 
     Returns:
         the Figure.
@@ -113,7 +114,7 @@ def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
         _arrow(ax, ((t - 1) * gap + (0.28 if t == 1 else 0.35), 1.5), (x - 0.35, 1.5), "$W$",
                offset=(0, 0.18))
         if show_outputs:
-            _box(ax, x, 3, f"$y_{{{t}}}$", color=_IO)
+            _box(ax, x, 3, rf"$\hat y_{{{t}}}$", color=_IO)
             _arrow(ax, (x, 1.75), (x, 2.75), "$V$", offset=(0.2, 0))
     _finish(ax, (-0.5, T * gap + 0.7), (-0.45, 3.45 if show_outputs else 2.0))
     return fig
@@ -177,25 +178,29 @@ def plot_decoding(lags, r2_by_size, *, ax=None):
     return fig
 
 
-def plot_swap_dependence(n_distractors, at_speaks, *, ax=None, lags=None):
-    """Dependence of the state at "speaks" on the country, against the number of distractors.
+def plot_swap_dependence(lags, at_speaks, *, ax=None, n_distractors=None):
+    """Dependence of the state at "speaks" on the country, against the words between them.
+
+    The x axis counts words (the lag), not sentences, so a constant factor per word is a
+    straight line on the log scale.
 
     Args:
-        n_distractors: (N,) how many distractor sentences each story has.
+        lags: (N,) how many words after the country "speaks" comes, for each story.
         at_speaks: (N,) mean ‖s_T(country) − s_T(other country)‖ for each story.
         ax: axes to draw on; a new figure when None.
-        lags: (N,) optional token distances, written above the points.
+        n_distractors: (N,) optional numbers of distractor sentences, written above the
+            points.
 
     Returns:
         the Figure.
     """
     fig, ax = _ax(ax, (5.6, 3.2))
-    ax.semilogy(n_distractors, at_speaks, marker="o")
-    if lags is not None:
-        for n, d, lag in zip(n_distractors, at_speaks, lags, strict=True):
-            ax.annotate(f"{lag}", (n, d), textcoords="offset points", xytext=(0, 6),
+    ax.semilogy(lags, at_speaks, marker="o")
+    if n_distractors is not None:
+        for lag, d, n in zip(lags, at_speaks, n_distractors, strict=True):
+            ax.annotate(f"{n}", (lag, d), textcoords="offset points", xytext=(0, 6),
                         ha="center", fontsize=8, color="0.35")
-    ax.set_xlabel("distractor sentences between the country and “speaks”")
+    ax.set_xlabel("words from the country to “speaks” (the lag)")
     ax.set_ylabel("state change at “speaks”")
     ax.grid(True, alpha=0.3)
     return fig
@@ -205,8 +210,10 @@ class DistractorStepper:
     """Steps through the France story with 0, 1, …, n_max distractor sentences.
 
     Frame n shows (left) how far the state at every step moves when the country is
-    swapped, along the story with n distractors, and (right) the value at "speaks" for
-    every n, with the current story marked.
+    swapped, along the story with n distractors, against the number of words read since
+    the country (so the long stories keep a readable axis: only the country and "speaks"
+    are named), and (right) the value at "speaks" for every n, with the current story
+    marked.
 
     Args:
         stories: the :class:`whiteboard.memory.DistractorStory` for n = 0 .. n_max.
@@ -216,7 +223,8 @@ class DistractorStepper:
     Attributes:
         fig, n_frames, draw(t), caption(t): the stepper protocol of
         :mod:`whiteboard.players`.
-        profile_line, speaks_marker, curve_line: the artists ``draw`` updates.
+        profile_line, speaks_marker, curve_line, country_label, speaks_label: the artists
+        ``draw`` updates.
     """
 
     def __init__(self, stories, profiles):
@@ -226,13 +234,17 @@ class DistractorStepper:
         self.n_frames = len(self.stories)
         self.fig, (self.ax_story, self.ax_n) = new_figure(
             figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
-        longest = max(len(s.words) for s in self.stories)
+        longest = max(s.lag for s in self.stories)
 
         ax = self.ax_story
         (self.profile_line,) = ax.semilogy([], [], marker="o", markersize=3)
         self.speaks_marker = ax.scatter([], [], s=60, color="C3", zorder=3)
-        ax.set_xlim(-0.5, longest - 0.5)
-        ax.set_xlabel("word of the story")
+        ax.set_xlim(-0.5, longest + 1.5)
+        self.country_label = ax.annotate("", (0, 0), textcoords="offset points",
+                                         xytext=(4, 6), fontsize=8)
+        self.speaks_label = ax.annotate("“speaks”", (0, 0), textcoords="offset points",
+                                        xytext=(0, 8), ha="center", fontsize=8, color="C3")
+        ax.set_xlabel("words read since the country")
         ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
         ax.grid(True, alpha=0.3)
 
@@ -268,22 +280,22 @@ class DistractorStepper:
             lo, hi = np.nanmin(values) / 3, np.nanmax(values) * 3
             self.ax_story.set_ylim(lo, hi)
             self.ax_n.set_ylim(lo, hi)
-        # Lay out with the longest story's word labels, the tallest any frame needs.
-        self.draw(int(np.argmax([len(s.words) for s in self.stories])))
         freeze_layout(self.fig)
         self.draw(0)
 
     def draw(self, t):
         story, prof = self.stories[t], self.profiles[t]
-        steps = np.arange(len(prof))
+        steps = np.arange(len(prof)) - story.country_step  # 0 at the country
         self.profile_line.set_data(steps, prof)
         self.speaks_marker.set_offsets([[steps[-1], prof[-1]]])
         self.current.set_offsets([[story.n_distractors, prof[-1]]])
-        ax = self.ax_story
-        ax.set_xticks(steps)
-        ax.set_xticklabels(story.words, rotation=90, fontsize=7)
+        c = story.country_step
+        self.country_label.set_text(f"“{story.words[c]}”")
+        self.country_label.xy = (0, prof[c])
+        self.speaks_label.xy = (steps[-1], prof[-1])
 
     def caption(self, t):
         s = self.stories[t]
-        return (f"{s.n_distractors} distractor sentence(s): “speaks” comes {s.lag} words "
+        sentences = "sentence" if s.n_distractors == 1 else "sentences"
+        return (f"{s.n_distractors} distractor {sentences}: “speaks” comes {s.lag} words "
                 f"after the country; state change there {self.profiles[t][-1]:.2e}")
