@@ -234,3 +234,15 @@ def test_occupancy_plot_draws_the_runs():
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     np.testing.assert_array_equal(lines["naive"].get_ydata(), [0, 1, 1, 2, 2, 3, 3, 3])
     assert max(lines["selective"].get_ydata()) == 3
+
+
+def test_occupancy_plot_keeps_coinciding_runs_visible():
+    # The three-slot naive run repeats the first seven steps of the six-slot one; it is
+    # drawn thinner and on top, so both can be seen.
+    fig = plot_occupancy({"naive, 6 slots": run(naive_strategy(), capacity=6),
+                          "naive, 3 slots": run(naive_strategy())}, capacity=3)
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    wide, thin = lines["naive, 6 slots"], lines["naive, 3 slots"]
+    np.testing.assert_array_equal(thin.get_ydata()[:7], wide.get_ydata()[:7])
+    assert thin.get_linewidth() < wide.get_linewidth()
+    assert thin.get_zorder() > wide.get_zorder()

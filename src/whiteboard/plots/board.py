@@ -149,17 +149,19 @@ def plot_occupancy(runs, *, capacity: int | None = None, ax=None):
     for i, (label, r) in enumerate(runs.items()):
         used = [sum(s is not None for s in f.slots) for f in r.frames]
         steps = np.arange(1, len(used) + 1)
-        # Runs often share their first steps; line styles keep every one of them visible.
-        ax.step(steps, used, where="post", color=f"C{i}", label=label,
-                linewidth=2.6 - 0.5 * i, linestyle=styles[i % len(styles)])
+        # Runs often share their first steps: the first is a wide pale band and the later
+        # ones thin lines drawn on top of it, so a run that coincides with it stays visible.
+        ax.step(steps, used, where="post", color=f"C{i}", label=label, zorder=2 + i,
+                linewidth=7.0 if i == 0 else 2.0, alpha=0.35 if i == 0 else 1.0,
+                linestyle=styles[i % len(styles)])
         if r.error is not None:
             ax.plot(steps[-1], used[-1] + 0.15, marker="x", color=_ERROR, markersize=10,
-                    markeredgewidth=2.5, linestyle="none")
+                    markeredgewidth=2.5, linestyle="none", zorder=10)
             ax.annotate("refused", (steps[-1], used[-1] + 0.15), textcoords="offset points",
                         xytext=(6, 4), color=_ERROR, fontsize=9)
     if capacity is None:
         capacity = next(iter(runs.values())).capacity
-    ax.axhline(capacity, color="black", linestyle="--", linewidth=1)
+    ax.axhline(capacity, color="0.4", linestyle=(0, (1, 3)), linewidth=1, zorder=1)
     ax.text(0.99, capacity, "board full", ha="right", va="bottom", fontsize=8,
             transform=ax.get_yaxis_transform())
     ax.set_xlabel("step of the strategy")
