@@ -180,3 +180,19 @@ def test_memory_path_gru_uses_the_update_gate():
         memory_path(RNN(D, 3), x)
     with pytest.raises(ValueError, match="max_k"):
         memory_path(model, x, max_k=6)
+
+
+def test_whatif_plot_draws_the_unit_and_names_it():
+    from whiteboard.plots.gates import plot_whatif
+
+    X = np.random.default_rng(1).standard_normal((T, 1, D))
+    model = LSTM(D, H, seed=2)
+    traces = {"as is": model.forward(X),
+              "f = 0": run_whatif(model, X, [Override("f", 0.0, start=3)])}
+    fig = plot_whatif(traces, unit=1, readout=lambda h: np.full(4, 0.25), target=0,
+                      ylabel="cell state s of unit 1")
+    left = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    np.testing.assert_allclose(left["f = 0"].get_ydata(), traces["f = 0"].c[:, 0, 1])
+    assert fig.axes[0].get_ylabel() == "cell state s of unit 1"
+    default = plot_whatif(traces, unit=1, readout=lambda h: np.full(4, 0.25), target=0)
+    assert default.axes[0].get_ylabel() == "c of unit 1"

@@ -64,7 +64,8 @@ def gate_stepper(model, X, *, overrides=(), tokens=None, readout=None, classes=N
     return stepper
 
 
-def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ax=None):
+def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel=None,
+                ax=None):
     """One unit's memory and the probability of the right answer, for several what-ifs.
 
     Args:
@@ -74,6 +75,8 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ax=Non
         target: index of the right class.
         tokens: labels of the time steps.
         state: ``"c"`` (LSTM cell state) or ``"h"``.
+        ylabel: the left panel's axis label, e.g. in the chapter's own letters
+            (``"cell state s of unit 6"``); default ``"<state> of unit <unit>"``.
         ax: a pair of axes to draw on; a new figure when None.
 
     Returns:
@@ -92,7 +95,7 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ax=Non
               "linewidth": 2.2 - 0.3 * k, "marker": "o", "markersize": 3}
         ax[0].plot(np.arange(T), s, **kw)
         ax[1].plot(np.arange(T), p, **kw)
-    ax[0].set_ylabel(f"{state} of unit {unit}")
+    ax[0].set_ylabel(f"{state} of unit {unit}" if ylabel is None else ylabel)
     ax[1].set_ylabel("probability of the right answer")
     ax[1].set_ylim(0, 1.02)
     for a in ax:
