@@ -241,9 +241,9 @@ class DistractorStepper:
         self.speaks_marker = ax.scatter([], [], s=60, color="C3", zorder=3)
         ax.set_xlim(-0.5, longest + 1.5)
         self.country_label = ax.annotate("", (0, 0), textcoords="offset points",
-                                         xytext=(4, 6), fontsize=8)
+                                         xytext=(8, -2), va="top", fontsize=8)
         self.speaks_label = ax.annotate("“speaks”", (0, 0), textcoords="offset points",
-                                        xytext=(0, 8), ha="center", fontsize=8, color="C3")
+                                        xytext=(-6, 6), ha="right", fontsize=8, color="C3")
         ax.set_xlabel("words read since the country")
         ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
         ax.grid(True, alpha=0.3)
