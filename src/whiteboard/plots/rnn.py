@@ -234,16 +234,18 @@ class DistractorStepper:
         self.n_frames = len(self.stories)
         self.fig, (self.ax_story, self.ax_n) = new_figure(
             figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
-        longest = max(s.lag for s in self.stories)
+        longest = self._longest = max(s.lag for s in self.stories)
 
         ax = self.ax_story
         (self.profile_line,) = ax.semilogy([], [], marker="o", markersize=3)
         self.speaks_marker = ax.scatter([], [], s=60, color="C3", zorder=3)
         ax.set_xlim(-0.5, longest + 1.5)
+        # Both labels sit below the curve, which falls from left to right.
         self.country_label = ax.annotate("", (0, 0), textcoords="offset points",
-                                         xytext=(8, -2), va="top", fontsize=8)
+                                         xytext=(0, -14), va="top", fontsize=8)
         self.speaks_label = ax.annotate("“speaks”", (0, 0), textcoords="offset points",
-                                        xytext=(-6, 6), ha="right", fontsize=8, color="C3")
+                                        xytext=(-4, -8), ha="right", va="top", fontsize=8,
+                                        color="C3")
         ax.set_xlabel("words read since the country")
         ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
         ax.grid(True, alpha=0.3)
@@ -293,6 +295,12 @@ class DistractorStepper:
         self.country_label.set_text(f"“{story.words[c]}”")
         self.country_label.xy = (0, prof[c])
         self.speaks_label.xy = (steps[-1], prof[-1])
+        # Near the right edge the label goes below-left of the point, elsewhere to its right
+        # (a short story would otherwise put it on top of the country's label).
+        right_half = steps[-1] > self._longest / 2
+        self.speaks_label.set_position((-4, -8) if right_half else (8, 0))
+        self.speaks_label.set_horizontalalignment("right" if right_half else "left")
+        self.speaks_label.set_verticalalignment("top" if right_half else "center")
 
     def caption(self, t):
         s = self.stories[t]
