@@ -32,6 +32,20 @@ def model_label(model: str, info: dict | None = None) -> str:
     return model.upper()
 
 
+def _styles(labels):
+    """A colour per label that keeps each model's colour across figures (RNN orange, LSTM
+    blue), and a new line style for each further label of the same model."""
+    used, styles = {}, {}
+    for k, label in enumerate(labels):
+        low = label.lower()
+        color = (COLORS["rnn"] if "rnn" in low else COLORS["lstm"] if "lstm" in low
+                 else COLORS["gru"] if "gru" in low else f"C{k + 4}")
+        n = used.get(color, 0)
+        used[color] = n + 1
+        styles[label] = {"color": color, "linestyle": ("-", "--", ":", "-.")[n % 4]}
+    return styles
+
+
 def _ax(ax, figsize):
     if ax is None:
         return new_figure(figsize=figsize)
@@ -80,7 +94,7 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
 
 
 def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_step=None,
-                     ylabel: str = "state", words=None, ax=None):
+                     ylabel: str = "state", words=None, legend: bool = False, ax=None):
     """One unit's state over time in several stories, one line per story.
 
     If the unit holds the country, the lines split at the country and stay apart until the
@@ -93,6 +107,7 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
         answer_step: the step of the answer (a vertical line; default the last).
         ylabel: the y label, e.g. ``"cell state c, unit 5"``.
         words: optional T words of one story, shown as x tick labels.
+        legend: add a legend of ``labels``.
         ax: axes to draw on; a new figure when None.
 
     Returns:
@@ -111,6 +126,8 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
     ax.set_xlabel("step" if words is None else "")
     ax.set_ylabel(ylabel)
     ax.set_xlim(0, T - 1)
+    if legend:
+        ax.legend(fontsize=7, ncol=2, frameon=False)
     return fig
 
 
@@ -119,7 +136,8 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
 
     Args:
         curves: label -> (steps, accuracy) arrays, e.g. from
-            :func:`whiteboard.experiments.readability`.
+            :func:`whiteboard.experiments.readability`.  A label containing "RNN" or
+            "LSTM" gets that model's colour; a second LSTM curve is dashed.
         chance: the accuracy of guessing (a dashed line).
         ax: axes to draw on; a new figure when None.
 
@@ -127,8 +145,9 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
         the Figure.
     """
     fig, ax = _ax(ax, (5.0, 3.0))
-    for k, (label, (steps, acc)) in enumerate(curves.items()):
-        ax.plot(steps, acc, color=f"C{k}", linewidth=1.5, label=label)
+    styles = _styles(curves)
+    for label, (steps, acc) in curves.items():
+        ax.plot(steps, acc, linewidth=1.5, label=label, **styles[label])
     ax.axhline(chance, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel("steps since the country")
     ax.set_ylabel("country read off the state")
@@ -149,8 +168,9 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
         the Figure.
     """
     fig, ax = _ax(ax, (5.0, 3.0))
-    for k, (label, hist) in enumerate(histories.items()):
-        ax.plot(hist["eval_step"], hist["eval_accuracy"], "-", color=f"C{k}", label=label)
+    styles = _styles(histories)
+    for label, hist in histories.items():
+        ax.plot(hist["eval_step"], hist["eval_accuracy"], label=label, **styles[label])
     if chance is not None:
         ax.axhline(chance, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel("training step")

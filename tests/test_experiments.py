@@ -1,0 +1,230 @@
+"""Experiments: reproducible runs, fair sweeps, the committed sweep, and chapter 6's figures."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from whiteboard.experiments import (
+    MODELS,
+    Setup,
+    memory_units,
+    readability,
+    run,
+    summarize,
+    sweep,
+)
+from whiteboard.plots.experiments import (
+    plot_accuracy_vs_lag,
+    plot_learning_curves,
+    plot_readability,
+    plot_unit_traces,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = Setup(steps=20, eval_every=10, val_size=32, test_size=64, lrs=(0.01, 0.03))
+
+
+def _strip_time(result):
+    return {k: v for k, v in result.items() if k != "seconds"}
+
+
+def test_run_is_reproducible():
+    a = run("story", "lstm", 4, 0, 0.01, TINY)
+    b = run("story", "lstm", 4, 0, 0.01, TINY)
+    assert _strip_time(a) == _strip_time(b)
+    c = run("story", "lstm", 4, 1, 0.01, TINY)
+    assert _strip_time(a) != _strip_time(c)
+
+
+@pytest.mark.parametrize("task", ["story", "temporal", "adding"])
+def test_every_task_runs(task):
+    result = run(task, "rnn", 3, 0, 0.01, TINY)
+    assert 0.0 <= result["accuracy"] <= 1.0
+    assert result["steps_run"] == 20
+
+
+def test_sweep_searches_each_lag_and_the_ablation_borrows_the_lstm_rate():
+    result = sweep("story", [3, 4], 2, ["rnn", "lstm", "lstm_fb0"], TINY, progress=False)
+    search = result["lr_search"]
+    assert set(search["chosen"]) == {"3", "4"}
+    assert set(search["scores"]["3"]) == {"rnn", "lstm"}  # lstm_fb0 is not searched
+    rows = {(r["lag"], r["model"]): r for r in result["results"]}
+    for lag in (3, 4):
+        assert rows[(lag, "lstm_fb0")]["lr"] == rows[(lag, "lstm")]["lr"]
+        for m in ("rnn", "lstm"):
+            assert rows[(lag, m)]["lr"] == search["chosen"][str(lag)][m] in TINY.lrs
+            assert rows[(lag, m)]["seeds"] == [0, 1]
+    assert result["models"]["lstm"]["forget_bias"] == TINY.forget_bias
+    assert result["models"]["lstm_fb0"]["forget_bias"] == 0.0
+    assert "lag" in summarize(result).splitlines()[0]
+
+
+def test_parallel_sweep_equals_serial():
+    kwargs = dict(lr={"rnn": 0.01, "lstm": 0.01}, progress=False)
+    serial = sweep("temporal", [3], 2, ["rnn", "lstm"], TINY, jobs=1, **kwargs)
+    parallel = sweep("temporal", [3], 2, ["rnn", "lstm"], TINY, jobs=2, **kwargs)
+    assert [r["accuracy"] for r in serial["results"]] == [
+        r["accuracy"] for r in parallel["results"]]
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, error, message",
+    [
+        (("story", [2], 1), {}, ValueError, "lags must be integers from 3"),
+        (("story", [], 1), {}, ValueError, "lags"),
+        (("story", [5], 0), {}, ValueError, "n_seeds must be a positive integer"),
+        (("story", [5], 1, ["lstm", "transformer"]), {}, ValueError, "model must be one of"),
+        (("poetry", [5], 1), {}, ValueError, "task must be one of"),
+        (("story", [5], 1), {"lr": {"rnn": 0.1}}, ValueError, "no learning rate given"),
+    ],
+)
+def test_sweep_bad_input(args, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        sweep(*args, setup=TINY, progress=False, **kwargs)
+
+
+def test_models_table():
+    assert {"rnn", "lstm", "lstm_fb0"} <= set(MODELS)
+
+
+# ---------------------------------------------------------------------------- the committed sweep
+
+
+def _committed(name):
+    path = ROOT / "results" / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run the command in the chapter to make it")
+    return json.loads(path.read_text())
+
+
+def test_committed_story_sweep_has_provenance_and_enough_seeds():
+    result = _committed("story_sweep.json")
+    assert result["command"].startswith("python -m whiteboard story ")
+    for key in ("date", "whiteboard_version", "numpy_version", "wall_seconds", "setup"):
+        assert result[key]
+    lags = sorted({r["lag"] for r in result["results"]})
+    assert len(lags) >= 4 and max(lags) >= 40
+    assert {"rnn", "lstm", "lstm_fb0"} <= set(result["models"])
+    for row in result["results"]:
+        assert len(row["accuracy"]) >= 5
+        assert row["mean"] == pytest.approx(np.mean(row["accuracy"]), abs=1e-4)
+
+
+def test_committed_command_gives_the_stored_setup():
+    from whiteboard.__main__ import build_parser
+
+    result = _committed("story_sweep.json")
+    argv = result["command"].split()[3:]
+    args = build_parser().parse_args(argv)
+    setup = result["setup"]
+    assert sorted(args.lags) == sorted({r["lag"] for r in result["results"]})
+    assert args.hidden == setup["hidden"] and args.steps == setup["steps"]
+    assert args.forget_bias == setup["forget_bias"] and list(args.lrs) == setup["lrs"]
+
+
+def _setup_from(result):
+    fields = dict(result["setup"])
+    fields["lrs"] = tuple(fields["lrs"])
+    return Setup(**fields)
+
+
+def test_one_cell_of_the_committed_sweep_reproduces_exactly():
+    """Re-train one (lag, model, seed) of the committed sweep: the same test accuracy.
+
+    The cell is the LSTM at lag 20 with seed 3, which trains for 600 steps (a few seconds).
+    """
+    result = _committed("story_sweep.json")
+    row = next(r for r in result["results"] if r["model"] == "lstm" and r["lag"] == 20)
+    i = row["seeds"].index(3)
+    again = run("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
+    assert again["accuracy"] == row["accuracy"][i]
+    assert again["steps_run"] == row["steps_run"][i]
+    assert again["per_class"] == row["per_class"][i]
+
+
+@pytest.mark.parametrize("name, task", [("story_lag40_8000_steps.json", "story"),
+                                        ("temporal_order.json", "temporal")])
+def test_other_committed_results_have_provenance(name, task):
+    from whiteboard.__main__ import build_parser
+
+    result = _committed(name)
+    assert result["experiment"] == task
+    args = build_parser().parse_args(result["command"].split()[3:])
+    assert args.task == task and args.steps == result["setup"]["steps"]
+    for row in result["results"]:
+        assert len(row["accuracy"]) >= 5
+
+
+# ---------------------------------------------------------------------------- analysis
+
+
+def test_readability_of_a_perfect_and_a_blank_memory():
+    rng = np.random.default_rng(0)
+    labels = np.tile(np.arange(4), 50)
+    T, B, H = 6, labels.size, 3
+    keeps = np.zeros((T, B, H))
+    keeps[:, :, 0] = labels  # unit 0 holds the class at every step
+    keeps += 0.01 * rng.standard_normal((T, B, H))
+    np.testing.assert_array_equal(readability(keeps, labels, 4), np.ones(T))
+    blank = rng.standard_normal((T, B, H))
+    assert np.all(readability(blank, labels, 4) < 0.45)
+    with pytest.raises(ValueError, match="every class"):
+        readability(keeps[:, :8], np.array([0, 0, 0, 0, 1, 2, 3, 3]), 4)
+
+
+def test_memory_units_finds_the_unit_that_holds_the_class():
+    rng = np.random.default_rng(1)
+    labels = np.repeat(np.arange(3), 20)
+    states = rng.standard_normal((60, 5))
+    states[:, 3] = labels * 2.0
+    order, eta2 = memory_units(states, labels, 3)
+    assert order[0] == 3 and eta2[3] == pytest.approx(1.0)
+    assert np.all(eta2 >= 0) and np.all(eta2 <= 1 + 1e-12)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def _fake_result():
+    rows = []
+    for lag in (5, 20, 40):
+        for m, acc in (("rnn", [1.0, 0.5, 0.1]), ("lstm", [1.0, 1.0, 0.9])):
+            rows.append({"lag": lag, "model": m, "accuracy": acc, "mean": float(np.mean(acc)),
+                         "min": min(acc), "max": max(acc)})
+    return {"models": {"rnn": {"class": "RNN"}, "lstm": {"class": "LSTM", "forget_bias": 3.0}},
+            "results": rows, "chance": 0.125}
+
+
+def _labels_are_lowercase(ax):
+    return ax.get_xlabel() == ax.get_xlabel().lower() and (
+        ax.get_ylabel() == ax.get_ylabel().lower())
+
+
+def test_plot_accuracy_vs_lag():
+    fig = plot_accuracy_vs_lag(_fake_result())
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_title() == "" and _labels_are_lowercase(ax)
+    means = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    np.testing.assert_allclose(means[1].get_ydata(), [0.9667, 0.9667, 0.9667], atol=1e-3)
+    assert any(np.allclose(line.get_ydata(), 0.125) for line in ax.get_lines())  # chance
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "RNN (tanh)", "LSTM (forget bias 3)"]
+
+
+def test_plots_draw_on_given_axes():
+    from whiteboard.plots import new_figure
+
+    fig, axes = new_figure(ncols=4)
+    assert plot_accuracy_vs_lag(_fake_result(), ax=axes[0]) is fig
+    values = np.cumsum(np.ones((8, 3)), axis=0)
+    assert plot_unit_traces(values, labels=list("abc"), country_step=2, ax=axes[1]) is fig
+    np.testing.assert_array_equal(axes[1].get_lines()[2].get_ydata(), values[:, 2])
+    curves = {"lstm": (np.arange(4), np.ones(4))}
+    assert plot_readability(curves, chance=0.125, ax=axes[2]) is fig
+    hist = {"eval_step": [10, 20], "eval_accuracy": [0.5, 1.0]}
+    assert plot_learning_curves({"lstm": hist}, chance=0.125, ax=axes[3]) is fig
+    assert all(_labels_are_lowercase(ax) for ax in axes)
