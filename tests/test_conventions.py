@@ -41,7 +41,12 @@ def test_first_cell_installs_whiteboard_on_colab_and_is_hidden(path):
     assert first["cell_type"] == "code"
     assert "remove-cell" in first["metadata"].get("tags", [])
     assert 'if "google.colab" in sys.modules:' in src
-    assert f'"whiteboard @ git+{repo}"' in src, "the Colab cell must install from repository.url"
+    # Colab gets the whole repository (chapter 6 reads results/), installs the package from
+    # it and works in book/, as a local reader does.
+    assert f'REPO = "{repo}"' in src, "the Colab cell must clone repository.url"
+    assert "!git clone --quiet --depth 1 {REPO} /content/whiteboard-to-lstm" in src
+    assert "%pip install --quiet /content/whiteboard-to-lstm" in src
+    assert "%cd /content/whiteboard-to-lstm/book" in src
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
