@@ -3,9 +3,10 @@
 Usage: python scripts/execute_notebooks.py [book/NN_topic.ipynb ...]   (default: book/*.ipynb)
 
 Each notebook runs in a fresh kernel with its own folder as the working directory.
-Execution timings, widget state and other volatile metadata are removed, so a diff
-shows only changes in code, prose and outputs.  A cell that raises stops the run with
-the notebook and the cell named, and the notebook on disk is left untouched.
+Execution timings, widget state, widget view ids and other volatile metadata are removed,
+and split stream chunks are joined, so a diff shows only changes in code, prose and
+outputs. A cell that raises stops the run with the notebook and the cell named, and the
+notebook on disk is left untouched.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def strip(nb: nbformat.NotebookNode) -> None:
@@ -34,8 +36,27 @@ def strip(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("ExecuteTime", None)
         cell.metadata.pop("collapsed", None)
         if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
+            cell.outputs = _merge_streams(cell.get("outputs", []))
+            for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
+                # A widget view points at a model that lives only in the kernel that made it
+                # (its id is random and no widget state is stored); keep its text form.
+                data = out.get("data", {})
+                if WIDGET_VIEW in data and "text/plain" in data:
+                    del data[WIDGET_VIEW]
+
+
+def _merge_streams(outputs):
+    """Join consecutive chunks of the same stream: the kernel splits prints at random."""
+    merged = []
+    for out in outputs:
+        if (out.get("output_type") == "stream" and merged
+                and merged[-1].get("output_type") == "stream"
+                and merged[-1]["name"] == out["name"]):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
 
 
 def execute(path: Path, timeout: int = 300) -> float:
