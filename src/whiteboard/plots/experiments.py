@@ -8,6 +8,7 @@ it wrote), and states from a trained network's trace.  Each has the form
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from whiteboard.plots import new_figure
 
@@ -89,7 +90,9 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.04)
     ax.set_xticks(lags)
-    ax.legend(loc="lower left", fontsize=9, frameon=False)
+    # above the axes: inside, the legend would cover the chance line and the low seeds
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+              frameon=False, borderaxespad=0.2)
     return fig
 
 
@@ -150,6 +153,7 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
         ax.plot(steps, acc, linewidth=1.5, label=label, **styles[label])
     ax.axhline(chance, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel("steps since the country")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("country read off the state")
     ax.set_ylim(0, 1.04)
     ax.legend(fontsize=9, frameon=False)
