@@ -129,8 +129,8 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
     ax.set_xlabel("step" if words is None else "")
     ax.set_ylabel(ylabel)
     ax.set_xlim(0, T - 1)
-    if legend:
-        ax.legend(fontsize=7, ncol=2, frameon=False)
+    if legend:  # beside the axes, where it hides no line
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
