@@ -12,7 +12,6 @@ import http.server
 import threading
 
 import nbformat
-import numpy as np
 import pytest
 from reader_checks import (
     check_explorers_redraw,
@@ -23,24 +22,12 @@ from reader_checks import (
     check_players_step,
     open_offline,
 )
+from steppers import Ramp
 from voila_server import open_notebook, serve_voila
 
 from whiteboard.players import play
-from whiteboard.plots import new_figure
 
 pytestmark = pytest.mark.browser
-
-
-class Ramp:
-    def __init__(self, n=4):
-        self.fig, self.ax = new_figure(figsize=(2, 1.5))
-        (self.line,) = self.ax.plot([], [])
-        self.ax.set_xlim(0, n)
-        self.ax.set_ylim(0, n)
-        self.n_frames = n
-
-    def draw(self, t):
-        self.line.set_data(np.arange(t + 1), np.arange(t + 1))
 
 
 PAGE = "<!doctype html><html><head>{head}</head><body><main>{body}</main></body></html>"

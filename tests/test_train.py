@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from whiteboard.gradcheck import numeric_gradient
 from whiteboard.optim import SGD, Adam, clip_grad_norm, global_norm
 from whiteboard.train import (
     Embedding,
@@ -18,20 +19,6 @@ from whiteboard.train import (
     softmax,
     train,
 )
-
-
-def numeric_grad(f, x, eps=1e-6):
-    """Central differences of the scalar ``f()`` with respect to every entry of ``x`` (in place)."""
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        g[i] = (up - down) / (2 * eps)
-    return g
 
 
 def rel_error(a, b):
@@ -66,7 +53,7 @@ def test_cross_entropy_gradient():
     z = rng.standard_normal((5, 7))
     y = rng.integers(7, size=5)
     _, dz = cross_entropy(z, y)
-    assert rel_error(dz, numeric_grad(lambda: cross_entropy(z, y)[0], z)) < 1e-7
+    assert rel_error(dz, numeric_gradient(lambda: cross_entropy(z, y)[0], z)) < 1e-7
 
 
 def test_mse_gradient():
@@ -74,7 +61,7 @@ def test_mse_gradient():
     pred = rng.standard_normal((6, 1))
     y = rng.standard_normal(6)
     _, dp = mse(pred, y)
-    assert rel_error(dp, numeric_grad(lambda: mse(pred, y)[0], pred)) < 1e-7
+    assert rel_error(dp, numeric_gradient(lambda: mse(pred, y)[0], pred)) < 1e-7
 
 
 @pytest.mark.parametrize("loss_fn", [cross_entropy, mse])
@@ -92,7 +79,7 @@ def test_readout_and_loss_gradients(loss_fn):
     _, dz = loss_fn(readout.forward(h), y)
     grads = readout.backward(h, dz)
     for name, arr in [("V", readout.V), ("c", readout.c), ("h", h)]:
-        assert rel_error(grads[name], numeric_grad(f, arr)) < 1e-7, name
+        assert rel_error(grads[name], numeric_gradient(f, arr)) < 1e-7, name
 
 
 def test_embedding_gradient_with_repeated_tokens():
@@ -104,7 +91,7 @@ def test_embedding_gradient_with_repeated_tokens():
         return float(np.sum(emb.forward(tokens) * w))
 
     grad = emb.backward(tokens, w)["E"]
-    assert rel_error(grad, numeric_grad(f, emb.E)) < 1e-7
+    assert rel_error(grad, numeric_gradient(f, emb.E)) < 1e-7
 
 
 def test_one_hot():
@@ -240,7 +227,7 @@ def test_network_gradients_by_central_differences(kind, loss, embed_dim):
     params = net.parameters()
     assert set(grads) >= set(params)
     for name, p in params.items():
-        num = numeric_grad(lambda: net.loss_and_grads(x, y)[0], p, eps=1e-5)
+        num = numeric_gradient(lambda: net.loss_and_grads(x, y)[0], p, eps=1e-5)
         assert norm_error(grads[name], num) < 1e-7, name
 
 

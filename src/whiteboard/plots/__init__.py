@@ -8,7 +8,7 @@ nothing is shown twice and no global state changes).  Steppers (objects with ``f
 
 from matplotlib.figure import Figure
 
-__all__ = ["freeze_layout", "new_figure"]
+__all__ = ["figure_for", "freeze_layout", "new_figure"]
 
 
 def new_figure(figsize=(6.4, 3.2), dpi: float = 72, **subplots_kw):
@@ -16,6 +16,17 @@ def new_figure(figsize=(6.4, 3.2), dpi: float = 72, **subplots_kw):
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     axes = fig.subplots(**subplots_kw)
     return fig, axes
+
+
+def figure_for(ax, figsize=(6.4, 3.2)):
+    """``(fig, ax)``: the given axes and their figure, or a new figure when ``ax`` is None.
+
+    What every ``plot_x(..., ax=None)`` starts with: draw where the caller asks, and make
+    a figure only when it asks for none.
+    """
+    if ax is None:
+        return new_figure(figsize=figsize)
+    return ax.figure, ax
 
 
 def freeze_layout(fig) -> None:

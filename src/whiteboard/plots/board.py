@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from whiteboard.board import Run, selective_strategy, soft_replay
-from whiteboard.plots import freeze_layout, new_figure
+from whiteboard.plots import figure_for, freeze_layout, new_figure
 
 __all__ = ["OP_COLORS", "BoardStepper", "SoftBoardStepper", "plot_occupancy"]
 
@@ -141,10 +141,7 @@ def plot_occupancy(runs, *, capacity: int | None = None, ax=None):
     Returns:
         the Figure.
     """
-    if ax is None:
-        fig, ax = new_figure(figsize=(5.8, 2.8))
-    else:
-        fig = ax.figure
+    fig, ax = figure_for(ax, (5.8, 2.8))
     styles = ("-", "--", ":", "-.")
     for i, (label, r) in enumerate(runs.items()):
         used = [sum(s is not None for s in f.slots) for f in r.frames]

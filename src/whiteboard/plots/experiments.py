@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from whiteboard.plots import new_figure
+from whiteboard.plots import figure_for
 
 __all__ = [
     "model_label",
@@ -47,12 +47,6 @@ def _styles(labels):
     return styles
 
 
-def _ax(ax, figsize):
-    if ax is None:
-        return new_figure(figsize=figsize)
-    return ax.figure, ax
-
-
 def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     """Test accuracy against lag: every seed as a dot, the mean as a line, min..max shaded.
 
@@ -64,7 +58,7 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     Returns:
         the Figure.  Chance level (``result["chance"]``) is a dashed line.
     """
-    fig, ax = _ax(ax, (6.0, 3.4))
+    fig, ax = figure_for(ax, (6.0, 3.4))
     models = list(result["models"]) if models is None else list(models)
     lags = sorted({r["lag"] for r in result["results"]})
     by = {(r["lag"], r["model"]): r for r in result["results"]}
@@ -116,7 +110,7 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (6.0, 3.0))
+    fig, ax = figure_for(ax, (6.0, 3.0))
     values = np.asarray(values)
     T, n = values.shape
     answer_step = T - 1 if answer_step is None else answer_step
@@ -147,7 +141,7 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.0, 3.0))
+    fig, ax = figure_for(ax, (5.0, 3.0))
     styles = _styles(curves)
     for label, (steps, acc) in curves.items():
         ax.plot(steps, acc, linewidth=1.5, label=label, **styles[label])
@@ -171,7 +165,7 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.0, 3.0))
+    fig, ax = figure_for(ax, (5.0, 3.0))
     styles = _styles(histories)
     for label, hist in histories.items():
         ax.plot(hist["eval_step"], hist["eval_accuracy"], label=label, **styles[label])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.plots import new_figure
+from whiteboard.plots import figure_for, new_figure
 from whiteboard.plots.trace import TraceStepper
 from whiteboard.whatif import run_whatif
 
@@ -120,10 +120,7 @@ def plot_memory_path(paths, *, rnn=None, ax=None):
     Returns:
         the Figure.
     """
-    if ax is None:
-        fig, ax = new_figure(figsize=(6.2, 3.6))
-    else:
-        fig = ax.figure
+    fig, ax = figure_for(ax, (6.2, 3.6))
     tiny = 1e-30  # stands in for an exact zero on the log axis
     for i, (label, path) in enumerate(paths.items()):
         k = path["k"]

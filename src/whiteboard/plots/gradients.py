@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator, NullLocator
 
-from whiteboard.plots import freeze_layout, new_figure
+from whiteboard.plots import figure_for, freeze_layout, new_figure
 
 __all__ = ["GradientFlowStepper", "plot_cliff", "plot_gradient_norms"]
 
@@ -22,12 +22,6 @@ def _few_log_ticks(axis):
     # drawing them dominates the time of a frame.
     axis.set_major_locator(LogLocator(numticks=6))
     axis.set_minor_locator(NullLocator())
-
-
-def _ax(ax, figsize):
-    if ax is None:
-        return new_figure(figsize=figsize)
-    return ax.figure, ax
 
 
 def plot_gradient_norms(k, norms, bounds=None, *, ax=None):
@@ -42,7 +36,7 @@ def plot_gradient_norms(k, norms, bounds=None, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.8, 3.4))
+    fig, ax = figure_for(ax, (5.8, 3.4))
     k = np.asarray(k)
     top = 1.0
     for i, (label, values) in enumerate(norms.items()):
@@ -158,7 +152,7 @@ def plot_cliff(ws, losses, step, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (6.0, 3.4))
+    fig, ax = figure_for(ax, (6.0, 3.4))
     ax.plot(ws, losses, color="0.3", linewidth=1.5)
     ax.plot([step.w0], [step.loss0], "ko", label=f"start, w = {step.w0:.2f}")
     ax.plot([step.w_plain], [step.loss_plain], "o", color="C3",

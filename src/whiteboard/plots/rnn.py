@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from whiteboard.plots import freeze_layout, new_figure
+from whiteboard.plots import figure_for, freeze_layout, new_figure
 
 __all__ = [
     "DistractorStepper",
@@ -26,13 +26,6 @@ __all__ = [
 _STATE = "#fde9b0"   # the board: warm yellow
 _IO = "#dbe8f6"      # inputs and outputs: pale blue
 _EDGE = "#333333"
-
-
-def _ax(ax, figsize):
-    if ax is None:
-        fig, ax = new_figure(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
 
 
 def _box(ax, x, y, text, *, color, w=0.7, h=0.5, fontsize=11):
@@ -67,7 +60,7 @@ def plot_folded_rnn(*, ax=None, state="$s$"):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (2.2, 3.0))
+    fig, ax = figure_for(ax, (2.2, 3.0))
     _box(ax, 0, 0, "$x_t$", color=_IO)
     _box(ax, 0, 1.5, state + "$_t$" if state == "$s$" else state, color=_STATE)
     _box(ax, 0, 3, r"$\hat y_t$", color=_IO)
@@ -102,7 +95,7 @@ def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
     T = len(tokens)
     if highlight is not None and not 1 <= highlight <= T:
         raise ValueError(f"highlight must be a step in 1..{T}, got {highlight}")
-    fig, ax = _ax(ax, (1.0 + 1.15 * T, 3.0))
+    fig, ax = figure_for(ax, (1.0 + 1.15 * T, 3.0))
     gap = 1.4
     _box(ax, 0, 1.5, "$s_0$", color="white", w=0.55)
     for t in range(1, T + 1):
@@ -144,7 +137,7 @@ def plot_input_fading(lags, curves, *, ax=None, ylabel=r"$\|\partial s_t / \part
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax, (5.6, 3.2))
     lags = np.asarray(lags)
     for label, values in curves.items():
         ax.semilogy(lags, np.maximum(values, 1e-300), marker="o", markersize=3, label=label)
@@ -166,7 +159,7 @@ def plot_decoding(lags, r2_by_size, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax, (5.6, 3.2))
     for H, r2 in r2_by_size.items():
         ax.plot(lags, r2, marker="o", markersize=3,
                 label=f"H = {H}  (sum {np.sum(r2):.1f})")
@@ -194,7 +187,7 @@ def plot_swap_dependence(lags, at_speaks, *, ax=None, n_distractors=None):
     Returns:
         the Figure.
     """
-    fig, ax = _ax(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax, (5.6, 3.2))
     ax.semilogy(lags, at_speaks, marker="o")
     if n_distractors is not None:
         for lag, d, n in zip(lags, at_speaks, n_distractors, strict=True):
