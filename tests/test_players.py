@@ -67,3 +67,32 @@ def test_explorer_controls_change_the_stepper():
     assert stepper.drawn[-1] == 2
     with pytest.raises(ValueError, match="on_control"):
         explore(Ramp(2), controls={"frames": widgets.IntSlider()})
+
+
+def _pixels(png):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_blitted_explorer_frames_match_full_renders():
+    import io
+
+    stepper = Ramp(6)
+    stepper.animated = [stepper.line]  # only the line changes between frames
+    ex = explore(stepper)
+    for t in (3, 1, 5):
+        ex.slider.value = t
+        blit = _pixels(ex.image.value)
+        buf = io.BytesIO()
+        stepper.fig.savefig(buf, format="png", dpi=ex.dpi)
+        full = _pixels(buf.getvalue())
+        assert blit.shape == full.shape
+        # The same picture up to antialiasing where the line crosses the axes' frame.
+        assert (np.abs(blit - full).sum(axis=2) > 30).mean() < 0.01, t
+    ex.slider.value = 0
+    first = _pixels(ex.image.value)
+    ex.slider.value = 5
+    assert (np.abs(_pixels(ex.image.value) - first).sum(axis=2) > 30).mean() > 0.001

@@ -120,6 +120,11 @@ class GradientFlowStepper:
         self.heatmap.set_extent((0.5, T + 0.5, -0.5, signal.shape[0] - 0.5))
         self.draw(0)
 
+    @property
+    def animated(self):
+        """What ``draw`` changes: a live explorer repaints only these."""
+        return [self.heatmap, self.measured_line, self.cursor]
+
     def draw(self, k):
         k = int(k)
         flow = self.flow

@@ -278,6 +278,12 @@ class DistractorStepper:
         freeze_layout(self.fig)
         self.draw(0)
 
+    @property
+    def animated(self):
+        """What ``draw`` changes: a live explorer repaints only these."""
+        return [self.profile_line, self.speaks_marker, self.current, self.country_label,
+                self.speaks_label]
+
     def draw(self, t):
         story, prof = self.stories[t], self.profiles[t]
         steps = np.arange(len(prof)) - story.country_step  # 0 at the country

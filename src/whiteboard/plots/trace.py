@@ -108,6 +108,9 @@ class TraceStepper:
         for r, (name, (ax_h, ax_b)) in enumerate(zip(rows, axes, strict=True)):
             self._panel(name, ax_h, ax_b, last=r == len(rows) - 1)
         freeze_layout(self.fig)  # frames change data only, never the layout
+        # What draw(t) changes: a live explorer repaints only these (see explorers.Explorer).
+        self.animated = [*self.cursors.values(), *(r for b in self.bars.values() for r in b),
+                         *self._ticklabels]
         self.draw(0)
 
     # -- data ----------------------------------------------------------------------------
