@@ -129,6 +129,10 @@ class Explorer(widgets.VBox):
         self.step(change["new"])
 
     def _on_controls(self, _change) -> None:
+        self.apply_controls()
+
+    def apply_controls(self) -> None:
+        """Hand the controls' values to ``on_control`` and redraw (what moving one does)."""
         self._on_control(self.stepper, **self.values)
         self._background = None  # the control may have changed what the background shows
         # A control may change how many steps there are (e.g. more distractor sentences).

@@ -78,6 +78,5 @@ def explore_gates(model, X, *, tokens=None, readout=None, classes=None, labels=N
 
     explorer = explore(stepper, controls=controls, on_control=on_control)
     if whatif != "no change":
-        on_control(stepper, **explorer.values)
-        explorer.step(0)
+        explorer.apply_controls()
     return explorer
