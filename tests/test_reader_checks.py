@@ -130,3 +130,48 @@ def test_explorer_that_does_not_redraw_fails(browser, tmp_path):
                 check_explorers_redraw(page, "frozen", expected=1, timeout_ms=3_000)
         finally:
             page.close()
+
+
+def test_vendored_widget_manager_renders_a_widget_offline(browser, tmp_path):
+    """The widget JS the build vendors renders saved widget state with no network.
+
+    The page is made the way myst-nb embeds widgets (require.js, then the HTML manager,
+    then the state and a view), using the files from the built book's `_static/vendor`.
+    """
+    import json
+
+    import ipywidgets as widgets
+    from conftest import BUILD
+    from ipywidgets.embed import embed_data
+
+    static = BUILD / "_static" / "vendor"
+    if not (static / "html-manager" / "embed-amd.js").exists():
+        pytest.fail(f"{static} has no html-manager: run `make html` first")
+    slider = widgets.IntSlider(value=3, min=0, max=9, description="step")
+    label = widgets.Label(value="offline")
+    data = embed_data(views=[widgets.VBox([slider, label])])
+    (tmp_path / "_static").symlink_to(BUILD / "_static")
+    views = "".join('<script type="application/vnd.jupyter.widget-view+json">'
+                    f"{json.dumps(v)}</script>" for v in data["view_specs"])
+    body = (f'<script type="application/vnd.jupyter.widget-state+json">'
+            f'{json.dumps(data["manager_state"])}</script>{views}')
+    head = ('<script src="_static/vendor/require.js"></script>'
+            '<script src="_static/vendor/html-manager/embed-amd.js"></script>')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (tmp_path / "widget.html").write_text(PAGE.format(head=head, body=body))
+        page, problems = open_offline(
+            browser, f"http://127.0.0.1:{server.server_address[1]}/widget.html")
+        try:
+            page.wait_for_selector(".widget-slider", timeout=20_000)
+            assert "offline" in page.inner_text("body")
+            check_no_errors_or_missing_files(problems, "widget")
+            assert not problems["external"], f"widgets needed the network: {problems['external']}"
+        finally:
+            page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
