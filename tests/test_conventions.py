@@ -86,3 +86,86 @@ def test_figures_have_alt_text_or_caption(path):
 def test_chapters_are_in_story_order():
     names = [p.stem for p in chapter_notebooks()]
     assert names == sorted(names), f"_toc.yml lists chapters out of order: {names}"
+
+
+# ---------------------------------------------------------------- trained networks are data
+
+# Functions that train a network: a chapter that prints from what they return prints
+# digits that depend on the reader's CPU and BLAS (see whiteboard.pretrained).
+TRAINERS = {
+    "whiteboard.train": {"train"},
+    "whiteboard.experiments": {"run", "sweep", "search_lr"},
+    "whiteboard.pretrained": {"train"},
+}
+LIVE_TAG = "trains-live"  # a cell may train if tagged so and it says why in a comment
+
+
+def training_calls(sources: list[tuple[str, list[str]]]) -> list[str]:
+    """The training calls in a notebook's code cells that are not allowed.
+
+    ``sources`` is ``[(source, tags), ...]``.  A call is allowed under an ``if`` whose test
+    names ``RETRAIN`` (the reader's switch), or in a cell tagged ``trains-live`` with a
+    ``# trains live: <why its output is robust>`` comment.
+    """
+    import ast
+
+    names, modules, bad = {}, {}, []
+    for i, (src, tags) in enumerate(sources):
+        code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                         for line in src.splitlines())
+        tree = ast.parse(code)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    full = f"{node.module}.{a.name}"
+                    if full in TRAINERS:
+                        modules[a.asname or a.name] = full
+                    elif a.name in TRAINERS.get(node.module, ()):
+                        names[a.asname or a.name] = full
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name in TRAINERS:
+                        modules[a.asname or a.name] = a.name
+        live = LIVE_TAG in tags and "# trains live:" in src
+        guarded = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.If, ast.IfExp)) and "RETRAIN" in ast.unparse(node.test):
+                body = node.body if isinstance(node, ast.If) else [node.body]
+                for part in body:
+                    guarded.update(id(n) for n in ast.walk(part))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            hit = (isinstance(f, ast.Name) and f.id in names) or (
+                isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                and f.attr in TRAINERS.get(modules.get(f.value.id, ""), ()))
+            if hit and not live and id(node) not in guarded:
+                bad.append(f"cell {i}: {ast.unparse(node)[:70]}")
+    return bad
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapters_load_trained_networks_instead_of_training_them(path):
+    cells = [(_source(c), c["metadata"].get("tags", [])) for c in _load(path)["cells"]
+             if c["cell_type"] == "code"]
+    bad = training_calls(cells)
+    assert not bad, (f"{path.name} trains a network whose digits depend on the machine; "
+                     f"load it with whiteboard.pretrained.load instead: {bad}")
+
+
+def test_the_training_check_catches_what_it_should():
+    imports = ("from whiteboard.train import train\nfrom whiteboard import pretrained\n"
+               "from whiteboard.experiments import run as fit\n", [])
+    assert training_calls([imports, ("net = pretrained.train('story_rnn')", [])])
+    assert training_calls([imports, ("h = train(net, batches, steps=10, lr=0.1)", [])])
+    assert training_calls([imports, ("r = fit('story', 'rnn', 20, 0, 0.01)", [])])
+    assert training_calls([imports, ("train(net)", [LIVE_TAG])])  # tag without a reason
+    # allowed: the reader's switch, a justified live cell, other functions called train
+    assert not training_calls([imports, (
+        "RETRAIN = False\nnet = pretrained.train('a') if RETRAIN else pretrained.load('a')",
+        [])])
+    assert not training_calls([imports, ("if RETRAIN:\n    net = pretrained.train('a')", [])])
+    assert not training_calls([imports, ("# trains live: prints yes/no only\ntrain(net)",
+                                         [LIVE_TAG])])
+    assert not training_calls([("from whiteboard.board import run\nrun(strategy)", [])])

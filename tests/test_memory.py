@@ -29,7 +29,6 @@ from whiteboard.memory import (
     distractor_story,
     input_jacobian_norms,
     swap_dependence,
-    train_story_rnn,
 )
 from whiteboard.rnn import rnn_step
 
@@ -284,25 +283,6 @@ def test_swap_dependence_averages_over_every_other_country():
     assert np.isclose(swap_dependence(model, story)[-1], np.mean(dists))
     with pytest.raises(TypeError, match="DistractorStory"):
         swap_dependence(model, story.tokens)
-
-
-def test_train_story_rnn_is_chapter_1s_training_call_and_learns():
-    from whiteboard.data import LANGUAGES, make_stories
-    from whiteboard.train import SequenceModel, evaluate, train
-
-    net, history = train_story_rnn(hidden_size=8, lags=(3, 5), steps=60, seed=2)
-    D = len(story_vocab())
-    same = SequenceModel(RNN(D, 8, seed=2), len(LANGUAGES), vocab_size=D, seed=2)
-    train(same, lambda rng: make_stories(32, lag=int(rng.integers(3, 6)), rng=rng),
-          steps=60, lr=0.01, seed=2, quiet=True)
-    for key, value in net.parameters().items():
-        assert np.array_equal(value, same.parameters()[key])
-    assert history["loss"][-1] < history["loss"][0]
-    assert max(history["grad_norm"]) > 0
-    test = make_stories(200, lag=4, rng=9)
-    assert evaluate(net, test)["accuracy"] > 1 / len(LANGUAGES)
-    with pytest.raises(ValueError, match="low <= high"):
-        train_story_rnn(lags=(5, 3), steps=1)
 
 
 # --------------------------------------------------------------------- the cliff

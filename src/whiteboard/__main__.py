@@ -3,6 +3,7 @@
     python -m whiteboard --help
     python -m whiteboard story --lags 10 30 50 --seeds 5 --json
     python -m whiteboard temporal --lags 50 --seeds 5 --json
+    python -m whiteboard pretrain [NAME ...]    # retrain the stored networks of the chapters
 
 Progress goes to stderr and the result to stdout (JSON with ``--json``, else a table), so
 ``python -m whiteboard story --json > sweep.json`` captures the result alone.  Bad input
@@ -100,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
+    text = ("retrain the networks the chapters load (whiteboard.pretrained) from their "
+            "recipes and rewrite their files")
+    p = sub.add_parser("pretrain", help=text, description=text)
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="networks to retrain (default: all of them)")
     return parser
 
 
@@ -108,7 +114,9 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.task is None:
-        parser.error(f"choose an experiment: {', '.join(HELP)}")
+        parser.error(f"choose an experiment: {', '.join(HELP)}, or pretrain")
+    if args.task == "pretrain":
+        return _pretrain(f"{parser.prog} pretrain", args.names, argv)
 
     from whiteboard.data import MAX_LAG
     from whiteboard.experiments import min_lag, summarize, sweep, with_setup
@@ -141,6 +149,22 @@ def main(argv=None) -> int:
         with open(args.out, "w") as f:
             f.write(text + "\n")
     print(text if args.json else summarize(result))
+    return 0
+
+
+def _pretrain(prog, names, argv) -> int:
+    from whiteboard import pretrained
+
+    unknown = [n for n in names if n not in pretrained.names()]
+    if unknown:
+        _fail(prog, f"no pretrained network called {', '.join(unknown)}; the names are "
+                    f"{', '.join(pretrained.names())}")
+    command = "python -m whiteboard " + shlex.join(argv)
+    for name in names or pretrained.names():
+        sys.stderr.write(f"training {name} ...\n")
+        rec = pretrained.save(name, pretrained.train(name), command=command)
+        print(f"{name:<18} test accuracy {rec['test_accuracy']:.4f} after {rec['steps_run']} "
+              f"steps ({rec['seconds']:.0f} s)")
     return 0
 
 

@@ -12,7 +12,9 @@ Each generator fixes the lag *exactly*, for every sequence in the batch.
 
 Story task
     ``Ana lives in France . she likes to cook . her brother is tired . she speaks`` →
-    ``French``.  The country is always token 3.  What follows it (an optional tail such as
+    ``French``.  The lectures' own example, ``Alice lives in France . she is an artist .
+    she likes to cook . she speaks`` (:data:`LECTURE_STORY`), is one of its stories.
+    The country is always token 3.  What follows it (an optional tail such as
     ``these days``, the full stop, distractor sentences that never name a country or a
     language, and the closing ``she speaks``) has exactly ``lag`` tokens, so the model
     reads ``speaks`` at step ``3 + lag`` and must answer there.
@@ -50,6 +52,8 @@ __all__ = [
     "make_temporal_order",
     "make_adding",
     "as_rng",
+    "LECTURE_STORY",
+    "encode_story",
     "TEMPORAL_VOCAB",
     "TEMPORAL_CLASSES",
 ]
@@ -62,7 +66,8 @@ LANGUAGES = ("French", "Spanish", "German", "Italian", "Portuguese", "Greek", "P
 # (the trace of one batch grows with T); the generators refuse rather than slow down.
 MAX_LAG = 1000
 
-_NAMES = ("Ana", "Maria", "Lena", "Sofia", "Clara", "Nora", "Ines", "Elsa", "Mila", "Rosa")
+_NAMES = ("Ana", "Maria", "Lena", "Sofia", "Clara", "Nora", "Ines", "Elsa", "Mila", "Rosa",
+          "Alice")
 _MOVES = (("lives", "in"), ("moved", "to"), ("works", "in"), ("studies", "in"))
 # Words allowed between the country and the full stop, by length, so that every lag >= 3
 # can be filled exactly even though the shortest distractor sentence has 3 tokens.
@@ -82,6 +87,8 @@ _SLOTS = {
     "todo": ("cook", "draw", "travel", "garden", "climb", "sail"),
     "relative": ("brother", "sister", "cousin", "friend", "mother", "father"),
     "job": ("teacher", "nurse", "pilot", "baker", "painter", "lawyer", "chemist"),
+    # jobs that take "an": the lectures' example says "she is an artist"
+    "job_an": ("artist", "engineer", "actor", "architect", "editor", "author"),
     "instrument": ("piano", "violin", "drums", "guitar"),
     "thing": ("book", "poem", "letter", "magazine"),
     "when": ("night", "morning", "week", "evening"),
@@ -99,6 +106,9 @@ _TEMPLATES = (
     "her {relative} is {adj} .",
     "she owns a {animal} .",
     "she works as a {job} .",
+    "she is a {job} .",
+    "she is an {job_an} .",
+    "she works as an {job_an} .",
     "her {relative} plays the {instrument} .",
     "she reads a {thing} every {when} .",
     "she meets her {relative} on {day} .",
@@ -136,6 +146,45 @@ _LENGTHS = tuple(sorted(_BY_LENGTH))
 def story_vocab() -> tuple[str, ...]:
     """All words of the story task, in a fixed order; a token is an index into this tuple."""
     return _VOCAB
+
+
+# The motivating sentence of the lectures the book follows, written as the task writes
+# stories: lowercase after a full stop, the full stop a word of its own.  Lag 13.
+LECTURE_STORY = "Alice lives in France . she is an artist . she likes to cook . she speaks"
+
+
+def encode_story(text: str) -> np.ndarray:
+    """Token ids (T,) of a story typed as plain text, e.g. ``"Alice lives in France. She..."``.
+
+    Words are split at spaces and full stops (a full stop is a word of its own, as in the
+    task's stories); a word may be capitalised differently from the vocabulary ("She" reads
+    as "she").
+
+    Raises:
+        TypeError: if ``text`` is not a string.
+        ValueError: if the text has no words, or has words the task does not know; the
+            message names each unknown word and the nearest words the task knows.
+    """
+    import difflib
+    import re
+
+    if not isinstance(text, str):
+        raise TypeError(f"the story must be a string, got {type(text).__name__}")
+    words = re.findall(r"[^\s.]+|\.", text)
+    if not words:
+        raise ValueError("the story has no words; try " + repr(LECTURE_STORY))
+    ids, unknown = [], []
+    for w in words:
+        for form in (w, w.lower(), w.capitalize()):
+            if form in _INDEX:
+                ids.append(_INDEX[form])
+                break
+        else:
+            near = difflib.get_close_matches(w, _VOCAB, n=3, cutoff=0.6)
+            unknown.append(f"{w!r} (nearest: {', '.join(near)})" if near else repr(w))
+    if unknown:
+        raise ValueError(f"the story task does not know {'; '.join(unknown)}")
+    return np.array(ids, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------- validation

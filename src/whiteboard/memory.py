@@ -14,8 +14,8 @@ computed from a real forward pass:
 * **Swapping the country** (:func:`swap_dependence`).  In the book's story, replace the
   country by each other country and measure how far the state moves at every later step.
 
-:func:`train_story_rnn` gives back chapter 1's *trained* RNN, so that the same measures can
-be taken on a network whose weights were learned rather than drawn at random.
+The same measures apply to a trained network, such as chapter 1's RNN
+(``whiteboard.pretrained.load("story_rnn")``), whose weights were learned rather than drawn.
 
 Symbols: T steps, B batch, D input size, H hidden size, k steps back.
 """
@@ -36,7 +36,6 @@ __all__ = [
     "distractor_story",
     "input_jacobian_norms",
     "swap_dependence",
-    "train_story_rnn",
 ]
 
 
@@ -201,40 +200,3 @@ def swap_dependence(model, story, *, encode=None):
     h = model.forward(X).h
     return np.linalg.norm(h[:, 1:] - h[:, :1], axis=2).mean(axis=1)
 
-
-def train_story_rnn(*, hidden_size=32, lags=(3, 12), steps=1500, lr=0.01, seed=0):
-    """Chapter 1's trained RNN: a tanh RNN with a read-out at "speaks", trained on stories.
-
-    Each training batch holds 32 fresh stories with one lag drawn uniformly from
-    ``lags[0] .. lags[1]``; :func:`whiteboard.train.train` uses Adam and clips the
-    gradient's global norm at 1.0.  ``book/01_unrolled_rnn.ipynb`` writes out the same
-    call; later chapters use this function to get the same network back.
-
-    Args:
-        hidden_size: H.
-        lags: (low, high) inclusive range of training lags.
-        steps: optimiser steps.
-        lr: Adam's learning rate.
-        seed: seeds the model, the read-out and the training stories.
-
-    Returns:
-        ``(net, history)``: a :class:`whiteboard.train.SequenceModel` over one-hot words,
-        and the training history.
-    """
-    from whiteboard.data import LANGUAGES
-    from whiteboard.rnn import RNN
-    from whiteboard.train import SequenceModel, train
-
-    low, high = (check_positive_int(int(v), "lag") for v in lags)
-    if high < low:
-        raise ValueError(f"lags must be (low, high) with low <= high, got {lags}")
-    D = len(story_vocab())
-    net = SequenceModel(RNN(D, check_positive_int(hidden_size, "hidden_size"), seed=seed),
-                        len(LANGUAGES), vocab_size=D, seed=seed)
-
-    def batch(rng):
-        return make_stories(32, lag=int(rng.integers(low, high + 1)), rng=rng)
-
-    history = train(net, batch, steps=check_positive_int(steps, "steps"), lr=lr, seed=seed,
-                    quiet=True)
-    return net, history

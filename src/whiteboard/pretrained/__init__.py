@@ -1,0 +1,241 @@
+"""The trained networks the chapters analyse: committed weights, and the recipe that made them.
+
+Two machines whose CPUs or BLAS libraries round a matrix product differently in the last bit
+train two different networks from the same seed: a few hundred optimiser steps amplify the
+difference.  A chapter that printed numbers from a network it had just trained would print
+other numbers on the reader's machine.  So the networks are data: each is stored here as
+weights (``NAME.npz``) with a record (``NAME.json``: the recipe, the command, the date, the
+versions and the measured test accuracy), and the recipe stays code that anyone can re-run.
+
+    >>> from whiteboard import pretrained
+    >>> pretrained.names()                   # every stored network
+    >>> net = pretrained.load("story_rnn")   # a SequenceModel, ready to use
+    >>> pretrained.recipe("story_rnn")       # how it was trained, as a dict
+    >>> again = pretrained.train("story_rnn")   # re-run the recipe (other digits, same skill)
+
+``python -m whiteboard pretrain [NAME ...]`` regenerates the files.  The weights are stored
+as float32 to keep the files small; :func:`load` returns a float64 network holding exactly
+those values, so every machine computes with the same weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["names", "recipe", "record", "load", "history", "train", "evaluate_recipe", "save",
+           "DIRECTORY"]
+
+DIRECTORY = Path(__file__).resolve().parent
+
+_MIXED = {"task": "story", "hidden": 32, "embed": None, "lags": [3, 12], "batch": 32,
+          "steps": 1500, "optimizer": "adam", "lr": 0.01, "clip": 1.0, "seed": 0,
+          "stop_at": None, "eval_every": 100}
+# Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_sweep.json)
+# at the learning rate its search chose, with early stopping on the validation set.
+_FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000,
+          "optimizer": "adam", "clip": 1.0, "seed": 0, "stop_at": 0.99, "eval_every": 100}
+
+_RECIPES = {
+    "story_rnn": {
+        "about": "chapter 1's tanh RNN: one-hot words, H = 32, stories with lags 3 to 12",
+        "model": "rnn", "forget_bias": None, **_MIXED},
+    "story_lstm": {
+        "about": "an LSTM trained like story_rnn (forget-gate bias 3 at the start)",
+        "model": "lstm", "forget_bias": 3.0, **_MIXED},
+    "story_gru": {
+        "about": "a GRU trained like story_rnn",
+        "model": "gru", "forget_bias": None, **_MIXED},
+    "story_lstm_lag20": {
+        "about": "chapter 6's LSTM (forget-gate bias 3), trained at lag 20",
+        "model": "lstm", "forget_bias": 3.0, "lags": [20, 20], "lr": 0.01, **_FIXED},
+    "story_rnn_lag20": {
+        "about": "chapter 6's tanh RNN, trained at lag 20",
+        "model": "rnn", "forget_bias": None, "lags": [20, 20], "lr": 0.03, **_FIXED},
+    "story_rnn_lag10": {
+        "about": "exercise 6.2's tanh RNN, trained at lag 10",
+        "model": "rnn", "forget_bias": None, "lags": [10, 10], "lr": 0.01, **_FIXED},
+}
+# "step" is not stored: it is 1, 2, ..., steps_run
+_HISTORY_KEYS = ("loss", "eval_step", "eval_loss", "eval_accuracy")
+
+
+def names() -> tuple[str, ...]:
+    """The names of every stored network, e.g. ``("story_rnn", ...)``."""
+    return tuple(_RECIPES)
+
+
+def _check_name(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"a pretrained network's name must be a string, got "
+                        f"{type(name).__name__}")
+    if name not in _RECIPES:
+        raise ValueError(f"no pretrained network called {name!r}; the names are "
+                         f"{', '.join(names())}")
+    return name
+
+
+def recipe(name: str) -> dict:
+    """How network ``name`` was trained, as data (a fresh copy; changing it changes nothing).
+
+    Keys: ``about``; ``task`` and ``lags`` ``[low, high]`` (each training batch has one lag
+    drawn uniformly from that range; ``low == high`` is one fixed lag); the model (``model``,
+    ``hidden`` H, ``embed`` D of a learned embedding or None for one-hot words,
+    ``forget_bias``); and the training (``seed``, ``steps``, ``batch``, ``optimizer``, ``lr``,
+    ``clip`` the global gradient norm, ``stop_at`` the validation accuracy that ends a run
+    early or None, ``eval_every``).
+    """
+    return copy.deepcopy(_RECIPES[_check_name(name)])
+
+
+def _setup(r):
+    from whiteboard.experiments import Setup
+
+    # a model without a forget gate ignores forget_bias; a mixed-lag run never stops early
+    extra = {k: r[k] for k in ("forget_bias", "stop_at") if r[k] is not None}
+    return Setup(hidden=r["hidden"], batch=r["batch"], steps=r["steps"], clip=r["clip"],
+                 eval_every=r["eval_every"], embed=r["embed"], **extra)
+
+
+def _build(r):
+    from whiteboard.experiments import build
+
+    return build(r["task"], r["model"], r["seed"], _setup(r))
+
+
+def evaluate_recipe(name: str, net) -> dict:
+    """The test accuracy of ``net`` as ``name``'s record measures it.
+
+    Every lag of the recipe's range is tested on the book's held-out test stories of that
+    lag (1000 per lag, the same for every model, see :func:`whiteboard.experiments.test_batch`).
+
+    Returns:
+        ``{"test_accuracy": mean over the lags, "by_lag": {lag: accuracy}}``.
+    """
+    from whiteboard.experiments import test_batch
+    from whiteboard.train import evaluate
+
+    r = recipe(name)
+    low, high = r["lags"]
+    by_lag = {str(lag): round(evaluate(net, test_batch(r["task"], lag, _setup(r)))["accuracy"], 4)
+              for lag in range(low, high + 1)}
+    return {"test_accuracy": round(float(np.mean(list(by_lag.values()))), 4), "by_lag": by_lag}
+
+
+def train(name: str, *, quiet: bool = True):
+    """Re-run ``name``'s recipe and return the freshly trained network.
+
+    On the machine that made the stored files this gives the same network; elsewhere the
+    digits of the weights differ, while the test accuracy stays close to the recorded one
+    (``tests/test_pretrained.py`` checks that it is within 0.03).  The history of the run is
+    attached as ``net.history`` (the dict of :func:`whiteboard.train.train`).
+    """
+    from whiteboard.data import make_stories
+    from whiteboard.experiments import run
+    from whiteboard.train import train as fit
+
+    r = recipe(name)
+    low, high = r["lags"]
+    if low == high:  # exactly one cell of the sweep: the same call, so the same run
+        _, net, hist = run(r["task"], r["model"], low, r["seed"], r["lr"], _setup(r),
+                           quiet=quiet, return_net=True)
+    else:
+        net = _build(r)
+
+        def mixed_lags(rng):
+            return make_stories(r["batch"], lag=int(rng.integers(low, high + 1)), rng=rng)
+
+        hist = fit(net, mixed_lags, steps=r["steps"], lr=r["lr"], optimizer=r["optimizer"],
+                   clip=r["clip"], seed=r["seed"], quiet=quiet, desc=name)
+    net.history = hist
+    return net
+
+
+def _paths(name):
+    return DIRECTORY / f"{name}.npz", DIRECTORY / f"{name}.json"
+
+
+def record(name: str) -> dict:
+    """The stored record of ``name``: recipe, command, date, versions, shapes, test accuracy."""
+    path = _paths(_check_name(name))[1]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
+    return json.loads(path.read_text())
+
+
+def _arrays(name):
+    path = _paths(_check_name(name))[0]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def load(name: str):
+    """The stored network ``name``: a :class:`whiteboard.train.SequenceModel`, float64.
+
+    Its parameters hold exactly the stored values.  ``net.history`` is the training history
+    of the run that made it (lists ``step``, ``loss``, ``eval_step``, ``eval_loss`` and
+    ``eval_accuracy``, and ``steps_run``).
+    """
+    arrays = _arrays(name)
+    net = _build(recipe(name))
+    params = net.parameters()
+    weights = {k[len("weight."):]: v for k, v in arrays.items() if k.startswith("weight.")}
+    if set(weights) != set(params):
+        raise ValueError(f"{name}.npz holds {sorted(weights)}, the recipe's network needs "
+                         f"{sorted(params)}: regenerate it with `python -m whiteboard pretrain`")
+    for key, value in weights.items():
+        if value.shape != params[key].shape:
+            raise ValueError(f"{name}.npz: {key} has shape {value.shape}, expected "
+                             f"{params[key].shape}")
+        params[key][...] = value  # in place: the model's arrays stay the live ones
+    net.history = history(name)
+    return net
+
+
+def history(name: str) -> dict:
+    """The training history stored with ``name`` (see :func:`load`)."""
+    arrays = _arrays(name)
+    hist = {k: arrays[f"history.{k}"].tolist() for k in _HISTORY_KEYS}
+    hist["steps_run"] = record(name)["steps_run"]
+    hist["step"] = list(range(1, len(hist["loss"]) + 1))
+    return hist
+
+
+def save(name: str, net, *, command: str = "") -> dict:
+    """Store ``net`` (trained by ``name``'s recipe, with ``net.history``) and its record.
+
+    The weights are rounded to float32; the record's test accuracy is measured on the
+    network :func:`load` will return, with exactly those values.
+    """
+    from whiteboard import __version__
+
+    npz, meta = _paths(_check_name(name))
+    hist = net.history
+    arrays = {f"weight.{k}": v.astype(np.float32) for k, v in net.parameters().items()}
+    for key in _HISTORY_KEYS:
+        dtype = np.int32 if key.endswith("step") else np.float32
+        arrays[f"history.{key}"] = np.asarray(hist[key], dtype=dtype)
+    np.savez_compressed(npz, **arrays)
+    rec = {
+        "name": name,
+        "recipe": recipe(name),
+        "command": command,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": {"whiteboard": __version__, "numpy": np.__version__,
+                     "python": platform.python_version(), "machine": platform.machine()},
+        "steps_run": int(hist["steps_run"]),
+        "seconds": round(float(hist["seconds"]), 1),
+        "shapes": {k: list(v.shape) for k, v in net.parameters().items()},
+        "dtype": "float32",
+    }
+    meta.write_text(json.dumps(rec, indent=1) + "\n")
+    rec.update(evaluate_recipe(name, load(name)))
+    meta.write_text(json.dumps(rec, indent=1) + "\n")
+    return rec

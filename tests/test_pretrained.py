@@ -1,0 +1,112 @@
+"""whiteboard.pretrained: the stored networks are exactly their files, and the recipes work.
+
+The chapters load these networks instead of training them, so that every machine prints the
+same numbers.  What the book teaches is the recipe, so the last test re-runs every recipe and
+checks that the network it trains is as good as the recorded one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_cli import cli
+
+from whiteboard import pretrained
+from whiteboard.data import LECTURE_STORY, encode_story
+from whiteboard.train import SequenceModel
+
+NAMES = pretrained.names()
+
+
+def test_the_chapters_networks_are_all_stored():
+    for name in ("story_rnn", "story_lstm", "story_gru", "story_lstm_lag20", "story_rnn_lag20",
+                 "story_rnn_lag10"):
+        assert name in NAMES
+        assert (pretrained.DIRECTORY / f"{name}.npz").is_file()
+        assert (pretrained.DIRECTORY / f"{name}.json").is_file()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_load_gives_exactly_the_stored_weights_with_the_recorded_shapes(name):
+    net = pretrained.load(name)
+    assert isinstance(net, SequenceModel)
+    rec = pretrained.record(name)
+    params = net.parameters()
+    assert {k: list(v.shape) for k, v in params.items()} == rec["shapes"]
+    with np.load(pretrained.DIRECTORY / f"{name}.npz") as data:
+        stored = {k[len("weight."):]: data[k] for k in data.files if k.startswith("weight.")}
+    assert set(stored) == set(params)
+    for key, value in stored.items():
+        assert params[key].dtype == np.float64
+        # bit for bit: the float32 file values, widened exactly
+        assert np.array_equal(params[key], value.astype(np.float64)), key
+    # the core's state_dict (PyTorch's keys) holds the same arrays
+    for key, value in net.core.state_dict().items():
+        assert np.array_equal(value, stored[key])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_record_matches_the_recipe_in_the_code(name):
+    rec = pretrained.record(name)
+    assert rec["recipe"] == pretrained.recipe(name), (
+        f"{name}'s files were made by another recipe: run `python -m whiteboard pretrain {name}`")
+    for key in ("command", "date", "versions", "test_accuracy", "by_lag", "steps_run"):
+        assert key in rec
+    assert rec["command"].startswith("python -m whiteboard pretrain")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_recorded_accuracy_is_the_loaded_networks(name):
+    got = pretrained.evaluate_recipe(name, pretrained.load(name))
+    assert got["test_accuracy"] == pytest.approx(pretrained.record(name)["test_accuracy"],
+                                                 abs=1e-3)
+
+
+def test_history_comes_with_the_network():
+    net = pretrained.load("story_lstm_lag20")
+    hist = net.history
+    assert hist["steps_run"] == pretrained.record("story_lstm_lag20")["steps_run"]
+    assert len(hist["loss"]) == len(hist["step"]) == hist["steps_run"]
+    assert hist["eval_step"][-1] == hist["steps_run"]
+    assert len(hist["eval_accuracy"]) == len(hist["eval_step"])
+
+
+def test_recipe_is_a_copy():
+    r = pretrained.recipe("story_rnn")
+    r["lr"] = 123.0
+    r["lags"].append(99)
+    assert pretrained.recipe("story_rnn")["lr"] != 123.0
+    assert pretrained.recipe("story_rnn")["lags"] == [3, 12]
+
+
+@pytest.mark.parametrize("fn", [pretrained.load, pretrained.recipe, pretrained.record,
+                                pretrained.train, pretrained.history])
+def test_unknown_names_are_named(fn):
+    with pytest.raises(ValueError, match="story_rnn"):
+        fn("story_rnm")
+    with pytest.raises(TypeError, match="string"):
+        fn(3)
+
+
+def test_the_lectures_sentence_runs_through_every_story_network():
+    x = encode_story(LECTURE_STORY)[:, None]
+    for name in NAMES:
+        z, _ = pretrained.load(name).forward(x)
+        assert z.shape == (1, 8) and np.all(np.isfinite(z))
+
+
+def test_cli_pretrain_names_unknown_networks():
+    r = cli("pretrain", "nope")
+    assert r.returncode == 2
+    assert "nope" in r.stderr and "story_rnn" in r.stderr
+    assert "pretrain" in cli("--help").stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_the_recipe_trains_a_network_as_good_as_the_recorded_one(name):
+    # On another CPU or BLAS the weights differ in their digits; the skill must not.
+    net = pretrained.train(name)
+    got = pretrained.evaluate_recipe(name, net)["test_accuracy"]
+    recorded = pretrained.record(name)["test_accuracy"]
+    assert abs(got - recorded) <= 0.03, f"{name}: retrained {got:.4f}, recorded {recorded:.4f}"
