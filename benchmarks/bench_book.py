@@ -41,7 +41,7 @@ def explorer_latencies(path: Path, steps: int = 20) -> list[tuple[str, float, in
     """Run a chapter's code in-process and time every explorer it creates."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from whiteboard import explorers
+    from whiteboard.viz import explorers
 
     made = []
     original = explorers.Explorer.__init__

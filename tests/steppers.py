@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.plots import new_figure
+from whiteboard.viz.plots import new_figure
 
 
 class Ramp:

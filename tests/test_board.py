@@ -18,13 +18,13 @@ from whiteboard.board import (
     erase,
     naive_strategy,
     read,
-    run,
+    run_strategy,
     selective_strategy,
     soft_replay,
     write,
 )
-from whiteboard.players import play
-from whiteboard.plots.board import OP_COLORS, BoardStepper, SoftBoardStepper, plot_occupancy
+from whiteboard.viz.players import play
+from whiteboard.viz.plots.board import OP_COLORS, BoardStepper, SoftBoardStepper, plot_occupancy
 
 
 def expected_sum(a, b, c, d):
@@ -84,14 +84,14 @@ def test_bad_board_input():
     with pytest.raises(ValueError, match="op must be"):
         Step("copy", "x")
     with pytest.raises(TypeError, match="list of Step"):
-        run(["write ac"])
+        run_strategy(["write ac"])
 
 
 # --------------------------------------------------------------------------- the strategies
 
 
 def test_selective_strategy_reaches_181_on_three_slots():
-    r = run(selective_strategy())
+    r = run_strategy(selective_strategy())
     assert r.error is None
     assert r.result == 181 == expected_sum(**GIVENS)
     assert r.peak == 3
@@ -103,12 +103,12 @@ def test_selective_strategy_reaches_181_on_three_slots():
 
 def test_values_come_from_executing_the_steps():
     givens = {"a": 2, "b": 7, "c": -1, "d": 4}
-    r = run(selective_strategy(), givens=givens)
+    r = run_strategy(selective_strategy(), givens=givens)
     assert r.result == expected_sum(**givens)
 
 
 def test_naive_strategy_fails_exactly_at_the_fourth_write():
-    r = run(naive_strategy())
+    r = run_strategy(naive_strategy())
     assert r.failed_at == 7
     frame = r.frames[-1]
     assert str(frame.step) == "write ac(bd + a)"
@@ -119,31 +119,31 @@ def test_naive_strategy_fails_exactly_at_the_fourth_write():
 
 
 def test_naive_strategy_needs_six_slots():
-    assert run(naive_strategy(), capacity=5).failed_at == 2 * len(SUM_PLAN) - 1
-    big = run(naive_strategy(), capacity=6)
+    assert run_strategy(naive_strategy(), capacity=5).failed_at == 2 * len(SUM_PLAN) - 1
+    big = run_strategy(naive_strategy(), capacity=6)
     assert big.result == 181 and big.peak == 6
-    assert big.counts()["read"] > run(selective_strategy()).counts()["read"]
+    assert big.counts()["read"] > run_strategy(selective_strategy()).counts()["read"]
 
 
 def test_a_write_needs_its_operands_in_hand():
     steps = [write("bd", ("*", "b", "d")), write("bd + a", ("+", "bd", "a"))]
-    r = run(steps)
+    r = run_strategy(steps)
     assert isinstance(r.error, NotInHandError) and r.failed_at == 1
     assert "read it off the board first" in str(r.error)
     with pytest.raises(NotInHandError):
-        run(steps, strict=True)
+        run_strategy(steps, strict=True)
 
 
 def test_reading_an_erased_statement_fails_in_a_run():
     steps = [write("bd", ("*", "b", "d")), erase("bd"), read("bd")]
-    r = run(steps)
+    r = run_strategy(steps)
     assert isinstance(r.error, NotOnBoardError) and r.failed_at == 2
 
 
 def test_a_value_in_hand_survives_the_erase_of_its_statement():
     steps = [write("ac", ("*", "a", "c")), read("ac"), erase("ac"),
              write("ac + a", ("+", "ac", "a"))]
-    assert run(steps, capacity=1).result == 6
+    assert run_strategy(steps, capacity=1).result == 6
 
 
 # --------------------------------------------------------------------------- the soft board
@@ -151,7 +151,7 @@ def test_a_value_in_hand_survives_the_erase_of_its_statement():
 
 def test_soft_replay_with_hard_fractions_is_the_hard_board():
     rounds = soft_replay()
-    hard = run(selective_strategy())
+    hard = run_strategy(selective_strategy())
     writes = [f for f in hard.frames if f.step.op == "write"]
     assert len(rounds) == len(writes) == 6
     for rnd, frame in zip(rounds, writes, strict=True):
@@ -185,7 +185,7 @@ def test_soft_replay_refuses_bad_input():
 
 
 def test_board_stepper_draws_every_frame_of_the_run():
-    r = run(selective_strategy())
+    r = run_strategy(selective_strategy())
     st = BoardStepper(r)
     assert st.n_frames == len(r.frames) == 14
     for t, frame in enumerate(r.frames):
@@ -203,14 +203,14 @@ def test_board_stepper_draws_every_frame_of_the_run():
 
 
 def test_board_stepper_shows_the_refusal():
-    st = BoardStepper(run(naive_strategy()))
+    st = BoardStepper(run_strategy(naive_strategy()))
     st.draw(st.n_frames - 1)
     assert st.error_text.get_text().startswith("refused: no room for ac(bd + a) = 170")
     assert "refused" in st.caption(st.n_frames - 1)
 
 
 def test_board_player_has_one_frame_per_step():
-    player = play(BoardStepper(run(selective_strategy())), alt="the board", dpi=30)
+    player = play(BoardStepper(run_strategy(selective_strategy())), alt="the board", dpi=30)
     assert player.n_frames == 14
     assert len(set(player.frames)) == 14
 
@@ -229,8 +229,8 @@ def test_soft_board_stepper_shows_the_rounds():
 
 
 def test_occupancy_plot_draws_the_runs():
-    fig = plot_occupancy({"naive": run(naive_strategy()),
-                          "selective": run(selective_strategy())})
+    fig = plot_occupancy({"naive": run_strategy(naive_strategy()),
+                          "selective": run_strategy(selective_strategy())})
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     np.testing.assert_array_equal(lines["naive"].get_ydata(), [0, 1, 1, 2, 2, 3, 3, 3])
     assert max(lines["selective"].get_ydata()) == 3
@@ -239,8 +239,8 @@ def test_occupancy_plot_draws_the_runs():
 def test_occupancy_plot_keeps_coinciding_runs_visible():
     # The three-slot naive run repeats the first seven steps of the six-slot one; it is
     # drawn thinner and on top, so both can be seen.
-    fig = plot_occupancy({"naive, 6 slots": run(naive_strategy(), capacity=6),
-                          "naive, 3 slots": run(naive_strategy())}, capacity=3)
+    fig = plot_occupancy({"naive, 6 slots": run_strategy(naive_strategy(), capacity=6),
+                          "naive, 3 slots": run_strategy(naive_strategy())}, capacity=3)
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     wide, thin = lines["naive, 6 slots"], lines["naive, 3 slots"]
     np.testing.assert_array_equal(thin.get_ydata()[:7], wide.get_ydata()[:7])

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.activations import sigmoid, sigmoid_prime, tanh_prime
-from whiteboard.gru import gru_step, gru_step_backward
-from whiteboard.lstm import lstm_step, lstm_step_backward
-from whiteboard.nptel import gru_step_nptel, lstm_step_nptel, rnn_step_nptel, to_nptel
-from whiteboard.rnn import rnn_step, rnn_step_backward
+from whiteboard.cells.activations import sigmoid, sigmoid_prime, tanh_prime
+from whiteboard.cells.gru import gru_step, gru_step_backward
+from whiteboard.cells.lstm import lstm_step, lstm_step_backward
+from whiteboard.cells.rnn import rnn_step, rnn_step_backward
+from whiteboard.notation import gru_step_nptel, lstm_step_nptel, rnn_step_nptel, to_nptel
 
 T, B, D, H = 6, 3, 4, 5
 KEYS = ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]

@@ -93,8 +93,8 @@ def test_chapters_are_in_story_order():
 # Functions that train a network: a chapter that prints from what they return prints
 # digits that depend on the reader's CPU and BLAS (see whiteboard.pretrained).
 TRAINERS = {
-    "whiteboard.train": {"train"},
-    "whiteboard.experiments": {"run", "sweep", "search_lr"},
+    "whiteboard.training.train": {"train"},
+    "whiteboard.training.experiments": {"run", "sweep", "search_lr"},
     "whiteboard.pretrained": {"train"},
 }
 LIVE_TAG = "trains-live"  # a cell may train if tagged so and it says why in a comment
@@ -155,8 +155,8 @@ def test_chapters_load_trained_networks_instead_of_training_them(path):
 
 
 def test_the_training_check_catches_what_it_should():
-    imports = ("from whiteboard.train import train\nfrom whiteboard import pretrained\n"
-               "from whiteboard.experiments import run as fit\n", [])
+    imports = ("from whiteboard.training.train import train\nfrom whiteboard import pretrained\n"
+               "from whiteboard.training.experiments import run as fit\n", [])
     assert training_calls([imports, ("net = pretrained.train('story_rnn')", [])])
     assert training_calls([imports, ("h = train(net, batches, steps=10, lr=0.1)", [])])
     assert training_calls([imports, ("r = fit('story', 'rnn', 20, 0, 0.01)", [])])

@@ -3,17 +3,16 @@
 import numpy as np
 import pytest
 
-from whiteboard import data
-from whiteboard.data import (
+from whiteboard.training import data
+from whiteboard.training.data import (
     COUNTRIES,
     LANGUAGES,
     MAX_LAG,
     STORY_MIN_LAG,
-    make_adding,
     make_stories,
-    make_temporal_order,
     story_vocab,
 )
+from whiteboard.training.synthetic import make_adding, make_temporal_order
 
 
 @pytest.mark.parametrize("lag", [3, 4, 5, 6, 7, 10, 37, 120])

@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from whiteboard.experiments import (
-    MODELS,
-    Setup,
-    memory_units,
-    readability,
-    run,
-    summarize,
-    sweep,
-)
-from whiteboard.plots.experiments import (
+from whiteboard.analysis.probes import memory_units, readability
+from whiteboard.training.experiments import MODELS, Setup, train_and_test
+from whiteboard.training.sweeps import summarize, sweep
+from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
     plot_learning_curves,
     plot_readability,
@@ -32,16 +26,16 @@ def _strip_time(result):
 
 
 def test_run_is_reproducible():
-    a = run("story", "lstm", 4, 0, 0.01, TINY)
-    b = run("story", "lstm", 4, 0, 0.01, TINY)
+    a = train_and_test("story", "lstm", 4, 0, 0.01, TINY)
+    b = train_and_test("story", "lstm", 4, 0, 0.01, TINY)
     assert _strip_time(a) == _strip_time(b)
-    c = run("story", "lstm", 4, 1, 0.01, TINY)
+    c = train_and_test("story", "lstm", 4, 1, 0.01, TINY)
     assert _strip_time(a) != _strip_time(c)
 
 
 @pytest.mark.parametrize("task", ["story", "temporal", "adding"])
 def test_every_task_runs(task):
-    result = run(task, "rnn", 3, 0, 0.01, TINY)
+    result = train_and_test(task, "rnn", 3, 0, 0.01, TINY)
     assert 0.0 <= result["accuracy"] <= 1.0
     assert result["steps_run"] == 20
 
@@ -139,7 +133,7 @@ def test_one_cell_of_the_committed_sweep_reproduces_exactly():
     result = _committed("story_sweep.json")
     row = next(r for r in result["results"] if r["model"] == "lstm" and r["lag"] == 20)
     i = row["seeds"].index(3)
-    again = run("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
+    again = train_and_test("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
     assert again["accuracy"] == row["accuracy"][i]
     assert again["steps_run"] == row["steps_run"][i]
     assert again["per_class"] == row["per_class"][i]
@@ -216,7 +210,7 @@ def test_plot_accuracy_vs_lag():
 
 
 def test_plots_draw_on_given_axes():
-    from whiteboard.plots import new_figure
+    from whiteboard.viz.plots import new_figure
 
     fig, axes = new_figure(ncols=4)
     assert plot_accuracy_vs_lag(_fake_result(), ax=axes[0]) is fig

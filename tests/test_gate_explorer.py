@@ -7,14 +7,19 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
+from whiteboard.analysis.wired import (
+    encode_words,
+    story_memory_gru,
+    story_memory_lstm,
+    story_readout,
+)
 from whiteboard.board import selective_strategy
-from whiteboard.data import LANGUAGES, make_stories, story_vocab
-from whiteboard.explorers.board import explore_board, explore_soft_board
-from whiteboard.explorers.gates import WHATIFS, explore_gates, whatif_overrides
-from whiteboard.players import play
-from whiteboard.plots.gates import gate_stepper
-from whiteboard.train import SequenceModel
-from whiteboard.whatif import encode_words, story_memory_gru, story_memory_lstm, story_readout
+from whiteboard.training.data import LANGUAGES, make_stories, story_vocab
+from whiteboard.training.train import SequenceModel
+from whiteboard.viz.explorers.board import explore_board, explore_soft_board
+from whiteboard.viz.explorers.gates import WHATIFS, explore_gates, whatif_overrides
+from whiteboard.viz.players import play
+from whiteboard.viz.plots.gates import gate_stepper
 
 
 @pytest.fixture(scope="module")

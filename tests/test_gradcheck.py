@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.gradcheck import check_gradients
+from whiteboard.models.gradcheck import check_gradients
 
 TOL = 1e-6
 

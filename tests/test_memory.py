@@ -1,4 +1,4 @@
-"""whiteboard.memory and whiteboard.gradflow: the fading measures against independent checks.
+"""whiteboard.analysis.probes and .jacobians: the fading measures against independent checks.
 
 Every quantity is compared with something computed another way: Jacobians with finite
 differences, products with the model's own backward pass, norms with their bound, and
@@ -11,26 +11,25 @@ import numpy as np
 import pytest
 
 from whiteboard import RNN
-from whiteboard.data import COUNTRIES, story_vocab
-from whiteboard.gradflow import (
+from whiteboard.analysis.cliff import cliff_loss, clipped_step
+from whiteboard.analysis.jacobians import (
     GAMMA,
     backprop_signal,
-    cliff_loss,
-    clipped_step,
     gradient_bound,
     gradient_flow,
+    input_jacobian_norms,
     rnn_with_scale,
     state_gradient_norms,
     step_jacobians,
 )
-from whiteboard.memory import (
+from whiteboard.analysis.probes import (
     DistractorStory,
     decoding_r2,
     distractor_story,
-    input_jacobian_norms,
     swap_dependence,
 )
-from whiteboard.rnn import rnn_step
+from whiteboard.cells.rnn import rnn_step
+from whiteboard.training.data import COUNTRIES, story_vocab
 
 V = len(story_vocab())
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from steppers import Ramp
 
-from whiteboard.explorers import explore
-from whiteboard.players import play, render_frames
+from whiteboard.viz.explorers import explore
+from whiteboard.viz.players import play, render_frames
 
 
 def test_player_has_one_distinct_frame_per_step():

@@ -12,8 +12,8 @@ import pytest
 from test_cli import cli
 
 from whiteboard import pretrained
-from whiteboard.data import LECTURE_STORY, encode_story
-from whiteboard.train import SequenceModel
+from whiteboard.training.data import LECTURE_STORY, encode_story
+from whiteboard.training.train import SequenceModel
 
 NAMES = pretrained.names()
 

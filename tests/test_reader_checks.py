@@ -25,7 +25,7 @@ from reader_checks import (
 from steppers import Ramp
 from voila_server import open_notebook, serve_voila
 
-from whiteboard.players import play
+from whiteboard.viz.players import play
 
 pytestmark = pytest.mark.browser
 
@@ -96,8 +96,8 @@ def test_broken_link_and_undescribed_image_fail(browser, serve):
 
 
 FROZEN = '''\
-from whiteboard.explorers import explore
-from whiteboard.plots import new_figure
+from whiteboard.viz.explorers import explore
+from whiteboard.viz.plots import new_figure
 
 
 class Frozen:

@@ -1,4 +1,4 @@
-"""whiteboard.explorers.rnn driven from Python: move a control, check the data drawn.
+"""whiteboard.viz.explorers.rnn driven from Python: move a control, check the data drawn.
 
 Each test changes a widget's value the way a reader would (setting ``.value`` fires the
 same observers as dragging) and then reads the stepper's artists, never pixels.
@@ -10,15 +10,15 @@ import matplotlib
 import numpy as np
 import pytest
 
-from whiteboard.data import story_vocab
-from whiteboard.explorers import Explorer
-from whiteboard.explorers.rnn import (
+from whiteboard.analysis.jacobians import gradient_flow, rnn_with_scale
+from whiteboard.analysis.probes import distractor_story, swap_dependence
+from whiteboard.training.data import story_vocab
+from whiteboard.viz.explorers import Explorer
+from whiteboard.viz.explorers.rnn import (
     distractor_stepper,
     explore_distractors,
     explore_gradient_flow,
 )
-from whiteboard.gradflow import gradient_flow, rnn_with_scale
-from whiteboard.memory import distractor_story, swap_dependence
 
 matplotlib.use("Agg")
 V = len(story_vocab())
@@ -115,11 +115,11 @@ def test_distractor_stepper_helper_builds_nested_stories():
 def test_chapter_1_explorer_steps_an_rnn_trace_with_its_readout():
     """Chapter 1's view: the shared TraceStepper over an RNN story, with a softmax read-out."""
     from whiteboard import RNN
-    from whiteboard.data import LANGUAGES, make_stories
-    from whiteboard.explorers import explore
-    from whiteboard.players import play
-    from whiteboard.plots.trace import TraceStepper
-    from whiteboard.train import Readout, one_hot, softmax
+    from whiteboard.training.data import LANGUAGES, make_stories
+    from whiteboard.training.train import Readout, one_hot, softmax
+    from whiteboard.viz.explorers import explore
+    from whiteboard.viz.players import play
+    from whiteboard.viz.plots.trace import TraceStepper
 
     story = make_stories(1, lag=5, rng=0)
     rnn, readout = RNN(V, 8, seed=0), Readout(8, len(LANGUAGES), seed=0)

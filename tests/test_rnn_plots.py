@@ -1,4 +1,4 @@
-"""whiteboard.plots.rnn and whiteboard.plots.gradients: figures draw the data they are given.
+"""whiteboard.viz.plots.rnn and .gradients: figures draw the data they are given.
 
 Assertions read the artists' data (lines, offsets, image arrays, texts), never pixels.
 """
@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from whiteboard.data import story_vocab
-from whiteboard.gradflow import clipped_step, gradient_flow, rnn_with_scale
-from whiteboard.memory import distractor_story, swap_dependence
-from whiteboard.players import play
-from whiteboard.plots import new_figure
-from whiteboard.plots.gradients import GradientFlowStepper, plot_cliff, plot_gradient_norms
-from whiteboard.plots.rnn import (
+from whiteboard.analysis.cliff import clipped_step
+from whiteboard.analysis.jacobians import gradient_flow, rnn_with_scale
+from whiteboard.analysis.probes import distractor_story, swap_dependence
+from whiteboard.training.data import story_vocab
+from whiteboard.viz.players import play
+from whiteboard.viz.plots import new_figure
+from whiteboard.viz.plots.gradients import GradientFlowStepper, plot_cliff, plot_gradient_norms
+from whiteboard.viz.plots.rnn import (
     DistractorStepper,
     plot_decoding,
     plot_folded_rnn,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.players import play
-from whiteboard.plots.trace import DEFAULT_PANELS, TraceStepper, trace_panels
-from whiteboard.train import softmax
+from whiteboard.training.train import softmax
+from whiteboard.viz.players import play
+from whiteboard.viz.plots.trace import DEFAULT_PANELS, TraceStepper, trace_panels
 
 T, D, H = 7, 3, 4
 

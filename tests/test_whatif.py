@@ -6,19 +6,17 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.data import LANGUAGES, make_stories
-from whiteboard.lstm import lstm_step
-from whiteboard.train import one_hot
-from whiteboard.whatif import (
-    Override,
+from whiteboard.analysis.jacobians import memory_path
+from whiteboard.analysis.whatif import Override, pin_gates, run_whatif
+from whiteboard.analysis.wired import (
     encode_words,
-    memory_path,
-    pin_gates,
-    run_whatif,
     story_memory_gru,
     story_memory_lstm,
     story_readout,
 )
+from whiteboard.cells.lstm import lstm_step
+from whiteboard.training.data import LANGUAGES, make_stories
+from whiteboard.training.train import one_hot
 
 T, D, H = 9, 3, 5
 
@@ -118,7 +116,7 @@ def test_bad_overrides_are_refused(X):
 
 def _stories(lag=10, n=16):
     batch = make_stories(n, lag, rng=0)
-    from whiteboard.data import story_vocab
+    from whiteboard.training.data import story_vocab
 
     return batch, one_hot(batch.x, len(story_vocab()))
 
@@ -183,7 +181,7 @@ def test_memory_path_gru_uses_the_update_gate():
 
 
 def test_whatif_plot_draws_the_unit_and_names_it():
-    from whiteboard.plots.gates import plot_whatif
+    from whiteboard.viz.plots.gates import plot_whatif
 
     X = np.random.default_rng(1).standard_normal((T, 1, D))
     model = LSTM(D, H, seed=2)

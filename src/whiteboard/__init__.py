@@ -16,10 +16,10 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _LAZY = {
-    "RNN": "whiteboard.rnn",
-    "LSTM": "whiteboard.lstm",
-    "GRU": "whiteboard.gru",
-    "check_gradients": "whiteboard.gradcheck",
+    "RNN": "whiteboard.models.rnn",
+    "LSTM": "whiteboard.models.lstm",
+    "GRU": "whiteboard.models.gru",
+    "check_gradients": "whiteboard.models.gradcheck",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

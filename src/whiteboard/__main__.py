@@ -68,7 +68,7 @@ def _model_lr(text):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from whiteboard.experiments import MODELS, Setup
+    from whiteboard.training.experiments import MODELS, Setup
 
     d = Setup()
     parser = _Parser(prog="python -m whiteboard",
@@ -118,8 +118,9 @@ def main(argv=None) -> int:
     if args.task == "pretrain":
         return _pretrain(f"{parser.prog} pretrain", args.names, argv)
 
-    from whiteboard.data import MAX_LAG
-    from whiteboard.experiments import min_lag, summarize, sweep, with_setup
+    from whiteboard.training.data import MAX_LAG
+    from whiteboard.training.experiments import min_lag, with_setup
+    from whiteboard.training.sweeps import summarize, sweep
 
     sub = f"{parser.prog} {args.task}"
     low = min_lag(args.task)

@@ -16,7 +16,10 @@ Symbols used in messages: T (sequence length), B (batch size), D (input size), H
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Mapping
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -210,3 +213,126 @@ def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
             f"got {tuple(np.shape(state))}"
         )
     return check_finite(arr, name)
+
+
+
+def check_scale(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)
+
+
+def check_rnn_trace(model, trace):
+    if getattr(model, "kind", None) != "rnn":
+        raise TypeError(f"expected a whiteboard RNN, got {type(model).__name__}")
+    from whiteboard.models.base import Trace  # a late import: models import checks
+
+    if not isinstance(trace, Trace) or trace.kind != "rnn":
+        raise TypeError("expected the trace returned by the RNN's forward, "
+                        f"got {type(trace).__name__}")
+    if trace.h.shape[2] != model.hidden_size:
+        raise ValueError(f"trace has H = {trace.h.shape[2]}, the model has "
+                         f"H = {model.hidden_size}")
+
+
+def check_step(t, T):
+    """A 1-based step t in 1..T; negative t counts from the end (-1 = T)."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+        raise TypeError(f"t must be an integer step, got {t!r}")
+    s = int(t) + T + 1 if t < 0 else int(t)
+    if not 1 <= s <= T:
+        raise ValueError(f"t must be a step in 1..{T} (or -{T}..-1 from the end), got {t}")
+    return s
+
+
+def check_index(i, n, name):
+    """Python-style index ``i`` into ``range(n)`` as a non-negative int."""
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {i!r}")
+    j = int(i) + n if i < 0 else int(i)
+    if not 0 <= j < n:
+        raise ValueError(f"{name} must lie in -{n}..{n - 1}, got {i}")
+    return j
+
+
+def check_fraction(value, name: str) -> float:
+    """``value`` as a float in [0, 1]; TypeError/ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"{name} must be a fraction between 0 and 1, got {value!r}")
+    if not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{name} must be a fraction between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def check_stepper(stepper) -> int:
+    """``stepper.n_frames`` after checking that ``stepper`` is a stepper (``.fig``,
+    ``.n_frames``, ``.draw(t)``, as in ``whiteboard.viz.players``); TypeError otherwise."""
+    if not (hasattr(stepper, "fig") and hasattr(stepper, "n_frames")
+            and callable(getattr(stepper, "draw", None))):
+        raise TypeError(
+            "expected a stepper: an object with .fig (a matplotlib Figure), "
+            f".n_frames (int) and .draw(t); got {type(stepper).__name__}"
+        )
+    n = stepper.n_frames
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"stepper.n_frames must be a positive int, got {n!r}")
+    return n
+
+
+def check_params(params):
+    """``params`` as a dict of floating numpy arrays (what an optimiser updates)."""
+    if not isinstance(params, Mapping) or not params:
+        raise TypeError("params must be a non-empty dict of name -> numpy array "
+                        f"(e.g. model.parameters()), got {type(params).__name__}")
+    for name, p in params.items():
+        if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(f"parameter {name!r} must be a floating numpy array, "
+                            f"got {type(p).__name__}")
+    return dict(params)
+
+
+def check_positive_number(name, value, allow_zero=False) -> float:
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise TypeError(f"{name} must be a finite real number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+    return float(value)
+
+
+def as_rng(rng) -> np.random.Generator:
+    """Return ``rng`` if it is a ``numpy.random.Generator``, else a new one seeded with it.
+
+    Raises:
+        TypeError: if ``rng`` is neither a Generator nor a non-negative int.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"rng must be a numpy.random.Generator or a non-negative int seed, got {rng!r}"
+    )
+
+
+def check_lag(lag, low, high):
+    """``lag`` as an int in ``low..high``; TypeError/ValueError naming the valid range."""
+    lag = check_nonneg_int(lag, "lag")
+    if not low <= lag <= high:
+        raise ValueError(f"lag must be an integer from {low} to {high} for this generator, "
+                         f"got {lag}")
+    return lag
+
+
+def check_gate_value(value, activation: str, gate: str) -> float:
+    """A value a gate can take: in [0, 1] for a sigmoid gate, in [-1, 1] for a tanh one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise TypeError(f"the value of gate {gate!r} must be a number, got {value!r}")
+    v = float(value)
+    low = 0.0 if activation == "sigmoid" else -1.0
+    if not low <= v <= 1.0:
+        raise ValueError(f"gate {gate!r} is a {activation}: its value must lie in "
+                         f"[{low:g}, 1], got {v}")
+    return v

@@ -95,7 +95,7 @@ def recipe(name: str) -> dict:
 
 
 def _setup(r):
-    from whiteboard.experiments import Setup
+    from whiteboard.training.experiments import Setup
 
     # a model without a forget gate ignores forget_bias; a mixed-lag run never stops early
     extra = {k: r[k] for k in ("forget_bias", "stop_at") if r[k] is not None}
@@ -104,7 +104,7 @@ def _setup(r):
 
 
 def _build(r):
-    from whiteboard.experiments import build
+    from whiteboard.training.experiments import build
 
     return build(r["task"], r["model"], r["seed"], _setup(r))
 
@@ -113,17 +113,18 @@ def evaluate_recipe(name: str, net) -> dict:
     """The test accuracy of ``net`` as ``name``'s record measures it.
 
     Every lag of the recipe's range is tested on the book's held-out test stories of that
-    lag (1000 per lag, the same for every model, see :func:`whiteboard.experiments.test_batch`).
+    lag (1000 per lag, the same for every model; see
+    :func:`whiteboard.training.experiments.test_set`).
 
     Returns:
         ``{"test_accuracy": mean over the lags, "by_lag": {lag: accuracy}}``.
     """
-    from whiteboard.experiments import test_batch
-    from whiteboard.train import evaluate
+    from whiteboard.training.experiments import test_set
+    from whiteboard.training.train import evaluate
 
     r = recipe(name)
     low, high = r["lags"]
-    by_lag = {str(lag): round(evaluate(net, test_batch(r["task"], lag, _setup(r)))["accuracy"], 4)
+    by_lag = {str(lag): round(evaluate(net, test_set(r["task"], lag, _setup(r)))["accuracy"], 4)
               for lag in range(low, high + 1)}
     return {"test_accuracy": round(float(np.mean(list(by_lag.values()))), 4), "by_lag": by_lag}
 
@@ -134,16 +135,16 @@ def train(name: str, *, quiet: bool = True):
     On the machine that made the stored files this gives the same network; elsewhere the
     digits of the weights differ, while the test accuracy stays close to the recorded one
     (``tests/test_pretrained.py`` checks that it is within 0.03).  The history of the run is
-    attached as ``net.history`` (the dict of :func:`whiteboard.train.train`).
+    attached as ``net.history`` (the dict of :func:`whiteboard.training.train.train`).
     """
-    from whiteboard.data import make_stories
-    from whiteboard.experiments import run
-    from whiteboard.train import train as fit
+    from whiteboard.training.data import make_stories
+    from whiteboard.training.experiments import train_and_test
+    from whiteboard.training.train import train as fit
 
     r = recipe(name)
     low, high = r["lags"]
     if low == high:  # exactly one cell of the sweep: the same call, so the same run
-        _, net, hist = run(r["task"], r["model"], low, r["seed"], r["lr"], _setup(r),
+        _, net, hist = train_and_test(r["task"], r["model"], low, r["seed"], r["lr"], _setup(r),
                            quiet=quiet, return_net=True)
     else:
         net = _build(r)
@@ -178,7 +179,7 @@ def _arrays(name):
 
 
 def load(name: str):
-    """The stored network ``name``: a :class:`whiteboard.train.SequenceModel`, float64.
+    """The stored network ``name``: a :class:`whiteboard.training.train.SequenceModel`, float64.
 
     Its parameters hold exactly the stored values.  ``net.history`` is the training history
     of the run that made it (lists ``step``, ``loss``, ``eval_step``, ``eval_loss`` and

@@ -1,0 +1,179 @@
+"""What if a gate were different? Forced gates, a memory wired by hand, and the cell path.
+
+**Forcing a gate.** To force a gate to a value v from step k on, the model is copied, the
+gate's rows of both weight matrices are set to zero and its bias to σ⁻¹(v) (a large ±
+number for v = 0 or 1, where σ saturates exactly). The copy's own ``forward`` then runs
+the steps from k on, starting from the state the original model reached at step k. So the
+what-if uses the very same cell code as everything else; only the numbers change:
+
+    f_t = σ(0 · x_t + 0 · h_{t-1} + σ⁻¹(v)) = v      for t ≥ k.
+
+Gates: LSTM i, f, g, o (PyTorch's names; g is the candidate, a tanh, so v ∈ [-1, 1]);
+GRU r, z, n.
+
+**A memory wired by hand.** :func:`story_memory_lstm` and :func:`story_memory_gru` set
+the weights of a small cell so that it does the story task (country → language) on
+purpose: one unit per country, a gate that opens when that country is read, a forget
+gate that keeps it, and (LSTM) an output gate that opens at "speaks". Forcing its gates
+has effects a reader can predict, which makes it the chapters' test bench.
+
+**The cell path.** :func:`memory_path` measures, for a trained or untrained LSTM (GRU),
+how the gradient ∂c_T/∂c_{T-k} (∂h_T/∂h_{T-k}) decays with k, using the model's own
+``backward``, next to the product of forget gates ∏ f (update gates ∏ z) along the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from whiteboard.cells import GATES as CELL_GATES
+from whiteboard.cells.spec import RANGES
+from whiteboard.checks import as_sequence, check_gate_value, check_nonneg_int
+from whiteboard.models.base import Trace
+
+__all__ = [
+    "GATES",
+    "Override",
+    "pin_gates",
+    "run_whatif",
+]
+
+# Per model kind: gate -> (PyTorch block index, "sigmoid" or "tanh"), from the cells' specs.
+GATES = {kind: {g.name: (g.block, g.activation) for g in gates}
+         for kind, gates in CELL_GATES.items() if gates}
+_PIN = 1e3  # σ(±1e3) and tanh(±1e3) are exactly 1 or 0 (or ±1) in floating point
+
+
+@dataclass(frozen=True)
+class Override:
+    """Force ``gate`` to ``value`` for the steps ``start <= t < stop`` (0-based).
+
+    Attributes:
+        gate: a gate name of the model (see :data:`GATES`).
+        value: in [0, 1] for a sigmoid gate, in [-1, 1] for a tanh one.
+        start: first step forced (0-based).
+        stop: first step no longer forced, or None for "until the end".
+        units: the hidden units forced, or None for all of them.
+    """
+
+    gate: str
+    value: float
+    start: int = 0
+    stop: int | None = None
+    units: tuple | None = None
+
+    def __str__(self) -> str:
+        span = f"from step {self.start + 1}"
+        if self.stop is not None:
+            span += f" to {self.stop}"
+        who = "" if self.units is None else f" on units {list(self.units)}"
+        return f"{self.gate} = {self.value:g} {span}{who}"
+
+
+def _gate_info(model, gate):
+    kind = getattr(model, "kind", None)
+    if kind not in GATES:
+        raise TypeError(f"only an LSTM or a GRU has gates to force, got {type(model).__name__}")
+    if gate not in GATES[kind]:
+        raise ValueError(f"a {kind.upper()} has gates {sorted(GATES[kind])}, got {gate!r}")
+    return GATES[kind][gate]
+
+
+def _pre_activation(value, act, gate):
+    """The bias b with act(b) == value (up to rounding; exactly at the ends)."""
+    v = check_gate_value(value, act, gate)
+    low = RANGES[act][0]
+    if v in (low, 1.0):
+        return _PIN if v == 1.0 else -_PIN
+    return float(np.log(v / (1 - v))) if act == "sigmoid" else float(np.arctanh(v))
+
+
+def pin_gates(model, pins, units=None):
+    """A copy of ``model`` whose gates in ``pins`` output fixed values at every step.
+
+    Args:
+        model: an ``LSTM`` or ``GRU``.
+        pins: gate name -> value.
+        units: indices of the hidden units to pin (default all).
+
+    Returns:
+        the copy (the original is unchanged).
+    """
+    copy = model.copy()
+    H = model.hidden_size
+    rows_in_block = np.arange(H) if units is None else np.asarray(units, dtype=int)
+    if rows_in_block.size and (rows_in_block.min() < 0 or rows_in_block.max() >= H):
+        raise ValueError(f"units must lie in 0..{H - 1}, got {list(rows_in_block)}")
+    p = copy.parameters()  # live arrays: writing them changes the copy
+    for gate, value in pins.items():
+        block, act = _gate_info(model, gate)
+        rows = block * H + rows_in_block
+        p["weight_ih_l0"][rows] = 0.0
+        p["weight_hh_l0"][rows] = 0.0
+        p["bias_ih_l0"][rows] = _pre_activation(value, act, gate)
+        p["bias_hh_l0"][rows] = 0.0
+    return copy
+
+
+def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
+    """Run ``model`` over ``X`` with some gates forced over some steps.
+
+    The sequence is cut wherever an override starts or stops; each piece is run by the
+    model's own ``forward`` (with the pinned copy of :func:`pin_gates` where gates are
+    forced), starting from the state where the previous piece ended.
+
+    Args:
+        model: an ``LSTM`` or ``GRU``.
+        X: (T, B, D) or (T, D) inputs.
+        overrides: :class:`Override` objects (an empty list gives the plain forward pass).
+        h0, c0: initial states as for ``model.forward``.
+
+    Returns:
+        a Trace with ``h``, ``gates`` (and ``c``), like ``forward``'s. It is for looking
+        at: it has no cache, so ``backward`` cannot use it.
+    """
+    overrides = list(overrides)
+    for ov in overrides:
+        if not isinstance(ov, Override):
+            raise TypeError(f"overrides must be Override objects, got {type(ov).__name__}")
+        _gate_info(model, ov.gate)
+    X3, was_2d = as_sequence(X, model.input_size, model.dtype)
+    T = X3.shape[0]
+    cuts = {0, T}
+    for ov in overrides:
+        start = check_nonneg_int(ov.start, "Override.start")
+        stop = T if ov.stop is None else check_nonneg_int(ov.stop, "Override.stop")
+        cuts.update(min(v, T) for v in (start, stop))
+    cuts = sorted(cuts)
+    has_cell = model.kind == "lstm"
+    pieces, h, c = [], h0, c0
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        if a == b:
+            continue
+        active = [ov for ov in overrides
+                  if ov.start <= a and (ov.stop is None or b <= ov.stop)]
+        m = model
+        for ov in active:  # one pin per override, so each keeps its own units
+            m = pin_gates(m, {ov.gate: ov.value}, units=ov.units)
+        tr = m.forward(X3[a:b], h0=h, c0=c) if has_cell else m.forward(X3[a:b], h0=h)
+        pieces.append(tr)
+        h, c = tr.h[-1], tr.c[-1] if has_cell else None
+    first = pieces[0]
+    gates = {g: np.concatenate([p.gates[g] for p in pieces]) for g in first.gates}
+    return Trace(model.kind, X3, first.h0, np.concatenate([p.h for p in pieces]), gates,
+                 c0=first.c0, c=np.concatenate([p.c for p in pieces]) if has_cell else None,
+                 was_2d=was_2d)
+
+
+# ------------------------------------------------------------------ a memory wired by hand
+
+
+
+
+
+
+
+
+

@@ -1,0 +1,352 @@
+"""What the RNN, LSTM and GRU share: parameter storage, initialisation, PyTorch I/O and the trace.
+
+The three models differ only in their step (the gates) and so in the number G of gate blocks
+stacked in each weight matrix: G = 1 (RNN), 3 (GRU: r, z, n), 4 (LSTM: i, f, g, o). The
+parameters use PyTorch's names, shapes and gate order, so that a ``state_dict`` moves between
+the two libraries unchanged:
+
+    weight_ih_l0: (G*H, D)    the U of each gate, stacked
+    weight_hh_l0: (G*H, H)    the W of each gate, stacked
+    bias_ih_l0:   (G*H,)
+    bias_hh_l0:   (G*H,)      the effective bias of a gate is bias_ih + bias_hh
+
+Symbols: T steps, B sequences in a batch, D input features, H hidden units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from whiteboard.checks import (
+    as_float_dtype,
+    as_numeric_array,
+    as_sequence,
+    check_finite,
+    check_positive_int,
+    check_state,
+)
+
+__all__ = ["RecurrentModel", "Trace", "allocate", "column_buffers", "time_major"]
+
+
+
+@dataclass(repr=False)
+class Trace:
+    """Everything a forward pass computed, kept for plotting and for ``backward``.
+
+    All arrays are time-major. An input given as ``(T, D)`` is treated as a batch of one, so
+    the arrays here still have a batch axis of size 1. ``h``, ``c``, ``a`` and the gates are
+    read-only in spirit: they are (T, B, H) views into the unit-major (T, H, B) buffers the
+    sequence loop wrote (see ``column_buffers``), and ``backward`` reads those buffers. Copy
+    an array before changing it.
+
+    Attributes:
+        kind: "rnn", "lstm" or "gru"; ``backward`` refuses a trace of another kind.
+        x: (T, B, D) the input, cast to the model's dtype.
+        h0: (B, H) the initial hidden state (zeros when none was given).
+        h: (T, B, H) the hidden states h_1 .. h_T.
+        gates: gate name -> (T, B, H) activations (LSTM i, f, g, o; GRU r, z, n; RNN none).
+        c0: (B, H) the initial cell state (LSTM only, else None).
+        c: (T, B, H) the cell states c_1 .. c_T (LSTM only, else None).
+        a: (T, B, H) the pre-activations a_t = U x_t + W h_{t-1} + b (RNN only, else None).
+        was_2d: the input came as (T, D).
+        cache: intermediate arrays ``backward`` needs; not part of the public contract.
+    """
+
+    kind: str
+    x: np.ndarray
+    h0: np.ndarray
+    h: np.ndarray
+    gates: dict
+    c0: np.ndarray | None = None
+    c: np.ndarray | None = None
+    a: np.ndarray | None = None
+    was_2d: bool = False
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def h_n(self) -> np.ndarray:
+        """(B, H) the final hidden state h_T (PyTorch's ``h_n`` without its layer axis)."""
+        return self.h[-1]
+
+    @property
+    def c_n(self) -> np.ndarray | None:
+        """(B, H) the final cell state c_T (LSTM only)."""
+        return None if self.c is None else self.c[-1]
+
+    def __repr__(self) -> str:
+        T, B, H = self.h.shape
+        gates = ", ".join(self.gates) or "none"
+        return f"Trace(kind={self.kind!r}, T={T}, B={B}, D={self.x.shape[2]}, H={H}, gates={gates})"
+
+
+class RecurrentModel:
+    """Base class of the single-layer, unidirectional, time-major recurrent models.
+
+    Subclasses set ``kind``, ``gate_names``, ``_num_gates`` and ``_torch_name`` and implement
+    ``forward`` and ``backward``. Weights are initialised like PyTorch: every entry is drawn
+    from U(-1/√H, 1/√H) with ``np.random.default_rng(seed)``, in the order weight_ih, weight_hh,
+    bias_ih, bias_hh, always in float64 and then cast, so a float32 and a float64 model with the
+    same seed hold the same numbers up to rounding.
+    """
+
+    kind = ""
+    gate_names: tuple = ()
+    _num_gates = 1
+    _torch_name = ""
+
+    def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64):
+        self.input_size = check_positive_int(input_size, "input_size")
+        self.hidden_size = check_positive_int(hidden_size, "hidden_size")
+        self.dtype = as_float_dtype(dtype)
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / np.sqrt(self.hidden_size)
+        self._params = {
+            name: rng.uniform(-bound, bound, size=shape).astype(self.dtype)
+            for name, shape in self._param_shapes().items()
+        }
+
+    # --- parameters -------------------------------------------------------------------------
+
+    def _param_shapes(self) -> dict:
+        GH, D, H = self._num_gates * self.hidden_size, self.input_size, self.hidden_size
+        return {
+            "weight_ih_l0": (GH, D),
+            "weight_hh_l0": (GH, H),
+            "bias_ih_l0": (GH,),
+            "bias_hh_l0": (GH,),
+        }
+
+    def parameters(self) -> dict:
+        """The live parameter arrays, keyed like ``state_dict()``.
+
+        Optimisers update these arrays in place (``p -= lr * g``); the model sees the change.
+        """
+        return dict(self._params)
+
+    def state_dict(self) -> dict:
+        """Copies of the parameters with PyTorch's keys, shapes and gate order (see module doc)."""
+        return {name: value.copy() for name, value in self._params.items()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Copy ``state`` into the model's parameters, after checking all of it.
+
+        The arrays are cast to the model's dtype and written into the existing parameter
+        arrays, so references from ``parameters()`` stay live. Nothing is written unless every
+        key passes. torch tensors are accepted (detached and moved to numpy).
+
+        Raises:
+            TypeError: ``state`` is not a mapping, or a value is not a real numeric array.
+            ValueError: a key is missing or unexpected, a shape differs, or a value is NaN/inf.
+        """
+        if not hasattr(state, "keys"):
+            raise TypeError(f"state must be a dict of arrays, got {type(state).__name__}")
+        shapes = self._param_shapes()
+        missing = [k for k in shapes if k not in state]
+        extra = [k for k in state if k not in shapes]
+        if missing:
+            raise ValueError(
+                f"state_dict is missing key(s) {missing}; expected keys {list(shapes)} "
+                f"with shapes {list(shapes.values())}"
+            )
+        if extra:
+            raise ValueError(f"state_dict has unexpected key(s) {extra}; expected {list(shapes)}")
+        clean = {}
+        for name, shape in shapes.items():
+            value = state[name]
+            if hasattr(value, "detach"):  # a torch tensor
+                value = value.detach().cpu().numpy()
+            arr = as_numeric_array(value, f"state_dict[{name!r}]")
+            if arr.shape != shape:
+                raise ValueError(
+                    f"state_dict[{name!r}] must have shape {shape}, got {arr.shape}"
+                )
+            clean[name] = check_finite(arr, f"state_dict[{name!r}] (expected shape {shape})")
+        for name, arr in clean.items():
+            self._params[name][...] = arr
+
+    def copy(self, dtype=None):
+        """A new model with the same configuration and a copy of the parameters.
+
+        Args:
+            dtype: the copy's dtype; defaults to this model's.
+        """
+        dtype = self.dtype if dtype is None else dtype
+        new = type(self)(self.input_size, self.hidden_size, dtype=dtype, **self._config())
+        new.load_state_dict(self._params)
+        return new
+
+    def _config(self) -> dict:
+        """Constructor keyword arguments beyond sizes, seed and dtype (e.g. the nonlinearity)."""
+        return {"seed": self.seed}
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._config().items() if k != "seed")
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, "
+            f"hidden_size={self.hidden_size}, dtype={self.dtype.name}{extra})"
+        )
+
+    # --- PyTorch ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_torch(cls, module):
+        """Build a model holding the weights of a ``torch.nn.RNN`` / ``LSTM`` / ``GRU``.
+
+        torch is imported here and nowhere else in the package. The module must have one
+        layer and one direction (and, for the LSTM, no projection). Its dtype (float32 or
+        float64) becomes the model's. A module built with ``bias=False`` gives zero biases.
+        ``batch_first=True`` is accepted because the weights do not depend on it, but the
+        whiteboard model is always time-major: feed it X of shape (T, B, D).
+
+        Raises:
+            TypeError: ``module`` is not the matching torch class, or has an unsupported dtype.
+            ValueError: ``num_layers > 1``, ``bidirectional=True`` or ``proj_size > 0``.
+        """
+        import torch  # lazily: the package must import and run without torch
+
+        expected = getattr(torch.nn, cls._torch_name)
+        if not isinstance(module, expected):
+            raise TypeError(
+                f"{cls.__name__}.from_torch expects a torch.nn.{cls._torch_name}, "
+                f"got {type(module).__name__}"
+            )
+        if module.num_layers != 1:
+            raise ValueError(
+                f"{cls.__name__}.from_torch needs num_layers=1, got num_layers={module.num_layers}"
+            )
+        if module.bidirectional:
+            raise ValueError(
+                f"{cls.__name__}.from_torch needs a unidirectional module, got bidirectional=True"
+            )
+        if getattr(module, "proj_size", 0):
+            raise ValueError(
+                f"{cls.__name__}.from_torch needs proj_size=0, got proj_size={module.proj_size}"
+            )
+        weight = module.weight_ih_l0
+        dtypes = {torch.float32: np.float32, torch.float64: np.float64}
+        if weight.dtype not in dtypes:
+            raise TypeError(
+                f"{cls.__name__}.from_torch needs a float32 or float64 module, got {weight.dtype}"
+            )
+        model = cls(
+            module.input_size,
+            module.hidden_size,
+            dtype=dtypes[weight.dtype],
+            **cls._config_from_torch(module),
+        )
+        state = {k: v.detach().cpu().numpy() for k, v in module.named_parameters()}
+        if not module.bias:
+            zeros = np.zeros(weight.shape[0])
+            state.update(bias_ih_l0=zeros, bias_hh_l0=zeros)
+        model.load_state_dict(state)
+        return model
+
+    @classmethod
+    def _config_from_torch(cls, module) -> dict:
+        return {}
+
+    # --- validation shared by forward and backward ------------------------------------------
+
+    def _check_inputs(self, X, h0, c0, *, has_cell: bool):
+        """Validate forward's inputs; return (X3 (T,B,D), h0 (B,H), c0 (B,H) or None, was_2d)."""
+        X3, was_2d = as_sequence(X, self.input_size, self.dtype)
+        shape = (X3.shape[1], self.hidden_size)
+        if h0 is None:
+            h0 = np.zeros(shape, self.dtype)
+        else:
+            h0 = check_state(h0, shape, "h0", self.dtype)
+        if not has_cell:
+            if c0 is not None:
+                raise TypeError(
+                    f"{type(self).__name__} has no cell state: c0 is only for the LSTM; "
+                    "pass h0 (B, H) alone"
+                )
+            return X3, h0, None, was_2d
+        if c0 is None:
+            c0 = np.zeros(shape, self.dtype)
+        else:
+            c0 = check_state(c0, shape, "c0", self.dtype)
+        return X3, h0, c0, was_2d
+
+    def _check_backward(self, trace, dh, dc_last, *, has_cell: bool):
+        """Validate backward's inputs; return (dh (T,B,H), dc_last (B,H) or None)."""
+        if not isinstance(trace, Trace) or trace.kind != self.kind:
+            got = trace.kind if isinstance(trace, Trace) else type(trace).__name__
+            raise TypeError(
+                f"{type(self).__name__}.backward needs the trace returned by this model's "
+                f"forward (kind {self.kind!r}), got {got!r}"
+            )
+        if trace.h.shape[2] != self.hidden_size or trace.x.shape[2] != self.input_size:
+            raise ValueError(
+                f"trace has D={trace.x.shape[2]}, H={trace.h.shape[2]} but this model has "
+                f"D={self.input_size}, H={self.hidden_size}"
+            )
+        T, B, H = trace.h.shape
+        dh = as_numeric_array(dh, "dh", self.dtype)
+        if trace.was_2d and dh.shape == (T, H):
+            dh = dh[:, None, :]
+        if dh.shape != (T, B, H):
+            raise ValueError(
+                f"dh must have shape (T, B, H) = {(T, B, H)} like trace.h, got {dh.shape}"
+            )
+        check_finite(dh, "dh")
+        if dc_last is not None:
+            if not has_cell:
+                raise TypeError(
+                    f"{type(self).__name__} has no cell state: dc_last is only for the LSTM"
+                )
+            dc_last = check_state(dc_last, (B, H), "dc_last", self.dtype)
+        return dh, dc_last
+
+
+def allocate(shapes, dtype) -> list:
+    """Empty arrays of the given shapes, carved out of one block of memory.
+
+    A forward pass needs several multi-megabyte buffers. Asked for one by one, the C allocator
+    tends to return such blocks to the operating system when they are freed and to fault every
+    page in again on the next call, which can cost more than the arithmetic. A single block
+    of the same size is reused from one call to the next.
+    """
+    sizes = [int(np.prod(shape)) for shape in shapes]
+    block = np.empty(sum(sizes), dtype)
+    arrays, start = [], 0
+    for shape, size in zip(shapes, sizes, strict=True):
+        arrays.append(block[start : start + size].reshape(shape))
+        start += size
+    return arrays
+
+
+def column_buffers(X: np.ndarray, h0: np.ndarray, shapes, dtype):
+    """The forward loop's input columns, plus the model's own buffers, in one block.
+
+    The sequence loops work on columns, as the equations do: the step's input is the stacked
+    column z_t = [x_t; h_{t-1}; 1], so that one matmul [U | W | b] z_t gives every gate's
+    pre-activation, and each gate's (H, B) block is contiguous in memory.
+
+    Args:
+        X: (T, B, D) input.
+        h0: (B, H) initial state.
+        shapes: shapes of the further buffers the model wants.
+        dtype: their dtype.
+
+    Returns:
+        ``(Z, buffers)``: Z (T+1, D+H+1, B) with Z[t] = [x_{t+1}; h_t; 1] filled up to h_0 (the
+        loop writes h_t into Z[t, D:D+H]; Z[T, :D] is zero), and the further buffers, empty.
+    """
+    T, B, D = X.shape
+    H = h0.shape[1]
+    Z, *buffers = allocate([(T + 1, D + H + 1, B), *shapes], dtype)
+    Z[:T, :D] = X.transpose(0, 2, 1)
+    Z[T, :D] = 0.0
+    Z[0, D : D + H] = h0.T
+    Z[:, D + H] = 1.0
+    return Z, buffers
+
+
+def time_major(block: np.ndarray) -> np.ndarray:
+    """(T, H, B) unit-major buffer -> (T, B, H) view, the layout of the public trace."""
+    return block.transpose(0, 2, 1)

@@ -1,0 +1,186 @@
+"""The cells in the seed's notation (NPTEL CS7015): U, W, b per gate, s_t for the cell state.
+
+The package stores weights the way PyTorch does: every gate's U (input weights) stacked in
+``weight_ih_l0``, every gate's W (recurrent weights) in ``weight_hh_l0``, and two biases. The
+functions here cut those stacks into one named matrix per gate, so a chapter can print
+
+    s_t = f_t ⊙ s_{t-1} + i_t ⊙ s̃_t
+
+and point at the line of ``lstm_step_nptel`` that computes it. Names:
+
+    NPTEL          here        PyTorch / package
+    U_o, W_o, b_o  "U_o" ...   rows 3H:4H of weight_ih_l0, weight_hh_l0, bias_ih + bias_hh
+    U_i, W_i, b_i  "U_i" ...   rows 0:H     (input gate)
+    U_f, W_f, b_f  "U_f" ...   rows H:2H    (forget gate)
+    U, W, b        "U" ...     rows 2H:3H   (candidate s̃_t, PyTorch's g_t)
+    s_t            s           c_t, the cell state
+    s̃_t            s_tilde     g_t
+
+Shapes: U_k (H, D), W_k (H, H), b_k (H,). Inputs are rows of a batch, x (B, D), so U x_t is
+written ``x @ U.T``.
+
+The lectures use the logistic σ everywhere. PyTorch (and this package) uses tanh for the
+candidate and for squashing the cell state; ``lstm_step_nptel`` follows PyTorch, so it gives
+exactly what ``whiteboard.cells.lstm.lstm_step`` gives:
+
+    o_t = σ(W_o h_{t-1} + U_o x_t + b_o)
+    i_t = σ(W_i h_{t-1} + U_i x_t + b_i)
+    f_t = σ(W_f h_{t-1} + U_f x_t + b_f)
+    s̃_t = tanh(W h_{t-1} + U x_t + b)          NPTEL: σ
+    s_t = f_t ⊙ s_{t-1} + i_t ⊙ s̃_t
+    h_t = o_t ⊙ tanh(s_t)                      NPTEL: σ
+
+**The GRU's gate flips direction.** NPTEL writes s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t: i_t is
+how much of the new candidate is written. PyTorch writes h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}:
+z_t is how much of the old state is kept. So i_t = 1 - z_t, and since 1 - σ(a) = σ(-a), the
+NPTEL gate's weights are PyTorch's update-gate weights with their sign flipped:
+U_i = -U_z, W_i = -W_z, b_i = -b_z. ``to_nptel`` returns them that way.
+
+The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place. The lectures
+(like Cho et al., 2014) apply it before the matrix product, s̃_t = σ(W (o_t ⊙ s_{t-1}) + U x_t
++ b); PyTorch applies it after, n_t = tanh(U x_t + b_in + r_t ⊙ (W h_{t-1} + b_hn)), which keeps
+a second bias "b_W" = b_hn inside the product. ``gru_step_nptel`` follows PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from whiteboard.cells.activations import sigmoid
+from whiteboard.cells.gru import GATES as GRU_GATES
+from whiteboard.cells.lstm import GATES as LSTM_GATES
+
+__all__ = ["gru_step_nptel", "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
+
+# The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
+_LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
+_GRU_BLOCK = {g.name: g.block for g in GRU_GATES}
+
+
+def _state_dict(model_or_state):
+    if hasattr(model_or_state, "state_dict"):
+        return model_or_state.state_dict()
+    if hasattr(model_or_state, "keys"):
+        return {k: np.asarray(v) for k, v in model_or_state.items()}
+    raise TypeError(
+        f"expected a whiteboard model or its state_dict, got {type(model_or_state).__name__}"
+    )
+
+
+def to_nptel(model_or_state) -> dict:
+    """Cut a model's stacked weights into NPTEL's per-gate U, W and b.
+
+    Args:
+        model_or_state: an ``RNN``, ``LSTM`` or ``GRU``, or a ``state_dict`` of one (the kind
+            is read from the shapes: G*H rows with G = 1, 3 or 4).
+
+    Returns:
+        dict of copies:
+
+        - RNN: ``U`` (H, D), ``W`` (H, H), ``b`` (H,), with s_t = f(U x_t + W s_{t-1} + b).
+        - LSTM: ``U_k``, ``W_k``, ``b_k`` for k in o, i, f, and ``U``, ``W``, ``b`` for the
+          candidate s̃_t; every b is bias_ih + bias_hh.
+        - GRU: ``U_o``, ``W_o``, ``b_o`` (reset gate r), ``U_i``, ``W_i``, ``b_i`` (the
+          *negated* update gate, so i_t = 1 - z_t; see the module docstring), and ``U``,
+          ``W``, ``b`` (= b_in) and ``b_W`` (= b_hn) for the candidate.
+
+    Raises:
+        TypeError: not a model or a mapping.
+        ValueError: the shapes are not those of a 1-, 3- or 4-gate cell.
+    """
+    sd = _state_dict(model_or_state)
+    try:
+        w_ih, w_hh = sd["weight_ih_l0"], sd["weight_hh_l0"]
+        b_ih, b_hh = sd["bias_ih_l0"], sd["bias_hh_l0"]
+    except KeyError as exc:
+        raise ValueError(f"state_dict is missing {exc}; expected PyTorch's keys") from exc
+    H = w_hh.shape[-1]
+    G = w_hh.shape[0] // H if w_hh.ndim == 2 and H else 0
+    if w_hh.ndim != 2 or G * H != w_hh.shape[0] or G not in (1, 3, 4):
+        raise ValueError(
+            f"weight_hh_l0 must have shape (G*H, H) with G = 1 (RNN), 3 (GRU) or 4 (LSTM), "
+            f"got {w_hh.shape}"
+        )
+
+    def block(k, sign=1.0):
+        rows = slice(k * H, (k + 1) * H)
+        return sign * w_ih[rows], sign * w_hh[rows], sign * (b_ih[rows] + b_hh[rows])
+
+    P = {}
+    if G == 1:
+        P["U"], P["W"], P["b"] = block(0)
+    elif G == 4:
+        for name, k in _LSTM_BLOCKS.items():
+            suffix = f"_{name}" if name else ""
+            P["U" + suffix], P["W" + suffix], P["b" + suffix] = block(k)
+    else:
+        P["U_o"], P["W_o"], P["b_o"] = block(_GRU_BLOCK["r"])
+        P["U_i"], P["W_i"], P["b_i"] = block(_GRU_BLOCK["z"], sign=-1.0)  # i = 1 - z
+        n = slice(_GRU_BLOCK["n"] * H, (_GRU_BLOCK["n"] + 1) * H)
+        P["U"], P["W"] = w_ih[n].copy(), w_hh[n].copy()
+        P["b"], P["b_W"] = b_ih[n].copy(), b_hh[n].copy()
+    return P
+
+
+def rnn_step_nptel(x, s_prev, P, sigma=np.tanh):
+    """One RNN step in NPTEL's notation: s_t = σ(U x_t + W s_{t-1} + b).
+
+    Args:
+        x: (B, D) input x_t.
+        s_prev: (B, H) previous state s_{t-1}.
+        P: from ``to_nptel`` of an RNN.
+        sigma: the nonlinearity (tanh by default; ``whiteboard.cells.activations.sigmoid`` for the
+            lectures' logistic σ).
+
+    Returns:
+        (B, H) the state s_t.
+    """
+    return sigma(x @ P["U"].T + s_prev @ P["W"].T + P["b"])
+
+
+def lstm_step_nptel(x, h_prev, s_prev, P):
+    """One LSTM step in NPTEL's notation, with PyTorch's tanh for the candidate and output.
+
+    Equal to ``whiteboard.cells.lstm.lstm_step`` (equations in the module docstring).
+
+    Args:
+        x: (B, D) input x_t.
+        h_prev: (B, H) previous output h_{t-1} = o_{t-1} ⊙ tanh(s_{t-1}).
+        s_prev: (B, H) previous cell state s_{t-1}.
+        P: from ``to_nptel`` of an LSTM.
+
+    Returns:
+        ``(h, s, gates)``: h_t and s_t (B, H), and a dict with o, i, f and s_tilde (B, H).
+    """
+    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: selective write
+    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: selective read
+    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate: selective forget
+    s_tilde = np.tanh(h_prev @ P["W"].T + x @ P["U"].T + P["b"])  # candidate
+    s = f * s_prev + i * s_tilde
+    h = o * np.tanh(s)
+    return h, s, {"o": o, "i": i, "f": f, "s_tilde": s_tilde}
+
+
+def gru_step_nptel(x, s_prev, P):
+    """One GRU step in NPTEL's notation, with PyTorch's placement of the reset gate.
+
+    Equal to ``whiteboard.cells.gru.gru_step``:
+
+        o_t = σ(W_o s_{t-1} + U_o x_t + b_o)            PyTorch's r_t
+        i_t = σ(W_i s_{t-1} + U_i x_t + b_i)            = 1 - z_t (weights negated)
+        s̃_t = tanh(U x_t + b + o_t ⊙ (W s_{t-1} + b_W)) lectures: σ(W(o_t ⊙ s_{t-1}) + U x_t + b)
+        s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t
+
+    Args:
+        x: (B, D) input x_t.
+        s_prev: (B, H) previous state s_{t-1}.
+        P: from ``to_nptel`` of a GRU.
+
+    Returns:
+        ``(s, gates)``: s_t (B, H) and a dict with o, i and s_tilde (B, H).
+    """
+    o = sigmoid(s_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])
+    i = sigmoid(s_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])
+    s_tilde = np.tanh(x @ P["U"].T + P["b"] + o * (s_prev @ P["W"].T + P["b_W"]))
+    s = (1 - i) * s_prev + i * s_tilde
+    return s, {"o": o, "i": i, "s_tilde": s_tilde}

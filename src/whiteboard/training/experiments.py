@@ -1,0 +1,231 @@
+"""The book's experiments as functions: RNN against LSTM on tasks with a controlled lag.
+
+One *run* (:func:`train_and_test`) trains one model (one seed, one learning rate) on one
+task at one lag and reports its accuracy on a held-out test set.  Sweeps of many runs are in
+:mod:`whiteboard.training.sweeps`.
+
+Fairness rules, applied to every model alike:
+
+* the same hidden size H, optimiser (Adam), clipping (global norm 1), batch size and step
+  budget, and the same training-stream, validation and test seeds;
+* the learning rate of each model is the best of a small grid at each lag, judged on a
+  validation set (not the test set) with seeds that the sweep itself does not use;
+* early stopping: a run ends once its validation accuracy reaches ``stop_at``; a model that
+  never gets there spends the whole budget.
+
+Seeds: seed ``s`` initialises the recurrent core and the readout, and the training batches
+come from ``default_rng((s, lag))``.  The validation and test sets depend only on the task
+and the lag, so every model and seed is judged on the same sequences.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from whiteboard.training.data import LANGUAGES, STORY_MIN_LAG, make_stories, story_vocab
+from whiteboard.training.synthetic import (
+    TEMPORAL_CLASSES,
+    TEMPORAL_VOCAB,
+    make_adding,
+    make_temporal_order,
+)
+from whiteboard.training.train import SequenceModel, evaluate, train
+
+__all__ = ["Setup", "TASKS", "MODELS", "SEARCH_SEEDS", "build", "train_and_test", "min_lag",
+           "test_set", "task_of", "model_kwargs", "describe", "with_setup", "load_result"]
+
+_VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
+SEARCH_SEEDS = (1_000, 1_001)  # the learning-rate search never uses the sweep's seeds 0..n-1
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything about training that is not the model, the task or the seed.
+
+    Attributes:
+        hidden: H, hidden units of every model.
+        batch: sequences per training step.
+        steps: the step budget (the most a run may take).
+        clip: max global gradient norm.
+        forget_bias: the LSTM's initial total forget-gate bias b_f (``"lstm"`` model).
+        eval_every: validation period in steps.
+        stop_at: end a run once validation accuracy reaches this.
+        val_size: validation sequences (learning-rate search and early stopping).
+        test_size: test sequences (the reported accuracy).
+        lrs: the learning-rate grid searched per model.
+        embed: size D of the learned token embedding that feeds every model (None: one-hot
+            vectors of the vocabulary's size); ignored for real-valued inputs.
+    """
+
+    hidden: int = 16
+    batch: int = 32
+    steps: int = 3000
+    clip: float = 1.0
+    forget_bias: float = 3.0
+    eval_every: int = 100
+    stop_at: float = 0.99
+    val_size: int = 256
+    test_size: int = 1000
+    lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2)
+    embed: int | None = 16
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    make: object  # (batch_size, lag, rng) -> batch
+    min_lag: int
+    vocab_size: int | None  # None: real-valued inputs
+    input_size: int
+    out_size: int
+    loss: str
+    chance: float
+    description: str
+
+
+TASKS = {
+    "story": Task("story", make_stories, STORY_MIN_LAG, len(story_vocab()), len(story_vocab()),
+                  len(LANGUAGES), "cross_entropy", 1 / len(LANGUAGES),
+                  "country -> language stories; lag = steps from the country to 'speaks'"),
+    "temporal": Task("temporal", make_temporal_order, 2, len(TEMPORAL_VOCAB),
+                     len(TEMPORAL_VOCAB), len(TEMPORAL_CLASSES), "cross_entropy",
+                     1 / len(TEMPORAL_CLASSES),
+                     "temporal order (Hochreiter & Schmidhuber 1997): XX/XY/YX/YY in noise"),
+    "adding": Task("adding", make_adding, 1, None, 2, 1, "mse", float("nan"),
+                   "adding problem (Hochreiter & Schmidhuber 1997): |error| < 0.04 counts"),
+}
+
+# name -> (class, keyword arguments, model whose learning rate it borrows or None).
+# "forget_bias": None means Setup.forget_bias.  lstm_fb0 is an ablation: the same LSTM and
+# learning rate as "lstm", only the initial forget-gate bias set to 0.
+MODELS = {
+    "rnn": ("RNN", {"nonlinearity": "tanh"}, None),
+    "lstm": ("LSTM", {"forget_bias": None}, None),
+    "lstm_fb0": ("LSTM", {"forget_bias": 0.0}, "lstm"),
+    "gru": ("GRU", {}, None),
+}
+
+
+def min_lag(task: str) -> int:
+    """The shortest lag the task's generator can make."""
+    return TASKS[task].min_lag
+
+
+def task_of(task):
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}")
+    return TASKS[task]
+
+
+def model_kwargs(model, setup):
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
+    cls_name, kwargs, _ = MODELS[model]
+    kwargs = dict(kwargs)
+    if kwargs.get("forget_bias", 0.0) is None:
+        kwargs["forget_bias"] = setup.forget_bias
+    return cls_name, kwargs
+
+
+def build(task: str, model: str, seed: int, setup: Setup = Setup()) -> SequenceModel:
+    """A fresh network for ``task``: inputs -> ``model`` core -> readout, seeded with ``seed``."""
+    import whiteboard
+
+    t = task_of(task)
+    cls_name, kwargs = model_kwargs(model, setup)
+    embed = setup.embed if t.vocab_size is not None else None
+    D = embed or t.input_size
+    core = getattr(whiteboard, cls_name)(D, setup.hidden, seed=seed, **kwargs)
+    return SequenceModel(core, t.out_size, vocab_size=t.vocab_size, embed_dim=embed,
+                         loss=t.loss, seed=seed)
+
+
+def _held_out(task, lag, size, root):
+    t = task_of(task)
+    return t.make(size, lag, rng=np.random.default_rng((root, lag)))
+
+
+def test_set(task: str, lag: int, setup: Setup = Setup()):
+    """The test set of ``task`` at ``lag`` (the same for every model and seed)."""
+    return _held_out(task, lag, setup.test_size, _TEST)
+
+
+def train_and_test(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Setup(), *,
+        quiet: bool = True, return_net: bool = False):
+    """Train one model once and measure it.
+
+    Returns:
+        dict with ``accuracy`` (test), ``val_accuracy``, ``steps_run``, ``seconds`` and
+        ``diverged``; with ``return_net=True``, the triple ``(result, net, history)`` with
+        the trained network and the history from :func:`whiteboard.training.train.train`.
+    """
+    t = task_of(task)
+    net = build(task, model, seed, setup)
+    val = _held_out(task, lag, setup.val_size, _VALIDATION)
+
+    def make_batch(rng):
+        return t.make(setup.batch, lag, rng=rng)
+
+    start = time.perf_counter()
+    hist = train(net, make_batch, steps=setup.steps, lr=lr, seed=np.random.default_rng((seed, lag)),
+                 clip=setup.clip, eval_batch=val, eval_every=setup.eval_every,
+                 stop_at=setup.stop_at, quiet=quiet, desc=f"{model} lag {lag} seed {seed}")
+    test = evaluate(net, test_set(task, lag, setup))
+    result = {
+        "accuracy": test["accuracy"],
+        "val_accuracy": hist["eval_accuracy"][-1],
+        "val_loss": hist["eval_loss"][-1],
+        "steps_run": hist["steps_run"],
+        "seconds": round(time.perf_counter() - start, 3),
+        "diverged": hist["diverged"],
+    }
+    if "per_class" in test:
+        result["per_class"] = [round(a, 4) for a in test["per_class"]]
+    return (result, net, hist) if return_net else result
+
+
+
+
+
+
+
+
+
+
+
+
+def load_result(name: str) -> dict:
+    """Load a committed sweep, e.g. ``load_result("story_sweep.json")``, from ``results/``.
+
+    Looks in the repository's ``results/`` folder (next to ``src/``), then in ``results/``
+    under the working directory and its parent (a notebook runs inside ``book/``).
+
+    Raises:
+        FileNotFoundError: naming every place looked in.
+    """
+    import json
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parents[2]
+    places = [here / "results" / name, Path.cwd() / "results" / name,
+              Path.cwd().parent / "results" / name]
+    for path in places:
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise FileNotFoundError(f"no {name} in {[str(p.parent) for p in places]}; the sweep's "
+                            "command is in the chapter (python -m whiteboard ...)")
+
+
+def describe(model, setup):
+    cls_name, kwargs = model_kwargs(model, setup)
+    return {"class": cls_name, **kwargs}
+
+
+
+
+def with_setup(**changes) -> Setup:
+    """``Setup()`` with some fields changed (the CLI uses this)."""
+    return replace(Setup(), **changes)

@@ -1,0 +1,178 @@
+"""Figures of chapter 6: accuracy against lag, and what a trained network keeps in its state.
+
+The functions only draw: sweeps come from :func:`whiteboard.training.sweeps.sweep` (or the JSON
+it wrote), and states from a trained network's trace.  Each has the form
+``plot_x(..., ax=None) -> Figure``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from whiteboard.viz.plots import figure_for
+
+__all__ = [
+    "model_label",
+    "plot_accuracy_vs_lag",
+    "plot_unit_traces",
+    "plot_readability",
+    "plot_learning_curves",
+]
+
+COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green"}
+
+
+def model_label(model: str, info: dict | None = None) -> str:
+    """A legend label such as ``'LSTM (forget bias 3)'`` from a sweep's ``models`` entry."""
+    info = info or {}
+    if model == "rnn":
+        return "RNN (tanh)"
+    if "forget_bias" in info:
+        return f"LSTM (forget bias {info['forget_bias']:g})"
+    return model.upper()
+
+
+def _styles(labels):
+    """A colour per label that keeps each model's colour across figures (RNN orange, LSTM
+    blue), and a new line style for each further label of the same model."""
+    used, styles = {}, {}
+    for k, label in enumerate(labels):
+        low = label.lower()
+        color = (COLORS["rnn"] if "rnn" in low else COLORS["lstm"] if "lstm" in low
+                 else COLORS["gru"] if "gru" in low else f"C{k + 4}")
+        n = used.get(color, 0)
+        used[color] = n + 1
+        styles[label] = {"color": color, "linestyle": ("-", "--", ":", "-.")[n % 4]}
+    return styles
+
+
+def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
+    """Test accuracy against lag: every seed as a dot, the mean as a line, min..max shaded.
+
+    Args:
+        result: a sweep result (``whiteboard.training.sweeps.sweep`` or its JSON).
+        models: which models to draw, in this order (default: all in the result).
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.  Chance level (``result["chance"]``) is a dashed line.
+    """
+    fig, ax = figure_for(ax, (6.0, 3.4))
+    models = list(result["models"]) if models is None else list(models)
+    lags = sorted({r["lag"] for r in result["results"]})
+    by = {(r["lag"], r["model"]): r for r in result["results"]}
+    spread = 0.012 * (max(lags) - min(lags) or 1)
+    for k, m in enumerate(models):
+        rows = [by[(lag, m)] for lag in lags]
+        color = COLORS.get(m, f"C{k}")
+        mean = [r["mean"] for r in rows]
+        ax.fill_between(lags, [r["min"] for r in rows], [r["max"] for r in rows],
+                        color=color, alpha=0.15, linewidth=0)
+        ax.plot(lags, mean, "-o", color=color, markersize=4,
+                label=model_label(m, result["models"][m]))
+        shift = (k - (len(models) - 1) / 2) * spread
+        for lag, r in zip(lags, rows, strict=True):
+            ax.plot(np.full(len(r["accuracy"]), lag + shift), r["accuracy"], ".", color=color,
+                    alpha=0.6, markersize=5)
+    chance = result.get("chance")
+    if chance is not None and np.isfinite(chance):
+        ax.axhline(chance, color="black", linestyle="--", linewidth=1)
+        ax.annotate("chance", (lags[-1], chance), xytext=(0, 3), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=9)
+    ax.set_xlabel("lag (steps from the clue to the answer)")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.04)
+    ax.set_xticks(lags)
+    # above the axes: inside, the legend would cover the chance line and the low seeds
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+              frameon=False, borderaxespad=0.2)
+    return fig
+
+
+def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_step=None,
+                     ylabel: str = "state", words=None, legend: bool = False, ax=None):
+    """One unit's state over time in several stories, one line per story.
+
+    If the unit holds the country, the lines split at the country and stay apart until the
+    answer; if the memory fades, they drift back together.
+
+    Args:
+        values: (T, n) the unit's value at each step in each of n stories.
+        labels: n legend labels (e.g. the country of each story).
+        country_step: the step of the country token (a vertical line).
+        answer_step: the step of the answer (a vertical line; default the last).
+        ylabel: the y label, e.g. ``"cell state c, unit 5"``.
+        words: optional T words of one story, shown as x tick labels.
+        legend: add a legend of ``labels``.
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = figure_for(ax, (6.0, 3.0))
+    values = np.asarray(values)
+    T, n = values.shape
+    answer_step = T - 1 if answer_step is None else answer_step
+    for b in range(n):
+        ax.plot(np.arange(T), values[:, b], color=f"C{b % 10}", linewidth=1.3, label=labels[b])
+    for step in (country_step, answer_step):
+        ax.axvline(step, color="black", linewidth=0.8, linestyle=":")
+    if words is not None:
+        ax.set_xticks(np.arange(T), words, rotation=90, fontsize=7)
+    ax.set_xlabel("step" if words is None else "")
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, T - 1)
+    if legend:  # beside the axes, where it hides no line
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def plot_readability(curves: dict, *, chance: float, ax=None):
+    """How well the country can be read off the state, step by step after the country.
+
+    Args:
+        curves: label -> (steps, accuracy) arrays, e.g. from
+            :func:`whiteboard.analysis.probes.readability`.  A label containing "RNN" or
+            "LSTM" gets that model's colour; a second LSTM curve is dashed.
+        chance: the accuracy of guessing (a dashed line).
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = figure_for(ax, (5.0, 3.0))
+    styles = _styles(curves)
+    for label, (steps, acc) in curves.items():
+        ax.plot(steps, acc, linewidth=1.5, label=label, **styles[label])
+    ax.axhline(chance, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel("steps since the country")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("country read off the state")
+    ax.set_ylim(0, 1.04)
+    ax.legend(fontsize=9, frameon=False)
+    return fig
+
+
+def plot_learning_curves(histories: dict, *, chance=None, ax=None):
+    """Validation accuracy during training, one line per run.
+
+    Args:
+        histories: label -> the dict returned by :func:`whiteboard.training.train.train`.
+        chance: draw the chance level when given.
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = figure_for(ax, (5.0, 3.0))
+    styles = _styles(histories)
+    for label, hist in histories.items():
+        ax.plot(hist["eval_step"], hist["eval_accuracy"], label=label, **styles[label])
+    if chance is not None:
+        ax.axhline(chance, color="black", linestyle="--", linewidth=1)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("validation accuracy")
+    ax.set_ylim(0, 1.04)
+    ax.legend(fontsize=9, frameon=False)
+    return fig

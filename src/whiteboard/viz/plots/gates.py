@@ -1,0 +1,140 @@
+"""Figures of the gates at work: a what-if comparison, the memory path's gradient, and the
+stepper of a model's gates (with optional forced gates).
+
+The numbers come from :mod:`whiteboard.analysis.whatif` and the models' own forward and backward
+passes; these functions only run them and draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from whiteboard.analysis.whatif import run_whatif
+from whiteboard.viz.plots import figure_for, new_figure
+from whiteboard.viz.plots.trace import TraceStepper
+
+__all__ = ["gate_stepper", "plot_memory_path", "plot_whatif", "unwrap_model"]
+
+
+def unwrap_model(model, x, readout=None):
+    """``(core, X, readout)`` for a bare model or a trained ``SequenceModel``.
+
+    A ``SequenceModel`` carries its own input encoding and readout: ``x`` is then its input
+    (tokens (T,) or (T, 1)), and the readout becomes p = softmax(V h_t + c).
+
+    Args:
+        model: an RNN, LSTM or GRU, or a ``SequenceModel`` wrapping one.
+        x: the model's input for one sequence.
+        readout: a function h (H,) -> probabilities, or None (kept for a bare model).
+    """
+    if hasattr(model, "core") and hasattr(model, "inputs") and hasattr(model, "readout"):
+        from whiteboard.training.train import softmax
+
+        x = np.asarray(x)
+        if getattr(model, "vocab_size", None) is not None and x.ndim == 1:
+            x = x[:, None]
+        net = model
+
+        def seq_readout(h):
+            return softmax(net.readout.forward(np.asarray(h)[None]))[0]
+
+        return model.core, net.inputs(x), seq_readout if readout is None else readout
+    return model, x, readout
+
+
+def gate_stepper(model, X, *, overrides=(), tokens=None, readout=None, classes=None,
+                 labels=None, panels=None, width=7.6) -> TraceStepper:
+    """A :class:`~whiteboard.viz.plots.trace.TraceStepper` of ``model`` over one sequence.
+
+    Args:
+        model: an RNN, LSTM or GRU (or a ``SequenceModel``, see :func:`unwrap_model`).
+        X: its input for one sequence, (T, D) or (T, 1, D) (tokens for a SequenceModel).
+        overrides: :class:`whiteboard.analysis.whatif.Override` objects (LSTM and GRU only).
+        tokens, readout, classes, labels, panels, width: as for ``TraceStepper``.
+
+    Returns:
+        the stepper, with ``model`` (the core) and ``X`` (its input) attached, so an
+        explorer can rerun it.
+    """
+    core, X, readout = unwrap_model(model, X, readout)
+    trace = run_whatif(core, X, overrides) if overrides else core.forward(X)
+    stepper = TraceStepper(trace, tokens=tokens, readout=readout, classes=classes,
+                           labels=labels, panels=panels, width=width)
+    stepper.model, stepper.X = core, X
+    return stepper
+
+
+def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel=None,
+                ax=None):
+    """One unit's memory and the probability of the right answer, for several what-ifs.
+
+    Args:
+        traces: label -> trace (e.g. from :func:`whiteboard.analysis.whatif.run_whatif`).
+        unit: the hidden unit whose state is drawn.
+        readout: h (H,) -> probabilities.
+        target: index of the right class.
+        tokens: labels of the time steps.
+        state: ``"c"`` (LSTM cell state) or ``"h"``.
+        ylabel: the left panel's axis label, e.g. in the chapter's own letters
+            (``"cell state s of unit 6"``); default ``"<state> of unit <unit>"``.
+        ax: a pair of axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    if ax is None:
+        fig, ax = new_figure(figsize=(8.4, 3.0), ncols=2)
+    fig = ax[0].figure
+    styles = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)))
+    T = None
+    for k, (label, tr) in enumerate(traces.items()):
+        s = np.asarray(getattr(tr, state))[:, 0, unit]
+        p = np.array([readout(h)[target] for h in tr.h[:, 0]])
+        T = len(s)
+        kw = {"color": f"C{k}", "linestyle": styles[k % len(styles)], "label": label,
+              "linewidth": 2.2 - 0.3 * k, "marker": "o", "markersize": 3}
+        ax[0].plot(np.arange(T), s, **kw)
+        ax[1].plot(np.arange(T), p, **kw)
+    ax[0].set_ylabel(f"{state} of unit {unit}" if ylabel is None else ylabel)
+    ax[1].set_ylabel("probability of the right answer")
+    ax[1].set_ylim(0, 1.02)
+    for a in ax:
+        a.grid(True, alpha=0.3)
+        if tokens is not None:
+            a.set_xticks(range(T), tokens, rotation=90, fontsize=7)
+        else:
+            a.set_xlabel("time step")
+    ax[1].legend(frameon=False, fontsize=8, loc="center left")
+    return fig
+
+
+def plot_memory_path(paths, *, rnn=None, ax=None):
+    """Measured gradient along the memory against k, on a log scale.
+
+    Args:
+        paths: label -> the dict of :func:`whiteboard.analysis.jacobians.memory_path`; its Jacobian
+            norm is drawn solid and the product of gates dashed, in one colour.
+        rnn: optional ``(k, norms)`` of a plain RNN (chapter 3's curve), drawn in black.
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = figure_for(ax, (6.2, 3.6))
+    tiny = 1e-30  # stands in for an exact zero on the log axis
+    for i, (label, path) in enumerate(paths.items()):
+        k = path["k"]
+        ax.semilogy(k, np.maximum(path["jacobian"], tiny), color=f"C{i}", label=label)
+        ax.semilogy(k, np.maximum(path["product"], tiny), color=f"C{i}", linestyle="--",
+                    linewidth=1)
+    if rnn is not None:
+        k, norms = rnn
+        ax.semilogy(k, np.maximum(norms, tiny), color="black", linewidth=1.5,
+                    label="tanh RNN (chapter 3)")
+    ax.set_ylim(1e-16, 1e3)
+    ax.set_xlabel("steps back, $k$")
+    ax.set_ylabel("gradient along the memory")
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, fontsize=8, title="solid: Jacobian, dashed: gate product",
+              title_fontsize=8, loc="lower left")
+    return fig

@@ -1,0 +1,215 @@
+"""One stepper for every model's trace: heatmaps over time with a cursor, and bars at the cursor.
+
+:class:`TraceStepper` draws any trace of :mod:`whiteboard` (RNN, LSTM or GRU). Each panel is
+one quantity of the trace: the hidden state h, the LSTM's cell state c and gates i, f, g,
+o, the GRU's gates r, z, n, or the RNN's pre-activation a. A panel is a heatmap of
+units × time with a cursor at the current step, and next to it a bar per unit with the
+values at that step. Given a ``readout`` (h_t ↦ probabilities) and class labels, a last
+panel shows the output distribution in the same way.
+
+Frame t of the stepper is time step t (0-based), so a static player of it has one frame
+per step, and a live explorer's slider walks along the sequence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from whiteboard.cells import GATES as CELL_GATES
+from whiteboard.viz.plots import freeze_layout, new_figure
+
+__all__ = ["DEFAULT_PANELS", "PANEL_LABELS", "TraceStepper", "trace_panels"]
+
+DEFAULT_PANELS = {"rnn": ("h",), "lstm": ("i", "f", "o", "g", "c", "h"),
+                  "gru": ("r", "z", "n", "h")}
+PANEL_LABELS = {
+    "h": "hidden state h", "c": "cell state c", "a": "pre-activation a",
+    "i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
+    "r": "reset gate r", "z": "update gate z", "n": "candidate n",
+}
+_GATES = {g.name for gates in CELL_GATES.values() for g in gates
+          if g.activation == "sigmoid"}  # values in [0, 1]
+# tanh: values in [-1, 1] (the candidates, and h of an LSTM, GRU or tanh RNN)
+_SQUASHED = {g.name for gates in CELL_GATES.values() for g in gates
+             if g.activation == "tanh"} | {"h"}
+_POS, _NEG, _GATE = "#c0504d", "#4f81bd", "#3a8a4a"
+
+
+def trace_panels(trace, names=None, b: int = 0) -> dict:
+    """The (T, H) array of each panel of sequence ``b`` of ``trace``.
+
+    Args:
+        trace: a :class:`whiteboard.models.base.Trace` (anything with ``h``, ``gates``, and
+            optionally ``c`` and ``a``, each (T, B, H)).
+        names: panel names; default :data:`DEFAULT_PANELS` of the trace's kind.
+        b: which sequence of the batch.
+
+    Raises:
+        ValueError: a panel the trace does not have, or ``b`` out of range.
+    """
+    h = np.asarray(trace.h)
+    if h.ndim != 3:
+        raise ValueError(f"trace.h must have shape (T, B, H), got {h.shape}")
+    if not 0 <= b < h.shape[1]:
+        raise ValueError(f"b must lie in 0..{h.shape[1] - 1}, got {b}")
+    kind = getattr(trace, "kind", "rnn")
+    names = DEFAULT_PANELS.get(kind, ("h",)) if names is None else tuple(names)
+    available = {"h": h, **dict(getattr(trace, "gates", {}) or {})}
+    for extra in ("c", "a"):
+        if getattr(trace, extra, None) is not None:
+            available[extra] = getattr(trace, extra)
+    missing = [n for n in names if n not in available]
+    if missing:
+        raise ValueError(f"this {kind} trace has no {missing}; it has {sorted(available)}")
+    return {n: np.asarray(available[n])[:, b, :] for n in names}
+
+
+class TraceStepper:
+    """Step through a trace: per panel a units × time heatmap with a cursor, and bars.
+
+    Args:
+        trace: from ``model.forward`` (or :func:`whiteboard.analysis.whatif.run_whatif`).
+        tokens: one label per time step for the time axis (default 1 .. T).
+        b: which sequence of the batch.
+        panels: names of the quantities to show, top to bottom (see :data:`PANEL_LABELS`);
+            default every one the model has (:data:`DEFAULT_PANELS`).
+        labels: panel name -> label, to override :data:`PANEL_LABELS` (e.g. the lectures'
+            ``{"c": "cell state s", "g": "candidate s̃"}``).
+        readout: optional function h_t (H,) -> probabilities (K,), drawn as a last panel.
+        classes: the K class names of ``readout``.
+        width: figure width in inches.
+
+    Attributes:
+        fig, n_frames, draw(t), caption(t): the stepper protocol of
+        :mod:`whiteboard.viz.players`.
+        values: panel name -> (T, H) array being shown (``"p"``: the (T, K) readout).
+        heatmaps, cursors, bars: per panel, the image, the cursor line and the bar
+        container that ``draw`` updates (tests read their data).
+    """
+
+    def __init__(self, trace, *, tokens=None, b=0, panels=None, labels=None, readout=None,
+                 classes=None, width=7.6):
+        self.b = b
+        self.panel_names = tuple(trace_panels(trace, panels, b))
+        self.labels = {**PANEL_LABELS, **(labels or {})}
+        self.readout, self.classes = readout, None if classes is None else list(classes)
+        if readout is not None and not callable(readout):
+            raise TypeError(f"readout must be a function h -> probabilities, got {readout!r}")
+        T = np.asarray(trace.h).shape[0]
+        self.tokens = [str(w) for w in tokens] if tokens is not None else \
+            [str(t + 1) for t in range(T)]
+        if len(self.tokens) != T:
+            raise ValueError(f"need one token per step ({T}), got {len(self.tokens)}")
+        self.n_frames = T
+        self._load(trace)
+        rows = list(self.panel_names) + (["p"] if readout is not None else [])
+        sizes = [self.values[r].shape[1] for r in rows]
+        self.fig, axes = new_figure(
+            figsize=(width, 0.35 + sum(0.2 + 0.075 * n for n in sizes) + 0.55),
+            nrows=len(rows), ncols=2, squeeze=False,
+            gridspec_kw={"width_ratios": [3.3, 1], "height_ratios": [max(n, 3) for n in sizes]})
+        self.heatmaps, self.cursors, self.bars, self.axes = {}, {}, {}, {}
+        for r, (name, (ax_h, ax_b)) in enumerate(zip(rows, axes, strict=True)):
+            self._panel(name, ax_h, ax_b, last=r == len(rows) - 1)
+        freeze_layout(self.fig)  # frames change data only, never the layout
+        # What draw(t) changes: a live explorer repaints only these (see explorers.Explorer).
+        self.animated = [*self.cursors.values(), *(r for b in self.bars.values() for r in b),
+                         *self._ticklabels]
+        self.draw(0)
+
+    # -- data ----------------------------------------------------------------------------
+
+    def _load(self, trace):
+        self.values = trace_panels(trace, self.panel_names, self.b)
+        if self.readout is not None:
+            hs = trace_panels(trace, ["h"], self.b)["h"]
+            probs = np.array([np.asarray(self.readout(h), float) for h in hs])
+            if probs.ndim != 2:
+                raise ValueError("readout must return a 1-D array of probabilities")
+            if self.classes is None:
+                self.classes = [str(k) for k in range(probs.shape[1])]
+            if len(self.classes) != probs.shape[1]:
+                raise ValueError(f"readout gives {probs.shape[1]} probabilities but "
+                                 f"{len(self.classes)} classes were named")
+            self.values["p"] = probs
+
+    def _limits(self, name):
+        v = self.values[name]
+        if name in _GATES or name == "p":
+            return 0.0, 1.0
+        if name in _SQUASHED:
+            return -1.0, 1.0
+        m = max(1.0, float(np.abs(v).max()))
+        return -m, m
+
+    def set_trace(self, trace) -> None:
+        """Show another trace of the same length and size (what a what-if control does)."""
+        old = {n: v.shape for n, v in self.values.items()}
+        self._load(trace)
+        new = {n: v.shape for n, v in self.values.items()}
+        if new != old:
+            raise ValueError(f"set_trace needs a trace with the same shapes, {old} != {new}")
+        for name, img in self.heatmaps.items():
+            img.set_data(self.values[name].T)
+            img.set_clim(*self._limits(name))
+            lo, hi = self._limits(name)
+            self.axes[name][1].set_xlim(min(lo, 0), hi)
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _panel(self, name, ax_h, ax_b, *, last):
+        v = self.values[name]
+        T, n = v.shape
+        lo, hi = self._limits(name)
+        cmap = "viridis" if lo == 0 else "RdBu_r"
+        self.heatmaps[name] = ax_h.imshow(v.T, aspect="auto", cmap=cmap, vmin=lo, vmax=hi,
+                                          interpolation="nearest",
+                                          extent=(-0.5, T - 0.5, n - 0.5, -0.5))
+        self.cursors[name] = ax_h.axvline(0, color="black", linewidth=1.6)
+        label = "output p" if name == "p" else self.labels.get(name, name)
+        ax_h.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+        if name == "p":
+            ax_h.set_yticks(range(n), self.classes, fontsize=6)
+        else:
+            ax_h.set_yticks([])
+        if last:
+            ax_h.set_xticks(range(T), self.tokens, rotation=90, fontsize=7)
+            self._ticklabels = ax_h.get_xticklabels()
+        else:
+            ax_h.set_xticks([])
+        color = _GATE if lo == 0 else _POS
+        self.bars[name] = ax_b.barh(np.arange(n), np.zeros(n), color=color, height=0.8)
+        ax_b.set_ylim(n - 0.5, -0.5)
+        ax_b.set_xlim(min(lo, 0), hi)
+        ax_b.set_yticks([])
+        # Few ticks: every tick label is text that each frame would have to lay out again.
+        ax_b.set_xticks([lo, 0, hi] if lo < 0 else [0, hi], [f"{lo:g}", "0", f"{hi:g}"]
+                        if lo < 0 else ["0", f"{hi:g}"])
+        ax_b.tick_params(labelsize=7)
+        if lo < 0:
+            ax_b.axvline(0, color="0.5", linewidth=0.8)
+        self.axes[name] = (ax_h, ax_b)
+
+    def draw(self, t: int) -> None:
+        t = int(t)
+        if not 0 <= t < self.n_frames:
+            raise ValueError(f"t must lie in 0..{self.n_frames - 1}, got {t}")
+        for name, bars in self.bars.items():
+            self.cursors[name].set_xdata([t, t])
+            lo, _ = self._limits(name)
+            for rect, val in zip(bars, self.values[name][t], strict=True):
+                rect.set_width(val)
+                if lo < 0:
+                    rect.set_color(_POS if val >= 0 else _NEG)
+        for k, label in enumerate(self._ticklabels):
+            label.set_color(_POS if k == t else "black")
+            label.set_fontweight("bold" if k == t else "normal")
+        self.t = t
+
+    def caption(self, t: int) -> str:
+        text = f"step {t + 1} of {self.n_frames}: “{self.tokens[t]}”"
+        if "p" in self.values:
+            p = self.values["p"][t]
+            k = int(np.argmax(p))
+            text += f"; the readout says {self.classes[k]} ({p[k]:.2f})"
+        return text
