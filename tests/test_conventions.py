@@ -94,7 +94,8 @@ def test_chapters_are_in_story_order():
 # digits that depend on the reader's CPU and BLAS (see whiteboard.pretrained).
 TRAINERS = {
     "whiteboard.training.train": {"train"},
-    "whiteboard.training.experiments": {"run", "sweep", "search_lr"},
+    "whiteboard.training.experiments": {"train_and_test"},
+    "whiteboard.training.sweeps": {"sweep", "search_lr"},
     "whiteboard.pretrained": {"train"},
 }
 LIVE_TAG = "trains-live"  # a cell may train if tagged so and it says why in a comment
@@ -156,7 +157,7 @@ def test_chapters_load_trained_networks_instead_of_training_them(path):
 
 def test_the_training_check_catches_what_it_should():
     imports = ("from whiteboard.training.train import train\nfrom whiteboard import pretrained\n"
-               "from whiteboard.training.experiments import run as fit\n", [])
+               "from whiteboard.training.experiments import train_and_test as fit\n", [])
     assert training_calls([imports, ("net = pretrained.train('story_rnn')", [])])
     assert training_calls([imports, ("h = train(net, batches, steps=10, lr=0.1)", [])])
     assert training_calls([imports, ("r = fit('story', 'rnn', 20, 0, 0.01)", [])])
@@ -168,4 +169,5 @@ def test_the_training_check_catches_what_it_should():
     assert not training_calls([imports, ("if RETRAIN:\n    net = pretrained.train('a')", [])])
     assert not training_calls([imports, ("# trains live: prints yes/no only\ntrain(net)",
                                          [LIVE_TAG])])
-    assert not training_calls([("from whiteboard.board import run\nrun(strategy)", [])])
+    assert not training_calls([("from whiteboard.board import run_strategy\n"
+                                "run_strategy(strategy)", [])])
