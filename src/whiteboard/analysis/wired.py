@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from whiteboard.cells.gru import GATES as GRU_GATES
+from whiteboard.cells.lstm import GATES as LSTM_GATES
+from whiteboard.cells.spec import by_name
 from whiteboard.training.data import COUNTRIES, LANGUAGES, story_vocab
 from whiteboard.training.train import one_hot, softmax
 
 __all__ = ["encode_words", "story_memory_gru", "story_memory_lstm", "story_readout"]
+
+
+def _rows(gates, name, H):
+    """The rows of gate ``name`` in the stacked weights, from the cell's gate spec."""
+    k = by_name(gates)[name].block
+    return slice(k * H, (k + 1) * H)
 
 def encode_words(words) -> np.ndarray:
     """One-hot inputs (T, 1, V) for a story given as words of ``story_vocab()``."""
@@ -56,15 +65,14 @@ def story_memory_lstm(*, keep=4.0, seed=0, noise=0.3):
 
     model, p, units, country, speaks = _wired(LSTM, seed, noise)
     H = len(units)
-    i, f, g, o = (slice(k * H, (k + 1) * H) for k in range(4))
-    p["bias_ih_l0"][i] = -3.0
-    p["weight_ih_l0"][i.start + units, country] = 6.0
-    p["bias_ih_l0"][f] = keep
-    p["weight_ih_l0"][g.start + units, country] = 3.0
-    p["bias_ih_l0"][o] = -3.0
-    p["weight_ih_l0"][o, speaks] = 6.0
-    for b in (i, f, g, o):
-        p["bias_hh_l0"][b] = 0.0
+    rows = {gate.name: _rows(LSTM_GATES, gate.name, H) for gate in LSTM_GATES}
+    p["bias_ih_l0"][rows["i"]] = -3.0
+    p["weight_ih_l0"][rows["i"].start + units, country] = 6.0
+    p["bias_ih_l0"][rows["f"]] = keep
+    p["weight_ih_l0"][rows["g"].start + units, country] = 3.0
+    p["bias_ih_l0"][rows["o"]] = -3.0
+    p["weight_ih_l0"][rows["o"], speaks] = 6.0
+    p["bias_hh_l0"][:] = 0.0  # every gate's whole bias sits in bias_ih_l0
     return model
 
 
@@ -82,7 +90,7 @@ def story_memory_gru(*, keep=4.0, seed=0, noise=0.3):
 
     model, p, units, country, _ = _wired(GRU, seed, noise)
     H = len(units)
-    z, n = slice(H, 2 * H), slice(2 * H, 3 * H)
+    z, n = _rows(GRU_GATES, "z", H), _rows(GRU_GATES, "n", H)
     p["bias_ih_l0"][z] = keep
     p["bias_hh_l0"][z] = 0.0
     p["weight_ih_l0"][z.start + units, country] = -8.0

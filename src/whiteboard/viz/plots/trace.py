@@ -20,8 +20,10 @@ from whiteboard.viz.plots import freeze_layout, new_figure
 
 __all__ = ["DEFAULT_PANELS", "PANEL_LABELS", "TraceStepper", "trace_panels"]
 
-DEFAULT_PANELS = {"rnn": ("h",), "lstm": ("i", "f", "o", "g", "c", "h"),
-                  "gru": ("r", "z", "n", "h")}
+# Default panels: the gates that open and shut, then the candidate, then the states.
+DEFAULT_PANELS = {kind: tuple(g.name for g in sorted(gates, key=lambda g: (
+    g.activation != "sigmoid", g.block))) + {"lstm": ("c", "h")}.get(kind, ("h",))
+    for kind, gates in CELL_GATES.items()}
 PANEL_LABELS = {
     "h": "hidden state h", "c": "cell state c", "a": "pre-activation a",
     "i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
