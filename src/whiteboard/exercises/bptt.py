@@ -1,14 +1,14 @@
 """A checker for one step of backpropagation through time in the tanh RNN (chapter 3).
 
 The step is s_t = tanh(a_t) with a_t = U x_t + W s_{t-1} + b (PyTorch: h = tanh(x W_ih^T +
-b_ih + h_prev W_hh^T + b_hh)). Given ds = ∂L/∂s_t, the reader's function returns
+b_ih + h_prev W_hh^T + b_hh)). Given dh = ∂L/∂s_t, the reader's function returns
 
-    δ_t = ds ⊙ (1 - s_t²)                  (tanh'(a_t) = 1 - s_t²)
+    δ_t = dh ⊙ (1 - s_t²)                  (tanh'(a_t) = 1 - s_t²)
     ∂L/∂s_{t-1} = W^T δ_t                  δ @ W in code, one row per batch element
     ∂L/∂U = δ_t x_t^T,  ∂L/∂W = δ_t s_{t-1}^T,  ∂L/∂b = δ_t     each summed over the batch:
                                            δ.T @ x, δ.T @ h_prev, δ.sum(axis=0)
 
-The reference is central finite differences of L = Σ ds ⊙ s_t in float64, so the check does
+The reference is central finite differences of L = Σ dh ⊙ s_t in float64, so the check does
 not trust any hand-written backward pass, the book's included.
 """
 
@@ -118,8 +118,8 @@ def backward_model(dh, x, h_prev, p, **flags) -> dict:
 
 
 BACKWARD_MISTAKES = [
-    Mistake("forgot_tanh_prime", "you forgot tanh': δ_t = ds ⊙ (1 - s_t²) must replace the "
-            "incoming gradient ds before it reaches U, W, b and s_{t-1}.", {"slope": "none"}),
+    Mistake("forgot_tanh_prime", "you forgot tanh': δ_t = dh ⊙ (1 - s_t²) must replace the "
+            "incoming gradient dh before it reaches U, W, b and s_{t-1}.", {"slope": "none"}),
     Mistake("tanh_prime_of_s", "tanh' is applied to s_t instead of a_t: tanh'(a_t) = "
             "1 - tanh²(a_t) = 1 - s_t², not 1 - tanh²(s_t).", {"slope": "tanh_of_s"}),
     Mistake("sigmoid_prime", "you used the logistic function's slope s (1 - s); for tanh it is "
@@ -127,7 +127,7 @@ BACKWARD_MISTAKES = [
     Mistake("slope_from_a", "tanh' is computed as 1 - a_t² from the pre-activation; it is "
             "1 - tanh²(a_t) = 1 - s_t².", {"slope": "from_a"}),
     Mistake("prev_skips_tanh_prime", "the gradient on s_{t-1} skips tanh': it is W^T δ_t with "
-            "δ_t = ds ⊙ (1 - s_t²), not W^T ds.", {"prev_skips_slope": True}),
+            "δ_t = dh ⊙ (1 - s_t²), not W^T dh.", {"prev_skips_slope": True}),
     Mistake("prev_uses_W_T", "∂L/∂s_{t-1} uses W.T: in column form it is W^T δ_t, which for "
             "rows (one per batch element) is delta @ W, not delta @ W.T.",
             {"prev_transposed": True}),
@@ -147,12 +147,12 @@ BACKWARD_MISTAKES = [
             {"outer_of_sums": True}),
     Mistake("bias_not_summed", "∂L/∂b is not summed over the batch: every row uses the same b, "
             "so its gradient is delta.sum(axis=0), shape (H,).", {"bias": "none"}),
-    Mistake("bias_mean", "∂L/∂b is averaged over the batch; L = Σ ds ⊙ s_t sums over the rows, "
+    Mistake("bias_mean", "∂L/∂b is averaged over the batch; L = Σ dh ⊙ s_t sums over the rows, "
             "so the gradient is delta.sum(axis=0).", {"bias": "mean"}),
     Mistake("bias_twice", "∂L/∂b is counted twice: b = b_ih + b_hh, and ∂L/∂b = Σ δ_t is the "
             "gradient of each of the two biases, not of both together.", {"bias": "twice"}),
     Mistake("batch_mean", "the parameter gradients are divided by the batch size; L = "
-            "Σ ds ⊙ s_t sums over the rows, so they sum too.", {"batch_mean": True}),
+            "Σ dh ⊙ s_t sums over the rows, so they sum too.", {"batch_mean": True}),
 ]
 
 
