@@ -3,6 +3,7 @@
 #   make test       ruff, unit tests, strict nbval, the -W -n build, browser tests
 #   make notebooks  execute every chapter in place (NB=book/03_….ipynb for one)
 #   make bench      run the benchmarks and print their tables
+#   make student    write the student edition (no solutions) into _build/student
 #   make clean      remove the build, the venv and vendored files
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ JB     := $(BIN)/jupyter-book
 NB     ?= book/*.ipynb
 export PYTHONHASHSEED := 0
 
-.PHONY: book test notebooks bench clean venv vendor lint unit nbval html browser
+.PHONY: book test notebooks bench clean venv vendor lint unit nbval html browser student
 
 venv: $(STAMP)
 
@@ -53,6 +54,9 @@ browser: venv
 	$(BIN)/pytest tests -m browser
 
 test: lint unit nbval html browser
+
+student: venv
+	$(BIN)/python scripts/student_edition.py --out _build/student
 
 bench: venv
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

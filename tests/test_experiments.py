@@ -222,3 +222,13 @@ def test_plots_draw_on_given_axes():
     hist = {"eval_step": [10, 20], "eval_accuracy": [0.5, 1.0]}
     assert plot_learning_curves({"lstm": hist}, chance=0.125, ax=axes[3]) is fig
     assert all(_labels_are_lowercase(ax) for ax in axes)
+
+
+def test_load_result_finds_the_committed_sweeps_from_any_working_directory(tmp_path,
+                                                                          monkeypatch):
+    from whiteboard.training.experiments import load_result
+
+    monkeypatch.chdir(tmp_path)  # neither the repository nor book/
+    assert load_result("story_sweep.json")["experiment"] == "story"
+    with pytest.raises(FileNotFoundError, match="no nothing.json"):
+        load_result("nothing.json")

@@ -209,7 +209,7 @@ def load_result(name: str) -> dict:
     import json
     from pathlib import Path
 
-    here = Path(__file__).resolve().parents[2]
+    here = Path(__file__).resolve().parents[3]  # src/whiteboard/training/ -> the repository
     places = [here / "results" / name, Path.cwd() / "results" / name,
               Path.cwd().parent / "results" / name]
     for path in places:
