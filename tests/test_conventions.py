@@ -171,3 +171,36 @@ def test_the_training_check_catches_what_it_should():
                                          [LIVE_TAG])])
     assert not training_calls([("from whiteboard.board import run_strategy\n"
                                 "run_strategy(strategy)", [])])
+
+
+# ---------------------------------------------------------------- exercises that check themselves
+
+CODING = {"01_unrolled_rnn": "check_rnn_step", "03_rnn_math_bptt": "check_rnn_step_backward",
+          "04_selective_read_write_forget": "check_board_strategy",
+          "05_lstm_math": "check_lstm_step", "07_gru": "check_gru_step"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_coding_exercises_are_wired_to_a_checker(path):
+    cells = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    stubs = [i for i, c in enumerate(cells) if "exercise" in c["metadata"].get("tags", [])]
+    checker = CODING.get(path.stem)
+    if checker is None:
+        return
+    assert stubs, f"{path.name}: no code cell tagged 'exercise' (the reader's stub)"
+    after = _source(cells[stubs[0] + 1])
+    assert f"{checker}(" in after, f"{path.name}: the cell after the stub must call {checker}"
+    shown = "".join("".join(o.get("data", {}).get("text/plain", ""))
+                    for o in cells[stubs[0] + 1]["outputs"])
+    assert "failed" in shown, f"{path.name}: the check of the empty stub should show a cross"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_asks_quick_questions_with_their_code_hidden(path):
+    asks = [c for c in _load(path)["cells"] if c["cell_type"] == "code"
+            and ("ask(" in _source(c) or "ask_number(" in _source(c))]
+    assert len(asks) >= 2, f"{path.name}: {len(asks)} quick questions, expected >= 2"
+    for c in asks:  # the answer is in the call: the book shows only the question
+        assert "remove-input" in c["metadata"].get("tags", [])
+        assert any('class="wb-quiz"' in "".join(o.get("data", {}).get("text/html", ""))
+                   for o in c["outputs"])
