@@ -40,6 +40,10 @@ def _split(nb):
             inside = False
         elif inside:
             parts += [text.strip()] if text.strip() else []
+        elif cell.cell_type == "code" and "exercise" in cell.metadata.get("tags", []):
+            outside.append((student_edition.stub(text), []))  # the reader's cell: a stub
+        elif cell.cell_type == "code" and student_edition._CHECKER_CALL.search(text):
+            outside.append((text, []))  # a checker call: its verdict on the stub goes
         else:
             outside.append((text, cell.get("outputs")))
     return parts, outside
