@@ -7,6 +7,8 @@ that is broken on purpose.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from urllib.parse import urljoin, urlparse
 
 # Page errors we accept, each with the reason. Empty: none are known to be harmless.
@@ -33,17 +35,24 @@ def open_offline(browser, url):
     page.on("response", lambda r: problems["failed"].append(f"{r.status} {r.url}")
             if r.status >= 400 else None)
     page.goto(url, wait_until="load")
-    # MathJax 3 resolves MathJax.startup.promise once the page is typeset.
-    page.evaluate("""() => new Promise(done => {
+    _wait_for_math(page)
+    return page, problems
+
+
+def _wait_for_math(page, timeout_ms=15_000):
+    """Wait until MathJax has typeset the page (at most ``timeout_ms``)."""
+    # MathJax 3 resolves MathJax.startup.promise once the page is typeset; it may also
+    # never settle when a file it loads is missing, hence the deadline.
+    page.evaluate("""timeout => new Promise(done => {
         const start = Date.now();
+        setTimeout(done, timeout);
         (function wait() {
             const mj = window.MathJax;
-            if (mj && mj.startup && mj.startup.promise) { mj.startup.promise.then(done); }
-            else if (Date.now() - start > 15000 || !document.querySelector('.math')) { done(); }
+            if (mj && mj.startup && mj.startup.promise) { mj.startup.promise.then(done, done); }
+            else if (Date.now() - start > timeout || !document.querySelector('.math')) { done(); }
             else { setTimeout(wait, 50); }
         })();
-    })""")
-    return page, problems
+    })""", timeout_ms)
 
 
 def check_math_typeset(page, name):
@@ -56,13 +65,76 @@ def check_math_typeset(page, name):
         assert raw not in text, f"{name}: raw TeX {raw!r} is visible"
 
 
+# Settings of MathJax's context menu that make it load more of itself (the files are listed
+# in scripts/vendor_js.py): speech language, Accessibility > Collapsible Math and
+# Activate, Math Settings > Math Renderer.
+MATH_MENU_SETTINGS = [("locale", "en"), ("collapsible", True), ("explorer", True),
+                      ("renderer", "CHTML")]
+
+
+def check_math_menu(page, name) -> int:
+    """Open MathJax's context menu, then read the page again with every setting that loads
+    code switched on; the maths must still be typeset.
+
+    A reader's choice in that menu is stored and applies to every page, and MathJax
+    typesets nothing when a file it then loads is missing. The requests are recorded in
+    ``open_offline``'s problems (check them with ``check_no_errors_or_missing_files``).
+    Returns how many settings were switched (0 on a page without maths).
+    """
+    maths = page.locator("mjx-container")
+    if not maths.count():
+        return 0
+    maths.first.scroll_into_view_if_needed()
+    maths.first.click(button="right")
+    assert page.locator(".CtxtMenu_Menu").count(), f"{name}: MathJax's menu did not open"
+    page.keyboard.press("Escape")
+    with _requests_settled(page):
+        for variable, value in MATH_MENU_SETTINGS:
+            page.evaluate("([variable, value]) => MathJax.startup.document.menu.menu.pool"
+                          ".lookup(variable).setValue(value)", [variable, value])
+    page.reload(wait_until="load")
+    _wait_for_math(page)
+    check_math_typeset(page, f"{name} (with the menu's settings)")
+    return len(MATH_MENU_SETTINGS)
+
+
+@contextlib.contextmanager
+def _requests_settled(page, quiet_ms=1_000, timeout_ms=20_000):
+    """On leaving, wait until no request of the page has been in flight for ``quiet_ms``
+    (so that a reload does not abort, and hide, what the block made the page load)."""
+    inflight = set()
+
+    def started(request):
+        inflight.add(request)
+
+    def ended(request):
+        inflight.discard(request)
+
+    events = {"request": started, "requestfinished": ended, "requestfailed": ended}
+    for event, handler in events.items():
+        page.on(event, handler)
+    try:
+        yield
+        start = quiet_since = time.monotonic()
+        while time.monotonic() - start < timeout_ms / 1000:
+            page.wait_for_timeout(100)
+            if inflight:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+                break
+    finally:
+        for event, handler in events.items():
+            page.remove_listener(event, handler)
+
+
 def check_no_errors_or_missing_files(problems, name):
     errors = [e for e in problems["page_errors"]
               if not any(h in e for h in HARMLESS_PAGE_ERRORS)]
     assert not errors, f"{name}: JavaScript errors: {errors}"
     assert not problems["failed"], f"{name}: requests that failed: {problems['failed']}"
-    needed = [u for u in problems["external"] if u.split("?")[0].endswith((".js", ".css"))]
-    assert not needed, f"{name}: needs scripts or styles from the network: {needed}"
+    needed = [u for u in problems["external"]
+              if u.split("?")[0].endswith((".js", ".css", ".json"))]
+    assert not needed, f"{name}: needs scripts, styles or data from the network: {needed}"
 
 
 def check_images_described(page, name):

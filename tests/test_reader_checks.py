@@ -1,14 +1,17 @@
 """Each reader check fails on a page broken on purpose (and passes on a sound one).
 
 These tests show that the browser tests can fail: a raw-TeX page, a player whose
-controls do nothing, a missing file, a broken link, an undescribed image, and a live
-explorer whose control no longer redraws are each caught.
+controls do nothing, a missing file (a script of the page, or a MathJax component the
+build did not vendor), a broken link, an undescribed image, and a live explorer whose
+control no longer redraws are each caught.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import re
+import shutil
 import threading
 
 import nbformat
@@ -17,6 +20,7 @@ from reader_checks import (
     check_explorers_redraw,
     check_images_described,
     check_links,
+    check_math_menu,
     check_math_typeset,
     check_no_errors_or_missing_files,
     check_players_step,
@@ -132,46 +136,95 @@ def test_explorer_that_does_not_redraw_fails(browser, tmp_path):
             page.close()
 
 
-def test_vendored_widget_manager_renders_a_widget_offline(browser, tmp_path):
-    """The widget JS the build vendors renders saved widget state with no network.
+# TeX of every kind the book's pages use: base macros, ams (\operatorname, \tfrac, \lVert,
+# aligned) and ams equation numbers (the book sets tex.tags to "ams").
+BOOK_TEX = r"""
+<p><span class="math">\(\operatorname{tanh}(x) \odot \tilde{c}_t\)</span>
+<span class="math">\(\tfrac{1}{2}\lVert h \rVert^2\)</span>
+<span class="math">\(U \in \mathbb{R}^{n \times d},\ \mathcal{L}_t,\ \text{loss}\)</span></p>
+<div class="math">\[\begin{aligned} f_t &= \sigma(W_f x_t + b_f) \\
+  c_t &= f_t \odot c_{t-1} \end{aligned}\]</div>
+<div class="math">\begin{equation}\label{eq:h} h_t = o_t \odot \tanh(c_t) \end{equation}</div>
+<p><span class="math">\(\eqref{eq:h}\)</span></p>
+"""
 
-    The page is made the way myst-nb embeds widgets (require.js, then the HTML manager,
-    then the state and a view), using the files from the built book's `_static/vendor`.
-    """
-    import json
 
-    import ipywidgets as widgets
+@pytest.fixture
+def mathjax_page(serve):
+    """Write a page that loads the built book's vendored MathJax the way the book's pages
+    do, from a copy of it with the files in ``leave_out`` removed (and, if asked, without
+    the ``SREfeature`` that keeps the speech rules local)."""
     from conftest import BUILD
-    from ipywidgets.embed import embed_data
 
-    static = BUILD / "_static" / "vendor"
-    if not (static / "html-manager" / "embed-amd.js").exists():
-        pytest.fail(f"{static} has no html-manager: run `make html` first")
-    slider = widgets.IntSlider(value=3, min=0, max=9, description="step")
-    label = widgets.Label(value="offline")
-    data = embed_data(views=[widgets.VBox([slider, label])])
-    (tmp_path / "_static").symlink_to(BUILD / "_static")
-    views = "".join('<script type="application/vnd.jupyter.widget-view+json">'
-                    f"{json.dumps(v)}</script>" for v in data["view_specs"])
-    body = (f'<script type="application/vnd.jupyter.widget-state+json">'
-            f'{json.dumps(data["manager_state"])}</script>{views}')
-    head = ('<script src="_static/vendor/require.js"></script>'
-            '<script src="_static/vendor/html-manager/embed-amd.js"></script>')
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    write, root = serve
+    built = BUILD / "_static" / "vendor" / "mathjax"
+    if not (built / "tex-svg.js").exists():
+        pytest.fail(f"{built} has no tex-svg.js: run `make html` first")
+    # The inline MathJax set-up of a built page with maths (its config, SREfeature).
+    inline = re.findall(r"<script>(window\.(?:MathJax|SREfeature) = .*?)</script>",
+                        (BUILD / "book" / "notation.html").read_text())
+    assert len(inline) == 2, f"notation.html's MathJax set-up changed: {inline}"
+
+    def write_page(name, body, leave_out=(), without_sre_feature=False):
+        scripts = [js for js in inline if not (without_sre_feature and "SREfeature" in js)]
+        head = "".join(f"<script>{js}</script>" for js in scripts) + (
+            '<script defer src="_static/vendor/mathjax/tex-svg.js"></script>')
+        copy = root / "_static" / "vendor" / "mathjax"
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(built, copy)
+        for rel in leave_out:
+            (copy / rel).unlink()
+        return write(name, body, head=head)
+
+    return write_page
+
+
+def test_book_tex_and_math_menu_pass_with_the_vendored_mathjax(browser, mathjax_page):
+    page, problems = open_offline(browser, mathjax_page("tex.html", BOOK_TEX))
     try:
-        (tmp_path / "widget.html").write_text(PAGE.format(head=head, body=body))
-        page, problems = open_offline(
-            browser, f"http://127.0.0.1:{server.server_address[1]}/widget.html")
-        try:
-            page.wait_for_selector(".widget-slider", timeout=20_000)
-            assert "offline" in page.inner_text("body")
-            check_no_errors_or_missing_files(problems, "widget")
-            assert not problems["external"], f"widgets needed the network: {problems['external']}"
-        finally:
-            page.close()
+        check_math_typeset(page, "tex")
+        assert check_math_menu(page, "tex") > 0
+        check_no_errors_or_missing_files(problems, "tex")
     finally:
-        server.shutdown()
-        server.server_close()
+        page.close()
+
+
+def test_tex_extension_not_vendored_fails(browser, mathjax_page):
+    # \boldsymbol makes MathJax load its TeX extension, which the book does not ship.
+    body = r'<span class="math">\(\boldsymbol{h}_t\)</span>'
+    page, problems = open_offline(browser, mathjax_page("bold.html", body))
+    page.close()
+    assert any(url.endswith("/input/tex/extensions/boldsymbol.js")
+               for url in problems["failed"]), problems
+    with pytest.raises(AssertionError, match=r"boldsymbol\.js"):
+        check_no_errors_or_missing_files(problems, "bold")
+
+
+def test_missing_math_menu_component_fails(browser, mathjax_page):
+    page, problems = open_offline(
+        browser, mathjax_page("menu.html", BOOK_TEX, leave_out=["a11y/sre.js"]))
+    try:
+        with pytest.raises(AssertionError, match="math left as raw TeX"):
+            check_math_menu(page, "menu")
+    finally:
+        page.close()
+    with pytest.raises(AssertionError, match=r"requests that failed: .*a11y/sre\.js"):
+        check_no_errors_or_missing_files(problems, "menu")
+
+
+def test_speech_rules_from_the_network_fail(browser, mathjax_page):
+    # Without SREfeature (set by _ext/offline_book.py) the menu's speech settings make
+    # MathJax fetch its speech rules from a CDN.
+    page, problems = open_offline(
+        browser, mathjax_page("cdn.html", BOOK_TEX, without_sre_feature=True))
+    try:
+        check_math_menu(page, "cdn")
+    finally:
+        page.close()
+    assert any(url.endswith(".json") for url in problems["external"]), problems
+    with pytest.raises(AssertionError):
+        check_no_errors_or_missing_files(problems, "cdn")
+    problems["page_errors"].clear()
+    with pytest.raises(AssertionError, match="from the network"):
+        check_no_errors_or_missing_files(problems, "cdn")
