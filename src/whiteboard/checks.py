@@ -336,3 +336,28 @@ def check_gate_value(value, activation: str, gate: str) -> float:
         raise ValueError(f"gate {gate!r} is a {activation}: its value must lie in "
                          f"[{low:g}, 1], got {v}")
     return v
+
+
+def check_text(value, name: str) -> str:
+    """``value`` as a string (it may be empty); TypeError naming ``name`` otherwise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    return value
+
+
+def check_choices(values, choices, name: str) -> tuple[str, ...]:
+    """A non-empty sequence of distinct strings, each one of ``choices``."""
+    if isinstance(values, str) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list or tuple of names, got "
+                        f"{type(values).__name__} {values!r}")
+    if not values:
+        raise ValueError(f"{name} must name at least one of: {', '.join(choices)}")
+    for v in values:
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must hold strings, got {type(v).__name__} {v!r}")
+        if v not in choices:
+            raise ValueError(f"{name}: no choice called {v!r}; the choices are "
+                             f"{', '.join(choices)}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"{name} names a choice twice: {list(values)}")
+    return tuple(values)
