@@ -1,7 +1,6 @@
 // The playground's view: the story box, the tokens, a heatmap [unit x word] per gate and
 // state, each model's answer, stepping, forcing a gate and adding distractors.
 
-var WB_SVG = "http://www.w3.org/2000/svg";
 // Colour scales, as 65-step palettes: sigmoid gates 0..1 (light to dark blue), tanh values
 // and states -1..1 (blue, light grey, red). Values outside are drawn at the end colour.
 function wbPalette(stops) {

@@ -1,0 +1,238 @@
+"""The playground: input validation, reproducible HTML, and the page's numbers against numpy.
+
+The browser tests run the page's own ``wbRun`` in headless Chromium and compare every array
+it returns with numpy's forward pass (and with ``run_whatif`` for forced gates) to 1e-9.
+``test_a_swapped_gate_fails_the_check`` shows the comparison catching a page whose weights
+are wrong on purpose.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+
+import numpy as np
+import pytest
+
+from whiteboard import pretrained
+from whiteboard.analysis.whatif import Override, run_whatif
+from whiteboard.cells import GATES
+from whiteboard.training.data import LECTURE_STORY, encode_story, make_stories, story_vocab
+from whiteboard.viz.playground import MODELS, Playground, _encode, playable, playground
+
+TOL = 1e-9
+
+# ---- validation and HTML -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: playground(("story_rnn", "nope")), ValueError,
+     "no choice called 'nope'; the choices are story_rnn, story_lstm, story_gru"),
+    (lambda: playground(("story_lstm_lag20",)), ValueError, "the choices are story_rnn"),
+    (lambda: playground(()), ValueError, "at least one of: story_rnn"),
+    (lambda: playground(("story_rnn", "story_rnn")), ValueError, "twice"),
+    (lambda: playground("story_rnn"), TypeError, "list or tuple of names, got str"),
+    (lambda: playground((3,)), TypeError, "must hold strings, got int"),
+    (lambda: playground(story=None), TypeError, "story must be a string, got NoneType"),
+    (lambda: playground(story=["Alice"]), TypeError, "story must be a string, got list"),
+])
+def test_bad_input_is_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_only_one_hot_story_networks_are_playable():
+    assert set(MODELS) <= set(playable())
+    for name in playable():
+        assert pretrained.recipe(name)["embed"] is None
+
+
+def test_html_is_reproducible_and_ids_follow_the_content():
+    a, b = playground().to_html(), playground().to_html()
+    assert a == b
+    assert playground()._repr_html_() == a
+    other = playground(story="Ana lives in Spain . she speaks")
+    assert other.uid != playground().uid
+    assert re.fullmatch(r"wbg[0-9a-f]{12}", playground().uid)
+    assert a.startswith('<div class="wb-playground"') and "<textarea" in a
+    assert "src=" not in a and "http" not in a and "import(" not in a
+
+
+def test_the_story_is_escaped():
+    html = playground(story="</textarea><script>alert(1)</script>").to_html()
+    assert "&lt;/textarea&gt;&lt;script&gt;" in html and "alert(1)</script>" not in html
+
+
+def test_embedded_weights_are_exactly_the_stored_ones():
+    pg = playground()
+    for rec in pg.data["models"]:
+        net = pretrained.load(rec["name"])
+        arrays = {**net.core.parameters(), "V": net.readout.V, "c": net.readout.c}
+        assert set(rec["weights"]) == set(arrays) - {"E"}
+        for key, w in rec["weights"].items():
+            got = np.frombuffer(base64.b64decode(w["data"]), "<" + w["dtype"])
+            assert np.array_equal(got.astype(np.float64), arrays[key].ravel()), key
+        assert rec["H"] == 32 and rec["D"] == len(story_vocab())
+
+
+def test_encode_falls_back_to_float64_when_float32_would_round():
+    assert _encode(np.array([0.5, 1.25]))[0] == "f4"
+    dtype, data = _encode(np.array([0.1]))
+    assert dtype == "f8" and np.frombuffer(base64.b64decode(data), "<f8")[0] == 0.1
+
+
+def test_the_gate_spec_comes_from_the_cells():
+    spec = playground().data["gates"]
+    for kind, gates in spec.items():
+        assert [(g["name"], g["block"], g["activation"]) for g in gates] == [
+            (g.name, g.block, g.activation) for g in sorted(GATES[kind], key=lambda g: g.block)]
+
+
+# ---- the page against numpy --------------------------------------------------------------
+
+
+@functools.cache
+def _net(name):
+    return pretrained.load(name)
+
+
+def _words_and_ids(text):
+    """What the page must make of ``text``: its known tokens and ids, and its unknown words."""
+    ids, unknown = [], []
+    for w in re.findall(r"[^\s.]+|\.", text):
+        try:
+            ids.append(int(encode_story(w)[0]))
+        except ValueError:
+            unknown.append(w)
+    return ids, unknown
+
+
+def expected(name, ids, overrides=()):
+    """numpy's arrays [word][unit] for ``name`` over ``ids``: h, every gate, c, probs."""
+    net = _net(name)
+    X = net.inputs(np.asarray(ids, dtype=np.int64)[:, None])
+    trace = run_whatif(net.core, X, overrides) if overrides else net.core.forward(X)
+    out = {"h": trace.h[:, 0]}
+    out.update({g: v[:, 0] for g, v in trace.gates.items()})
+    if trace.c is not None:
+        out["c"] = trace.c[:, 0]
+    z = net.readout.forward(trace.h[:, 0])
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    out["probs"] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def check_equal_to_numpy(result, text, overrides=None):
+    """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9."""
+    overrides = overrides or {}
+    ids, unknown = _words_and_ids(text)
+    assert result["ids"] == ids, "the page tokenises the story differently"
+    assert [story_vocab()[i] for i in ids] == result["tokens"]
+    assert [u["word"] for u in result["unknown"]] == unknown
+    assert set(result["models"]) == set(MODELS)
+    for name, got in result["models"].items():
+        if not ids:
+            assert all(v == [] for v in got.values()), name
+            continue
+        ovs = [Override(o["gate"], o["value"], o["start"]) for o in overrides.get(name, [])]
+        want = expected(name, ids, ovs)
+        assert set(got) == set(want), f"{name}: the page shows {sorted(got)}"
+        for key, arr in want.items():
+            js = np.array(got[key])
+            assert js.shape == arr.shape, f"{name} {key}: shape {js.shape} != {arr.shape}"
+            err = np.abs(js - arr).max()
+            assert err <= TOL, f"{name} {key}: differs from numpy by {err:.3g}"
+
+
+def _story_text(lag, seed):
+    batch = make_stories(1, lag, rng=seed)
+    return " ".join(story_vocab()[i] for i in batch.x[:, 0])
+
+
+STORIES = {
+    "lecture": LECTURE_STORY,
+    "generated": _story_text(20, 3),
+    "unknown word": "Alice lives in Frnace . she likes zebras . She speaks",
+    "empty": "",
+    "300 words": _story_text(296, 7),
+}
+OVERRIDES = [
+    {},
+    {"story_lstm": [{"gate": "f", "value": 0, "start": 5}]},
+    {"story_lstm": [{"gate": "g", "value": 1, "start": 0}, {"gate": "i", "value": 0,
+                                                          "start": 8}],
+     "story_gru": [{"gate": "z", "value": 1, "start": 3}]},
+    {"story_gru": [{"gate": "r", "value": 0, "start": 2}, {"gate": "n", "value": 0,
+                                                          "start": 10}]},
+]
+
+
+def _file_page(browser, html, tmp_path, **kw):
+    path = tmp_path / "playground.html"
+    path.write_text(f"<!doctype html><meta charset='utf-8'><body>{html}</body>")
+    page = browser.new_page(**kw)
+    errors, external = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+               else (external.append(r.request.url), r.abort()))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".wb-playground[data-ready]")
+    return page, errors, external
+
+
+def _run(page, text, overrides):
+    return page.evaluate("([t, o]) => document.querySelector('.wb-playground').wbRun(t, o)",
+                         [text, overrides])
+
+
+@pytest.fixture(scope="module")
+def pg_page(browser, tmp_path_factory):
+    page, errors, _ = _file_page(browser, playground().to_html(), tmp_path_factory.mktemp("pg"))
+    yield page
+    assert not errors
+    page.close()
+
+
+@pytest.mark.browser
+def test_the_story_has_300_words():
+    assert len(_words_and_ids(STORIES["300 words"])[0]) == 300
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("story", STORIES, ids=str)
+@pytest.mark.parametrize("k", range(len(OVERRIDES)), ids=lambda k: f"overrides{k}")
+def test_every_array_equals_numpy(pg_page, story, k):
+    check_equal_to_numpy(_run(pg_page, STORIES[story], OVERRIDES[k]), STORIES[story],
+                         OVERRIDES[k])
+
+
+@pytest.mark.browser
+def test_a_swapped_gate_fails_the_check(browser, tmp_path):
+    """A page whose LSTM has its i and f weights swapped must fail the comparison."""
+    pg = Playground(MODELS, LECTURE_STORY)
+    rec = next(r for r in pg.data["models"] if r["kind"] == "lstm")
+    blocks = {g.name: g.block for g in GATES["lstm"]}
+    w = rec["weights"]["weight_hh_l0"]
+    W = np.frombuffer(base64.b64decode(w["data"]), "<" + w["dtype"]).reshape(4 * 32, 32).copy()
+    a, b = (slice(blocks[g] * 32, (blocks[g] + 1) * 32) for g in ("i", "f"))
+    W[a], W[b] = W[b].copy(), W[a].copy()
+    w["dtype"], w["data"] = _encode(W)
+    page, errors, _ = _file_page(browser, pg.to_html(), tmp_path)
+    try:
+        result = _run(page, LECTURE_STORY, {})
+        with pytest.raises(AssertionError, match="story_lstm .*differs from numpy"):
+            check_equal_to_numpy(result, LECTURE_STORY)
+        assert not errors
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_bad_overrides_throw_a_named_error(pg_page):
+    for ov, msg in [({"story_rnn": [{"gate": "f", "value": 0, "start": 0}]}, "no gates"),
+                    ({"story_lstm": [{"gate": "x", "value": 0, "start": 0}]}, "gates i, f"),
+                    ({"nope": []}, "no model called nope"),
+                    ({"story_lstm": [{"gate": "f", "value": 2, "start": 0}]}, "[0, 1]")]:
+        with pytest.raises(Exception, match=re.escape(msg)):
+            _run(pg_page, LECTURE_STORY, ov)
