@@ -236,3 +236,88 @@ def test_bad_overrides_throw_a_named_error(pg_page):
                     ({"story_lstm": [{"gate": "f", "value": 2, "start": 0}]}, "[0, 1]")]:
         with pytest.raises(Exception, match=re.escape(msg)):
             _run(pg_page, LECTURE_STORY, ov)
+
+
+# ---- what the reader sees and does -------------------------------------------------------
+
+
+def _answer(page, name):
+    return page.inner_text(f".wb-pg-panel[data-model='{name}'] .wb-pg-answer")
+
+
+@pytest.mark.browser
+def test_typing_a_story_changes_the_answer_and_names_unknown_words(pg_page):
+    page = pg_page
+    assert _answer(page, "story_lstm").startswith("LSTM: French")
+    page.fill(".wb-pg-story", "Ana lives in Spain . she likes to cook . she speaks")
+    assert _answer(page, "story_lstm").startswith("LSTM: Spanish")
+    assert page.inner_text(".wb-pg-unknown") == ""
+    page.fill(".wb-pg-story", "Ana lives in Spian . she speaks")
+    note = page.inner_text(".wb-pg-unknown")
+    assert "Spian" in note and "Spain" in note and "left out of the run" in note
+    page.fill(".wb-pg-story", "")
+    assert "no words yet" in _answer(page, "story_rnn")
+    page.click(".wb-pg-reset")
+    assert page.input_value(".wb-pg-story") == LECTURE_STORY
+
+
+@pytest.mark.browser
+def test_stepping_forcing_and_distractors(pg_page):
+    page = pg_page
+    page.click(".wb-pg-reset")
+    T = len(_words_and_ids(LECTURE_STORY)[0])
+    assert page.input_value(".wb-pg-slider") == str(T - 1)
+    page.click(".wb-pg-prev")
+    page.click(".wb-pg-prev")
+    assert page.input_value(".wb-pg-slider") == str(T - 3)
+    assert f"word {T - 3} of {T - 1}" in page.inner_text(".wb-pg-word")
+    page.focus(".wb-pg-next")
+    page.keyboard.press("ArrowRight")
+    assert page.input_value(".wb-pg-slider") == str(T - 2)
+    page.focus(".wb-pg-panel[data-model='story_lstm'] .wb-pg-map[data-map='c']")
+    page.keyboard.press("ArrowDown")
+    readout = page.inner_text(".wb-pg-readout")
+    assert readout.startswith("LSTM c, unit 1, word") and ":" in readout
+    title = page.text_content(".wb-pg-panel[data-model='story_lstm'] "
+                              ".wb-pg-map[data-map='c'] .wb-pg-cursor title")
+    assert title == readout
+    page.select_option(".wb-pg-gate", "story_lstm|f")
+    page.select_option(".wb-pg-value", "0")
+    page.fill(".wb-pg-start", "4")
+    assert "with f = 0 from word 4" in _answer(page, "story_lstm")
+    assert page.inner_text(".wb-pg-start-word") == "\u201c.\u201d"
+    page.select_option(".wb-pg-gate", "")
+    before = len(page.input_value(".wb-pg-story").split())
+    page.click(".wb-pg-distract")
+    page.click(".wb-pg-distract")
+    story = page.input_value(".wb-pg-story")
+    assert story.endswith("she speaks") and len(story.split()) >= before + 6
+    ids, unknown = _words_and_ids(story)
+    assert not unknown and page.input_value(".wb-pg-slider") == str(len(ids) - 1)
+    check_equal_to_numpy(_run(page, story, {}), story)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_reads_in_light_and_dark_at_both_widths(browser, tmp_path, scheme, width):
+    page, errors, external = _file_page(browser, playground().to_html(), tmp_path,
+                                        viewport={"width": width, "height": 900},
+                                        color_scheme=scheme)
+    try:
+        page.fill(".wb-pg-story", "Ana lives in Italy . she speaks")
+        assert _answer(page, "story_gru").startswith("GRU:")
+        boxes = [page.locator(f".wb-pg-panel[data-model='{n}']").bounding_box() for n in MODELS]
+        if width == 390:  # stacked: one above the other, each within the screen
+            assert all(b["x"] + b["width"] <= width + 1 for b in boxes)
+            assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+        else:  # side by side
+            assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll(
+            '.wb-playground, .wb-playground *')).filter(e => e.childNodes.length &&
+            Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
+            .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+        assert min(sizes) >= 12, f"text smaller than 12 px: {min(sizes)}"
+        assert not errors and not external
+    finally:
+        page.close()

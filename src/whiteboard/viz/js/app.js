@@ -105,13 +105,13 @@ function wbSetup(root) {
     ui.startWord.textContent = f ? (f.ov.start < state.res.ids.length ? "\u201c" +
       word(f.ov.start) + "\u201d" : "(after the last word: nothing is forced)") : "";
   }
-  function recompute() {
+  function recompute(toEnd) {
     var t0 = performance.now(), keep = state.sel, had = state.res && state.res.ids.length;
     state.res = engine.run(ui.story.value, {});
     force();
     draw();
     var T = state.res.ids.length;
-    select(!had || keep >= had - 1 ? T - 1 : keep);   // follow the end while typing there
+    select(toEnd === true || !had || keep >= had - 1 ? T - 1 : keep);  // follow the end
     root.wbLastDrawMs = performance.now() - t0;
   }
   function force() {
@@ -136,10 +136,10 @@ function wbSetup(root) {
   q(".wb-pg-distract").addEventListener("click", function () {
     state.added += 1;
     ui.story.value = wbAddDistractor(ui.story.value, wbDistractor(data, data.seed + state.added));
-    recompute();
+    recompute(true);  // the answer at "speaks", as the gap grows
   });
   q(".wb-pg-reset").addEventListener("click", function () {
-    ui.story.value = data.default_story; state.added = 0; recompute();
+    ui.story.value = data.default_story; state.added = 0; recompute(true);
   });
   ui.tokens.addEventListener("click", function (ev) {
     var t = ev.target.getAttribute && ev.target.getAttribute("data-t");
