@@ -77,13 +77,14 @@ function wbTokenise(text, vocab, index) {
 // The pre-activations of every stacked row: input part (U x_t + b_ih, x_t one-hot) and
 // recurrent part (W h_{t-1} + b_hh), kept apart because the GRU's candidate needs that.
 function wbPre(m, id, h, rows) {
-  var H = m.H, D = m.D, wih = m.w.weight_ih_l0, whh = m.w.weight_hh_l0;
+  var H = m.H, D = m.D, w = m.w, wih = w.weight_ih_l0, whh = w.weight_hh_l0;
+  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0;
   var pi = new Float64Array(rows), ph = new Float64Array(rows);
   for (var r = 0; r < rows; r++) {
-    pi[r] = wih[r * D + id] + m.w.bias_ih_l0[r];
+    pi[r] = wih[r * D + id] + bih[r];
     var s = 0, base = r * H;
     for (var k = 0; k < H; k++) { s += whh[base + k] * h[k]; }
-    ph[r] = s + m.w.bias_hh_l0[r];
+    ph[r] = s + bhh[r];
   }
   return {pi: pi, ph: ph};
 }

@@ -81,15 +81,20 @@ function wbPanel(root, m) {
   return {sec: sec, maps: maps};
 }
 
+// One <path> of unit squares per colour of the palette, not one <rect> per cell: the same
+// picture with ~65 elements instead of T*H, so a redraw stays fast for long stories.
 function wbDrawMap(svg, rows, map, H) {
-  var T = rows.length, parts = [];
+  var T = rows.length, lo = WB_RANGE[map.act][0], byColour = {}, parts = [];
   svg.setAttribute("viewBox", "0 0 " + Math.max(T, 1) + " " + H);
   for (var t = 0; t < T; t++) {
     var col = rows[t];
     for (var j = 0; j < H; j++) {
-      parts.push("<rect x='" + t + "' y='" + j + "' width='1.02' height='1.02' fill='" +
-                 wbColour(col[j], map.act) + "'/>");
+      var k = Math.round(Math.min(1, Math.max(0, (col[j] - lo) / (1 - lo))) * 64);
+      (byColour[k] = byColour[k] || []).push("M" + t + " " + j + "h1.02v1.02h-1.02z");
     }
+  }
+  for (var c in byColour) {
+    parts.push("<path fill='" + WB_PALETTE[map.act][c] + "' d='" + byColour[c].join("") + "'/>");
   }
   parts.push("<rect class='wb-pg-sel' x='0' y='0' width='1' height='" + H + "' fill='none' " +
              "stroke='currentColor' stroke-width='2' vector-effect='non-scaling-stroke'/>");
