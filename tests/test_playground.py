@@ -321,3 +321,20 @@ def test_reads_in_light_and_dark_at_both_widths(browser, tmp_path, scheme, width
         assert not errors and not external
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_the_built_page_runs_the_networks(browser, site):
+    """In the HTML book (after `make html`): no errors offline, and numpy's numbers."""
+    from reader_checks import check_no_errors_or_missing_files, open_offline
+
+    page, problems = open_offline(browser, f"{site}/book/playground.html")
+    try:
+        page.wait_for_selector(".wb-playground[data-ready]")
+        text = "Maria moved to Poland . she reads a book every night . She speaks"
+        check_equal_to_numpy(_run(page, text, OVERRIDES[2]), text, OVERRIDES[2])
+        page.fill(".wb-pg-story", text)
+        assert _answer(page, "story_lstm").startswith("LSTM: Polish")
+        check_no_errors_or_missing_files(problems, "book/playground")
+    finally:
+        page.close()
