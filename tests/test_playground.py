@@ -29,7 +29,6 @@ TOL = 1e-9
 @pytest.mark.parametrize("call, error, match", [
     (lambda: playground(("story_rnn", "nope")), ValueError,
      "no choice called 'nope'; the choices are story_rnn, story_lstm, story_gru"),
-    (lambda: playground(("story_lstm_lag20",)), ValueError, "the choices are story_rnn"),
     (lambda: playground(()), ValueError, "at least one of: story_rnn"),
     (lambda: playground(("story_rnn", "story_rnn")), ValueError, "twice"),
     (lambda: playground("story_rnn"), TypeError, "list or tuple of names, got str"),
@@ -42,10 +41,11 @@ def test_bad_input_is_named(call, error, match):
         call()
 
 
-def test_only_one_hot_story_networks_are_playable():
+def test_every_story_network_is_playable():
     assert set(MODELS) <= set(playable())
-    for name in playable():
-        assert pretrained.recipe(name)["embed"] is None
+    assert set(playable()) == {n for n in pretrained.names()
+                               if pretrained.recipe(n)["task"] == "story"}
+    assert any(pretrained.recipe(n)["embed"] for n in playable())  # embedded ones too
 
 
 def test_html_is_reproducible_and_ids_follow_the_content():
@@ -123,14 +123,14 @@ def expected(name, ids, overrides=()):
     return out
 
 
-def check_equal_to_numpy(result, text, overrides=None):
+def check_equal_to_numpy(result, text, overrides=None, models=MODELS):
     """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9."""
     overrides = overrides or {}
     ids, unknown = _words_and_ids(text)
     assert result["ids"] == ids, "the page tokenises the story differently"
     assert [story_vocab()[i] for i in ids] == result["tokens"]
     assert [u["word"] for u in result["unknown"]] == unknown
-    assert set(result["models"]) == set(MODELS)
+    assert set(result["models"]) == set(models)
     for name, got in result["models"].items():
         if not ids:
             assert all(v == [] for v in got.values()), name
@@ -205,6 +205,22 @@ def test_the_story_has_300_words():
 def test_every_array_equals_numpy(pg_page, story, k):
     check_equal_to_numpy(_run(pg_page, STORIES[story], OVERRIDES[k]), STORIES[story],
                          OVERRIDES[k])
+
+
+EMBEDDED = ("story_rnn_lag20", "story_lstm_lag20")  # chapter 6's networks: learned embeddings
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("story", ["lecture", "generated", "unknown word"], ids=str)
+def test_networks_with_an_embedding_equal_numpy_too(browser, tmp_path, story):
+    page, errors, _ = _file_page(browser, playground(EMBEDDED).to_html(), tmp_path)
+    try:
+        for ovs in ({}, {"story_lstm_lag20": [{"gate": "f", "value": 0, "start": 6}]}):
+            check_equal_to_numpy(_run(page, STORIES[story], ovs), STORIES[story], ovs,
+                                 models=EMBEDDED)
+        assert not errors
+    finally:
+        page.close()
 
 
 @pytest.mark.browser

@@ -57,12 +57,10 @@ _JS = Path(__file__).resolve().parent / "js"
 
 
 def playable() -> tuple[str, ...]:
-    """The stored networks the playground can run: one-hot story networks (no embedding)."""
+    """The stored networks the playground can run: every story network (one-hot or embedded)."""
     from whiteboard import pretrained
 
-    return tuple(n for n in pretrained.names()
-                 if pretrained.recipe(n)["task"] == "story" and pretrained.recipe(n)["embed"]
-                 is None)
+    return tuple(n for n in pretrained.names() if pretrained.recipe(n)["task"] == "story")
 
 
 def _encode(a: np.ndarray) -> tuple[str, str]:
@@ -81,6 +79,8 @@ def _model_record(name: str) -> dict:
     core, p = net.core, net.core.parameters()
     arrays = {k: p[k] for k in _CORE_KEYS}
     arrays.update(V=net.readout.V, c=net.readout.c)
+    if net.embed is not None:  # x_t = E[token] (D numbers) instead of a one-hot vector
+        arrays["E"] = net.embed.E
     weights = {k: dict(zip(("dtype", "data"), _encode(v), strict=True)) for k, v in
                arrays.items()}
     return {"name": name, "kind": core.kind, "label": core.kind.upper(),

@@ -74,14 +74,21 @@ function wbTokenise(text, vocab, index) {
   return {tokens: tokens, ids: ids, unknown: unknown};
 }
 
-// The pre-activations of every stacked row: input part (U x_t + b_ih, x_t one-hot) and
+// The pre-activations of every stacked row: input part (U x_t + b_ih; x_t one-hot, or the
+// embedding row E[id] when the network learned one) and
 // recurrent part (W h_{t-1} + b_hh), kept apart because the GRU's candidate needs that.
 function wbPre(m, id, h, rows) {
   var H = m.H, D = m.D, w = m.w, wih = w.weight_ih_l0, whh = w.weight_hh_l0;
-  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0;
+  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0, E = w.E;
   var pi = new Float64Array(rows), ph = new Float64Array(rows);
   for (var r = 0; r < rows; r++) {
-    pi[r] = wih[r * D + id] + bih[r];
+    if (E) {  // a learned embedding: x_t = E[id], D numbers
+      var u = 0;
+      for (var d = 0; d < D; d++) { u += wih[r * D + d] * E[id * D + d]; }
+      pi[r] = u + bih[r];
+    } else {  // one-hot: U x_t is column id of U
+      pi[r] = wih[r * D + id] + bih[r];
+    }
     var s = 0, base = r * H;
     for (var k = 0; k < H; k++) { s += whh[base + k] * h[k]; }
     ph[r] = s + bhh[r];
