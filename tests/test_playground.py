@@ -354,3 +354,20 @@ def test_the_built_page_runs_the_networks(browser, site):
         check_no_errors_or_missing_files(problems, "book/playground")
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_the_legend_names_only_the_gates_on_the_page(browser, tmp_path):
+    page, errors, _ = _file_page(browser, playground(EMBEDDED).to_html(), tmp_path)
+    try:
+        legend = page.inner_text(".wb-pg-legend")
+        assert "sigmoid gates (i, f, o)" in legend and "(g, c, h)" in legend, legend
+        assert "r, z" not in legend and "g, n" not in legend, legend
+        assert not errors
+    finally:
+        page.close()
+    page, errors, _ = _file_page(browser, playground().to_html(), tmp_path)
+    try:
+        assert "sigmoid gates (i, f, o, r, z)" in page.inner_text(".wb-pg-legend")
+    finally:
+        page.close()

@@ -17,7 +17,7 @@ function wbSetup(root) {
             readout: q(".wb-pg-readout"), tokens: q(".wb-pg-tokens"),
             unknown: q(".wb-pg-unknown"), startWord: q(".wb-pg-start-word")};
   var panels = {}, state = {res: null, forced: null, sel: 0, unit: 0, added: 0};
-  q(".wb-pg-legend").innerHTML = wbLegend();
+  q(".wb-pg-legend").innerHTML = wbLegend(data);
   var options = "<option value=''>none (the trained networks as they are)</option>";
   engine.models.forEach(function (m) {
     panels[m.name] = wbPanel(root, m);

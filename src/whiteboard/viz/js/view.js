@@ -38,7 +38,7 @@ function wbMaps(m) {
   return maps;
 }
 
-function wbLegend() {
+function wbLegend(data) {
   function bar(act, lo, text) {
     var cells = "";
     for (var k = 0; k < 20; k++) {
@@ -50,10 +50,23 @@ function wbLegend() {
       "aria-hidden='true' style='border:1px solid currentColor'>" + cells + "</svg> 1 " +
       text + "</span>";
   }
-  return bar("sigmoid", 0, "sigmoid gates (i, f, o; r, z)") +
-         bar("tanh", -1, "candidates and states (g, n; c, h)") +
-         "<br><small>The LSTM's cell state c can go beyond \u00b11: its colours stop at the " +
-         "ends of the scale, and the exact value shows when you point at a cell.</small>";
+  // Name only the gates and states of the networks on this page, from their gate specs.
+  var gates = {sigmoid: [], tanh: []}, states = ["h"], lstm = false;
+  data.models.forEach(function (m) {
+    (data.gates[m.kind] || []).forEach(function (g) {
+      if (gates[g.activation].indexOf(g.name) < 0) { gates[g.activation].push(g.name); }
+    });
+    if (m.kind === "lstm") { lstm = true; }
+  });
+  if (lstm) { states.unshift("c"); }
+  var tanhNames = gates.tanh.concat(states).join(", ");
+  return (gates.sigmoid.length ? bar("sigmoid", 0, "sigmoid gates (" +
+                                     gates.sigmoid.join(", ") + ")") : "") +
+         bar("tanh", -1, (gates.tanh.length ? "candidates and states (" : "states (") +
+             tanhNames + ")") +
+         (lstm ? "<br><small>The LSTM's cell state c can go beyond \u00b11: its colours stop " +
+                 "at the ends of the scale, and the exact value shows when you point at a " +
+                 "cell.</small>" : "");
 }
 
 function wbPanel(root, m) {
