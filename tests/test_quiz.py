@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from reader_checks import open_offline
 
 from whiteboard.viz.quiz import Quiz, _keystream, ask, ask_number
 
@@ -146,23 +147,10 @@ DARK = "background:#111;color:#eee;font-size:10px"  # small on purpose: quizzes 
 
 def open_page(browser, tmp_path, name, body, style=""):
     """Open ``body`` from a file:// URL; return (page, problems) with page errors and requests
-    that would leave the machine (which are aborted)."""
+    that would leave the machine (which are aborted), as the book's own reader checks do."""
     path = tmp_path / f"{name}.html"
     path.write_text(PAGE.format(style=style, body=body), encoding="utf-8")
-    problems = {"page_errors": [], "external": []}
-    page = browser.new_page()
-
-    def route(r):
-        if r.request.url.startswith(("file:", "data:")):
-            r.continue_()
-        else:
-            problems["external"].append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda e: problems["page_errors"].append(str(e)))
-    page.goto(path.as_uri(), wait_until="load")
-    return page, problems
+    return open_offline(browser, path.as_uri())
 
 
 def check_no_page_errors(problems, name):
