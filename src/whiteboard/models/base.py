@@ -27,8 +27,9 @@ from whiteboard.checks import (
     check_positive_int,
     check_state,
 )
+from whiteboard.models import engine
 
-__all__ = ["RecurrentModel", "Trace", "allocate", "column_buffers", "time_major"]
+__all__ = ["RecurrentModel", "Trace", "time_major"]
 
 
 
@@ -249,6 +250,64 @@ class RecurrentModel:
     def _config_from_torch(cls, module) -> dict:
         return {}
 
+    # --- the fused loop, for a stack of one ---------------------------------------------------
+
+    def maths(self) -> engine.CellMaths:
+        """The cell's part of the fused loop (:mod:`whiteboard.models.engine`)."""
+        raise NotImplementedError
+
+    def forward(self, X, h0=None, c0=None) -> Trace:
+        """Run the model over a sequence.
+
+        Args:
+            X: (T, B, D), or (T, D) for a single sequence (the trace then has B = 1).
+            h0: (B, H) initial hidden state (also (1, B, H)); zeros when omitted.
+            c0: (B, H) initial cell state, LSTM only (also (1, B, H)); zeros when omitted.
+
+        Returns:
+            Trace with ``h`` (T, B, H), the cell's ``gates`` (each (T, B, H)), ``x``, ``h0``,
+            and for the LSTM ``c`` and ``c0``, for the RNN the pre-activations ``a``. These
+            are views into the loop's unit-major (T, H, B) buffers; copy them before writing
+            into them.
+        """
+        cell = self.maths()
+        X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=cell.has_cell)
+        W = cell.weights({k: v[None] for k, v in self._params.items()})
+        run = engine.forward(cell, W, X[:, None], h0[None],
+                             None if c0 is None else c0[None])
+        # The run keeps W, so backward differentiates the forward that actually ran, even if
+        # an optimiser has changed the parameters since.
+        extra = cell.trace_arrays(run.A, run.bufs)
+        one = {k: time_major(v[:, 0]) for k, v in extra.items() if k != "gates"}
+        gates = {k: time_major(v[:, 0]) for k, v in extra["gates"].items()}
+        return Trace(self.kind, X, h0, time_major(run.h[:, 0]), gates, c0=c0, was_2d=was_2d,
+                     cache={"run": run}, **one)
+
+    def backward(self, trace: Trace, dh, dc_last=None) -> dict:
+        """Backpropagation through time, from the loss's gradient on every h_t.
+
+        Args:
+            trace: from ``forward`` of this model.
+            dh: (T, B, H) ∂L/∂h_t, the loss's direct gradient on each h_t ((T, H) is accepted
+                when the forward input was (T, D)).
+            dc_last: optional (B, H) gradient on the final cell state c_T (LSTM only).
+
+        Returns:
+            dict with ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``
+            (shapes as in ``state_dict()``), ``x`` (T, B, D), ``h0`` (B, H) and, for the
+            LSTM, ``c0`` (B, H).
+        """
+        dh, dc_last = self._check_backward(trace, dh, dc_last, has_cell=self.maths().has_cell)
+        run = trace.cache["run"]
+        out = engine.backward(run, dh.transpose(0, 2, 1)[:, None],
+                              None if dc_last is None else dc_last.T[None])
+        grads = {k: v[0] for k, v in out.items() if k not in ("x", "h0", "c0")}
+        grads["x"] = out["x"][:, 0].transpose(0, 2, 1)
+        grads["h0"] = out["h0"][0].T.copy()
+        if "c0" in out:
+            grads["c0"] = out["c0"][0].T.copy()
+        return grads
+
     # --- validation shared by forward and backward ------------------------------------------
 
     def _check_inputs(self, X, h0, c0, *, has_cell: bool):
@@ -301,50 +360,6 @@ class RecurrentModel:
                 )
             dc_last = check_state(dc_last, (B, H), "dc_last", self.dtype)
         return dh, dc_last
-
-
-def allocate(shapes, dtype) -> list:
-    """Empty arrays of the given shapes, carved out of one block of memory.
-
-    A forward pass needs several multi-megabyte buffers. Asked for one by one, the C allocator
-    tends to return such blocks to the operating system when they are freed and to fault every
-    page in again on the next call, which can cost more than the arithmetic. A single block
-    of the same size is reused from one call to the next.
-    """
-    sizes = [int(np.prod(shape)) for shape in shapes]
-    block = np.empty(sum(sizes), dtype)
-    arrays, start = [], 0
-    for shape, size in zip(shapes, sizes, strict=True):
-        arrays.append(block[start : start + size].reshape(shape))
-        start += size
-    return arrays
-
-
-def column_buffers(X: np.ndarray, h0: np.ndarray, shapes, dtype):
-    """The forward loop's input columns, plus the model's own buffers, in one block.
-
-    The sequence loops work on columns, as the equations do: the step's input is the stacked
-    column z_t = [x_t; h_{t-1}; 1], so that one matmul [U | W | b] z_t gives every gate's
-    pre-activation, and each gate's (H, B) block is contiguous in memory.
-
-    Args:
-        X: (T, B, D) input.
-        h0: (B, H) initial state.
-        shapes: shapes of the further buffers the model wants.
-        dtype: their dtype.
-
-    Returns:
-        ``(Z, buffers)``: Z (T+1, D+H+1, B) with Z[t] = [x_{t+1}; h_t; 1] filled up to h_0 (the
-        loop writes h_t into Z[t, D:D+H]; Z[T, :D] is zero), and the further buffers, empty.
-    """
-    T, B, D = X.shape
-    H = h0.shape[1]
-    Z, *buffers = allocate([(T + 1, D + H + 1, B), *shapes], dtype)
-    Z[:T, :D] = X.transpose(0, 2, 1)
-    Z[T, :D] = 0.0
-    Z[0, D : D + H] = h0.T
-    Z[:, D + H] = 1.0
-    return Z, buffers
 
 
 def time_major(block: np.ndarray) -> np.ndarray:

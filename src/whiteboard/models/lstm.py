@@ -1,9 +1,12 @@
-"""The LSTM as a whole-sequence model: the fused forward and backward loops.
+"""The LSTM as a whole-sequence model: its gate maths for the fused loop.
 
 ``LSTM`` computes exactly what the readable step functions of
-``whiteboard.cells.lstm`` (lstm_step, lstm_step_backward) compute, step after step,
-only faster: it stacks the matrix products of all steps where it can.
-``tests/test_cells.py`` proves the two equal (forward, backward and every gradient).
+``whiteboard.cells.lstm`` (lstm_step, lstm_step_backward) compute, step after step, only
+faster: the loop of :mod:`whiteboard.models.engine` runs it, and this module supplies the
+cell's part, :class:`LSTMMaths`.  ``tests/test_cells.py`` proves the two equal (forward,
+backward and every gradient).
+
+    i, f, o = σ(...),  g = tanh(...),  c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
 """
 
 from __future__ import annotations
@@ -12,9 +15,117 @@ import numpy as np
 
 from whiteboard.cells.lstm import GATES
 from whiteboard.cells.spec import names
-from whiteboard.models.base import RecurrentModel, Trace, column_buffers, time_major
+from whiteboard.models.base import RecurrentModel
+from whiteboard.models.engine import CellMaths
 
-__all__ = ["LSTM"]
+__all__ = ["LSTM", "LSTMMaths"]
+
+# Inside the loop the gate blocks are reordered so that the sigmoid gates are contiguous
+# (one activation call per step), and among them those that feed the cell come last, next
+# to the candidate (one multiply by dc per step): o, i, f, g.  ORDER[k] is the PyTorch block
+# of internal block k.
+ORDER = tuple(g.block for g in sorted(GATES, key=lambda g: (g.activation != "sigmoid",
+                                                             g.feeds == "c")))
+_INTERNAL = {g.name: ORDER.index(g.block) for g in GATES}  # gate name -> internal block
+
+
+class LSTMMaths(CellMaths):
+    """The LSTM's part of the fused loop: four blocks of rows (o, i, f, g) and a cell state."""
+
+    kind = "lstm"
+    blocks = len(GATES)
+    has_cell = True
+
+    def __init__(self, input_size, hidden_size):
+        super().__init__(input_size, hidden_size)
+        H = hidden_size
+        self.perm = np.concatenate([np.arange(k * H, (k + 1) * H) for k in ORDER])
+        self.unperm = np.argsort(self.perm)
+        self.n_sigmoid = sum(g.activation == "sigmoid" for g in GATES)
+
+    def weights(self, p):
+        b = (p["bias_ih_l0"] + p["bias_hh_l0"])[..., None]
+        W = np.concatenate([p["weight_ih_l0"], p["weight_hh_l0"], b], axis=-1)
+        return W[..., self.perm, :]
+
+    def scale(self):
+        s = np.ones((self.blocks * self.H, 1))
+        s[: self.n_sigmoid * self.H] = 0.5
+        return s
+
+    def grads(self, dW):
+        D, H = self.D, self.H
+        dW = dW[..., self.unperm, :]
+        return {
+            "weight_ih_l0": np.ascontiguousarray(dW[..., :D]),
+            "weight_hh_l0": np.ascontiguousarray(dW[..., D : D + H]),
+            "bias_ih_l0": dW[..., D + H].copy(),
+            "bias_hh_l0": dW[..., D + H].copy(),
+        }
+
+    def buffers(self, T, M, B):
+        H = self.H
+        # C[t] = c_t from c_0; tanh(c_t); a work block for i ⊙ g
+        return [(T + 1, M, H, B), (T, M, H, B), (M, H, B)]
+
+    def start(self, bufs, c0):
+        bufs[0][0] = c0.transpose(0, 2, 1)
+
+    def step(self, t, a, h_prev, h_out, bufs):
+        C, tanh_C, ig = bufs
+        H = self.H
+        np.tanh(a, out=a)
+        sig = a[:, : 3 * H]
+        sig *= 0.5
+        sig += 0.5
+        o, i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        c = np.multiply(f, C[t], out=C[t + 1])
+        c += np.multiply(i, g, out=ig)
+        np.tanh(c, out=tanh_C[t])
+        np.multiply(o, tanh_C[t], out=h_out)
+
+    def trace_arrays(self, A, bufs):
+        H = self.H
+        gates = {g.name: A[:, :, _INTERNAL[g.name] * H : (_INTERNAL[g.name] + 1) * H]
+                 for g in sorted(GATES, key=lambda g: g.block)}
+        return {"gates": gates, "c": bufs[0][1:]}
+
+    def back_start(self, bufs, dc_last):
+        M, H, B = bufs[2].shape
+        dc = np.zeros((M, H, B), bufs[2].dtype) if dc_last is None else dc_last.copy()
+        return {"dc": dc, "tmp": np.empty_like(dc)}
+
+    def back_step(self, t, A, Z, dh, da, carry, bufs):
+        C, tanh_C, _ = bufs
+        D, H = self.D, self.H
+        dc, tmp = carry["dc"], carry["tmp"]
+        a = A[t]
+        o, i, f, g = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+        da_o, da_i, da_f, da_g = da[:, :H], da[:, H : 2 * H], da[:, 2 * H : 3 * H], da[:, 3 * H :]
+        # Local derivatives first: σ' = σ(1 - σ) for o, i, f and tanh' = 1 - g² for g.
+        np.subtract(1, a[:, : 3 * H], out=da[:, : 3 * H])
+        da[:, : 3 * H] *= a[:, : 3 * H]
+        np.multiply(g, g, out=da_g)
+        np.subtract(1, da_g, out=da_g)
+        # do_t = dh_t ⊙ tanh(c_t)
+        da_o *= tanh_C[t]
+        da_o *= dh
+        # The cell path adds, so dc accumulates the h_t route, dh_t ⊙ o_t ⊙ (1 - tanh²(c_t)),
+        # on top of what came back from step t+1; o_t tanh²(c_t) is h_t tanh(c_t).
+        np.multiply(Z[t + 1, :, D : D + H], tanh_C[t], out=tmp)
+        np.subtract(o, tmp, out=tmp)
+        tmp *= dh
+        dc += tmp
+        # di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i, each times its local derivative.
+        da_i *= g
+        da_f *= C[t]
+        da_g *= i
+        blocks = da.reshape(da.shape[0], 4, H, -1)  # a view: da is contiguous
+        blocks[:, 1:] *= dc[:, None]
+        dc *= f  # c_{t-1} reaches c_t only through f_t
+
+    def back_end(self, carry):
+        return {"c0": carry["dc"].copy()}
 
 
 class LSTM(RecurrentModel):
@@ -41,13 +152,7 @@ class LSTM(RecurrentModel):
     gate_names = names(GATES)
     _num_gates = len(GATES)
     _torch_name = "LSTM"
-
-    # Inside forward and backward the gate blocks are reordered so that the sigmoid gates
-    # are contiguous (one activation call per step), and among them those that feed the cell
-    # come last, next to the candidate (one multiply by dc per step): o, i, f, g.
-    # ``_perm`` maps internal rows to PyTorch rows.
-    _order = tuple(g.block for g in sorted(
-        GATES, key=lambda g: (g.activation != "sigmoid", g.feeds == "c")))
+    _order = ORDER
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, forget_bias=0.0):
         super().__init__(input_size, hidden_size, seed=seed, dtype=dtype)
@@ -57,131 +162,9 @@ class LSTM(RecurrentModel):
         H = self.hidden_size
         self._params["bias_ih_l0"][H : 2 * H] = self.forget_bias
         self._params["bias_hh_l0"][H : 2 * H] = 0.0
-        self._perm = np.concatenate([np.arange(k * H, (k + 1) * H) for k in self._order])
-        self._unperm = np.argsort(self._perm)
+
+    def maths(self) -> LSTMMaths:
+        return LSTMMaths(self.input_size, self.hidden_size)
 
     def _config(self):
         return {"seed": self.seed, "forget_bias": self.forget_bias}
-
-    def forward(self, X, h0=None, c0=None) -> Trace:
-        """Run the LSTM over a sequence.
-
-        Args:
-            X: (T, B, D), or (T, D) for a single sequence (the trace then has B = 1).
-            h0: (B, H) initial hidden state (also (1, B, H)); zeros when omitted.
-            c0: (B, H) initial cell state (also (1, B, H)); zeros when omitted.
-
-        Returns:
-            Trace with ``h`` and ``c`` (T, B, H), ``gates`` i, f, g, o each (T, B, H), ``x``,
-            ``h0`` and ``c0``. The (T, B, H) arrays are views into the loop's buffers, which
-            are stored unit-major, (T, H, B); copy them before writing into them.
-        """
-        X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=True)
-        p = self._params
-        T, B, D = X.shape
-        H = self.hidden_size
-        # The loop works on columns, as the maths does: a_t = [U | W | b] [x_t; h_{t-1}; 1].
-        # One matmul per step gives all four gates, and every gate is a contiguous (H, B)
-        # block, which numpy's elementwise loops handle several times faster than a strided
-        # column slice of a (B, 4H) array.
-        W = np.concatenate(
-            [p["weight_ih_l0"], p["weight_hh_l0"], (p["bias_ih_l0"] + p["bias_hh_l0"])[:, None]],
-            axis=1,
-        )[self._perm]
-        # σ(a) = ½(1 + tanh(a/2)): halving the sigmoid rows (exact, a power of two) lets one
-        # tanh call serve all four gates.
-        W_half = W.copy()
-        W_half[: 3 * H] *= 0.5
-        # A: gate activations, rows o, i, f, g; C[t] = c_t from c_0.
-        Z, (A, C, tanh_C) = column_buffers(
-            X, h0, [(T, 4 * H, B), (T + 1, H, B), (T, H, B)], self.dtype
-        )
-        C[0] = c0.T
-        ig = np.empty((H, B), self.dtype)
-        for t in range(T):
-            a = np.matmul(W_half, Z[t], out=A[t])
-            np.tanh(a, out=a)
-            sig = a[: 3 * H]
-            sig *= 0.5
-            sig += 0.5
-            o, i, f, g = a[:H], a[H : 2 * H], a[2 * H : 3 * H], a[3 * H :]
-            c = np.multiply(f, C[t], out=C[t + 1])
-            c += np.multiply(i, g, out=ig)
-            np.tanh(c, out=tanh_C[t])
-            np.multiply(o, tanh_C[t], out=Z[t + 1, D : D + H])
-
-        gates = {name: time_major(A[:, k * H : (k + 1) * H])
-                 for name, k in (("i", 1), ("f", 2), ("g", 3), ("o", 0))}
-        cache = {"acts": A, "c": C, "tanh_c": tanh_C, "z": Z, "w": W}
-        return Trace("lstm", X, h0, time_major(Z[1:, D : D + H]), gates, c0=c0,
-                     c=time_major(C[1:]), was_2d=was_2d, cache=cache)
-
-    def backward(self, trace: Trace, dh, dc_last=None) -> dict:
-        """Backpropagation through time (equations in the module docstring).
-
-        Args:
-            trace: from ``forward`` of this model.
-            dh: (T, B, H) ∂L/∂h_t, the loss's direct gradient on each h_t ((T, H) is accepted
-                when the forward input was (T, D)).
-            dc_last: optional (B, H) gradient on the final cell state c_T.
-
-        Returns:
-            dict with ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (shapes
-            as in ``state_dict()``), ``x`` (T, B, D), ``h0`` (B, H) and ``c0`` (B, H).
-        """
-        dh, dc_last = self._check_backward(trace, dh, dc_last, has_cell=True)
-        T, B, H = trace.h.shape
-        D = trace.x.shape[2]
-        A, C, tanh_C, Z, W = (trace.cache[k] for k in ("acts", "c", "tanh_c", "z", "w"))
-        o, i, f, g = (A[:, k * H : (k + 1) * H] for k in range(4))
-
-        # Only (H, B)-sized work buffers: on many machines a fresh multi-megabyte temporary
-        # costs more in page faults than the arithmetic done in it.
-        W_back = W[:, : D + H].T.copy()  # (D+H, 4H): sends da_t back to x_t and h_{t-1}
-        da = np.empty((4 * H, B), self.dtype)  # ∂L/∂a_t, rows o, i, f, g
-        da_o, da_ifg = da[:H], da[H:].reshape(3, H, B)
-        da_i, da_f, da_g = da_ifg
-        dz = np.empty((D + H, B), self.dtype)  # [∂L/∂x_t; ∂L/∂h_{t-1}] from step t
-        dX = np.empty((T, B, D), self.dtype)
-        dW = np.zeros_like(W)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: all weights and biases at once
-        dW_t = np.empty_like(W)
-        dh_t = dh[T - 1].T.copy()
-        dc = np.zeros((H, B), self.dtype) if dc_last is None else dc_last.T.copy()
-        tmp = np.empty((H, B), self.dtype)
-        for t in range(T - 1, -1, -1):
-            # Local derivatives first: σ' = σ(1 - σ) for o, i, f and tanh' = 1 - g² for g.
-            np.subtract(1, A[t, : 3 * H], out=da[: 3 * H])
-            da[: 3 * H] *= A[t, : 3 * H]
-            np.multiply(g[t], g[t], out=da_g)
-            np.subtract(1, da_g, out=da_g)
-            # do_t = dh_t ⊙ tanh(c_t)
-            da_o *= tanh_C[t]
-            da_o *= dh_t
-            # The cell path adds, so dc accumulates the h_t route, dh_t ⊙ o_t ⊙ (1 - tanh²(c_t)),
-            # on top of what came back from step t+1; o_t tanh²(c_t) is h_t tanh(c_t).
-            np.multiply(Z[t + 1, D:-1], tanh_C[t], out=tmp)
-            np.subtract(o[t], tmp, out=tmp)
-            tmp *= dh_t
-            dc += tmp
-            # di = dc ⊙ g, df = dc ⊙ c_{t-1}, dg = dc ⊙ i, each times its local derivative.
-            da_i *= g[t]
-            da_f *= C[t]
-            da_g *= i[t]
-            da_ifg *= dc
-            dc *= f[t]  # c_{t-1} reaches c_t only through f_t
-            np.matmul(W_back, da, out=dz)
-            dX[t] = dz[:D].T
-            dW += np.matmul(da, Z[t].T, out=dW_t)
-            if t:
-                np.add(dz[D:], dh[t - 1].T, out=dh_t)  # h_{t-1} feeds the loss and step t
-
-        dW = dW[self._unperm]
-        return {
-            "weight_ih_l0": np.ascontiguousarray(dW[:, :D]),
-            "weight_hh_l0": np.ascontiguousarray(dW[:, D : D + H]),
-            "bias_ih_l0": dW[:, D + H].copy(),
-            "bias_hh_l0": dW[:, D + H].copy(),
-            "x": dX,
-            "h0": dz[D:].T.copy(),
-            "c0": dc.T.copy(),
-        }

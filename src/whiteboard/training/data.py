@@ -25,6 +25,7 @@ The long-lag tasks of the LSTM paper (temporal order, adding) are in
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -225,35 +226,68 @@ def _pick(options, u):
     return options[int(next(u) * len(options))]
 
 
-def _fill(template, u):
-    return [_pick(_SLOTS[w[1:-1]], u) if w.startswith("{") else w
-            for w in _template_words(template)]
-
-
 def _fillable(n):
     """Whether ``n`` tokens can be made of whole distractor sentences."""
     return n == 0 or n >= _LENGTHS[0]
 
 
-def _distractors(n, u):
-    """Random distractor sentences with exactly ``n`` tokens in total (``_fillable(n)``)."""
-    words = []
+# The generator below runs once per story of every training batch, so its tables are built
+# once: each template as token ids (an int for a fixed word, a tuple of ids for a slot), the
+# sentence lengths that can start a filling of n tokens, and the tails that fit a story.
+def _compile(template):
+    """A template as ``(skeleton ids, ((position, slot ids, slot size), ...))``."""
+    words = _template_words(template)
+    skeleton = [0 if w.startswith("{") else _INDEX[w] for w in words]
+    slots = tuple((i, ids, len(ids)) for i, w in enumerate(words) if w.startswith("{")
+                  for ids in [tuple(_INDEX[f] for f in _SLOTS[w[1:-1]])])
+    return skeleton, slots
+
+
+_TEMPLATE_IDS = {k: [_compile(t) for t in ts] for k, ts in _BY_LENGTH.items()}
+_NAME_IDS = tuple(_INDEX[w] for w in _NAMES)
+_MOVE_IDS = tuple((_INDEX[a], _INDEX[b]) for a, b in _MOVES)
+_TAIL_IDS = {k: tuple(tuple(_INDEX[w] for w in tail) for tail in tails)
+             for k, tails in _TAILS.items()}
+_COUNTRY_IDS = tuple(_INDEX[c] for c in COUNTRIES)
+_STOP, _SHE, _SPEAKS = _INDEX["."], _INDEX["she"], _INDEX["speaks"]
+
+
+@functools.cache
+def _starts(n):
+    """Sentence lengths k that can start a filling of exactly ``n`` tokens."""
+    return tuple(k for k in _LENGTHS if k <= n and _fillable(n - k))
+
+
+@functools.cache
+def _tails(free):
+    """Tail lengths that leave a fillable number of the ``free`` tokens."""
+    return tuple(k for k in _TAILS if k <= free and _fillable(free - k))
+
+
+def _distractors(n, u, out):
+    """Append random distractor sentences with exactly ``n`` tokens in total to ``out``."""
     while n > 0:
-        k = _pick([k for k in _LENGTHS if k <= n and _fillable(n - k)], u)
-        words += _fill(_pick(_BY_LENGTH[k], u), u)
+        starts = _starts(n)
+        k = starts[int(next(u) * len(starts))]
+        templates = _TEMPLATE_IDS[k]
+        skeleton, slots = templates[int(next(u) * len(templates))]
+        sentence = skeleton.copy()
+        for i, ids, size in slots:  # the slots in reading order, one draw each
+            sentence[i] = ids[int(next(u) * size)]
+        out += sentence
         n -= k
-    return words
 
 
 def _story(country, lag, u):
-    name = _pick(_NAMES, u)
-    verb, prep = _pick(_MOVES, u)
+    """Token ids of one story (the draws from ``u`` are the order of its words)."""
+    name = _pick(_NAME_IDS, u)
+    verb, prep = _pick(_MOVE_IDS, u)
     free = lag - STORY_MIN_LAG  # tokens for the tail and the distractors
-    k = _pick([k for k in _TAILS if k <= free and _fillable(free - k)], u)
-    words = [name, verb, prep, COUNTRIES[country], *_pick(_TAILS[k], u), "."]
-    words += _distractors(free - k, u)
-    words += ["she", "speaks"]
-    return [_INDEX[w] for w in words]
+    k = _pick(_tails(free), u)
+    ids = [name, verb, prep, _COUNTRY_IDS[country], *_pick(_TAIL_IDS[k], u), _STOP]
+    _distractors(free - k, u, ids)
+    ids += [_SHE, _SPEAKS]
+    return ids
 
 
 def make_stories(batch_size: int, lag: int, *, rng) -> StoryBatch:

@@ -34,7 +34,8 @@ from whiteboard.training.synthetic import (
 )
 from whiteboard.training.train import SequenceModel, evaluate, train
 
-__all__ = ["Setup", "TASKS", "MODELS", "SEARCH_SEEDS", "build", "train_and_test", "min_lag",
+__all__ = ["Setup", "TASKS", "MODELS", "SEARCH_SEEDS", "build", "train_and_test",
+           "train_and_test_many", "train_lags", "min_lag",
            "test_set", "task_of", "model_kwargs", "describe", "with_setup", "load_result"]
 
 _VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
@@ -153,9 +154,28 @@ def test_set(task: str, lag: int, setup: Setup = Setup()):
     return _held_out(task, lag, setup.test_size, _TEST)
 
 
+def _measure(task, net, hist, lags, setup, seconds) -> dict:
+    """The result of one trained network: test accuracy at each of ``lags`` and its history."""
+    tests = {lag: evaluate(net, test_set(task, lag, setup)) for lag in lags}
+    first = tests[lags[0]]
+    result = {
+        "accuracy": first["accuracy"],
+        "val_accuracy": hist["eval_accuracy"][-1],
+        "val_loss": hist["eval_loss"][-1],
+        "steps_run": hist["steps_run"],
+        "seconds": round(seconds, 3),
+        "diverged": hist["diverged"],
+    }
+    if "per_class" in first:
+        result["per_class"] = [round(a, 4) for a in first["per_class"]]
+    if len(lags) > 1:
+        result["by_lag"] = {str(lag): tests[lag]["accuracy"] for lag in lags}
+    return result
+
+
 def train_and_test(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Setup(), *,
         quiet: bool = True, return_net: bool = False):
-    """Train one model once and measure it.
+    """Train one model once and measure it (the simple path: :func:`train`, one network).
 
     Returns:
         dict with ``accuracy`` (test), ``val_accuracy``, ``steps_run``, ``seconds`` and
@@ -173,28 +193,64 @@ def train_and_test(task: str, model: str, lag: int, seed: int, lr: float, setup:
     hist = train(net, make_batch, steps=setup.steps, lr=lr, seed=np.random.default_rng((seed, lag)),
                  clip=setup.clip, eval_batch=val, eval_every=setup.eval_every,
                  stop_at=setup.stop_at, quiet=quiet, desc=f"{model} lag {lag} seed {seed}")
-    test = evaluate(net, test_set(task, lag, setup))
-    result = {
-        "accuracy": test["accuracy"],
-        "val_accuracy": hist["eval_accuracy"][-1],
-        "val_loss": hist["eval_loss"][-1],
-        "steps_run": hist["steps_run"],
-        "seconds": round(time.perf_counter() - start, 3),
-        "diverged": hist["diverged"],
-    }
-    if "per_class" in test:
-        result["per_class"] = [round(a, 4) for a in test["per_class"]]
+    result = _measure(task, net, hist, [lag], setup, time.perf_counter() - start)
     return (result, net, hist) if return_net else result
 
 
+def train_lags(lag) -> tuple[int, int]:
+    """``(low, high)`` of a training lag given as an int (fixed) or a pair (mixed)."""
+    if isinstance(lag, (tuple, list)):
+        low, high = (int(v) for v in lag)
+        return low, high
+    return int(lag), int(lag)
 
 
+def train_and_test_many(task: str, lag, runs, setup: Setup = Setup(), *, test_lags=None,
+                        return_nets: bool = False):
+    """Train several runs side by side (:func:`whiteboard.training.stack.train_stack`).
 
+    Each run ``(model, seed, lr)`` is trained as :func:`train_and_test` trains it: seed
+    ``s`` initialises the network and its training batches come from
+    ``default_rng((s, lag))``; its own learning rate, clipping and early stopping.  Runs
+    with the same seed share that stream of batches, drawn once per step.
 
+    Args:
+        task: a key of :data:`TASKS`.
+        lag: the training lag; or ``(low, high)`` for *mixed* lags, where every training
+            batch has one lag drawn from ``low..high`` (by the run's stream, whose seed is
+            then ``(s, low, high)``).  A mixed run never stops early and is validated at
+            ``high``.
+        runs: ``(model, seed, lr)`` triples.
+        setup: shared training settings.
+        test_lags: the lags to test at (default: ``[lag]``, or ``[high]`` for mixed lags);
+            with more than one, each result has ``by_lag``.
+        return_nets: also return the trained networks and their histories.
 
+    Returns:
+        one result dict per run, as :func:`train_and_test` returns (and with
+        ``return_nets``, the pair ``(results, [(net, history), ...])``).
+    """
+    from whiteboard.training.stack import train_stack
 
+    t = task_of(task)
+    low, high = train_lags(lag)
+    mixed = low != high
+    test_lags = [high] if test_lags is None else [int(v) for v in test_lags]
+    runs = list(runs)
+    nets = [build(task, m, s, setup) for m, s, _ in runs]
+    val = _held_out(task, high, setup.val_size, _VALIDATION)
 
+    def make_batch(rng):
+        return t.make(setup.batch, int(rng.integers(low, high + 1)) if mixed else low, rng=rng)
 
+    keys = [(s, low, high) if mixed else (s, low) for _, s, _ in runs]
+    hists = train_stack(nets, make_batch, steps=setup.steps, lrs=[lr for *_, lr in runs],
+                        seeds=keys, clip=setup.clip, eval_batch=val,
+                        eval_every=setup.eval_every, stop_at=None if mixed else setup.stop_at)
+    # each history has its own "seconds": the time until that run stopped
+    results = [_measure(task, net, h, test_lags, setup, h["seconds"])
+               for net, h in zip(nets, hists, strict=True)]
+    return (results, list(zip(nets, hists, strict=True))) if return_nets else results
 
 
 def load_result(name: str) -> dict:

@@ -207,9 +207,15 @@ class SequenceModel:
         return cross_entropy(z, y) if self.loss_name == "cross_entropy" else mse(z, y)
 
     def loss_and_grads(self, x, y):
-        """``(loss, grads, z)`` for one batch; ``grads`` has the keys of :meth:`parameters`."""
+        """``(loss, grads, z)`` for one batch; ``grads`` has the keys of :meth:`parameters`.
+
+        A loss that is NaN or infinite has no gradient to follow: ``grads`` is then None
+        (``train`` reports such a run as diverged).
+        """
         z, trace = self.forward(x)
         loss, dz = self.loss(z, y)
+        if not math.isfinite(loss):
+            return loss, None, z
         g_out = self.readout.backward(trace.h[-1], dz)
         dh = np.zeros_like(trace.h)
         dh[-1] = g_out.pop("h")  # only the last state is read out
