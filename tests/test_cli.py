@@ -28,7 +28,8 @@ def test_top_level_help_lists_every_experiment():
 def test_every_subcommand_has_help(task):
     r = cli(task, "--help")
     assert r.returncode == 0
-    for option in ("--lags", "--seeds", "--json", "--forget-bias", "--lrs", "--jobs"):
+    for option in ("--lags", "--seeds", "--json", "--forget-bias", "--lrs", "--jobs",
+                   "--train-lags", "--one-at-a-time"):
         assert option in r.stdout
 
 
@@ -51,6 +52,9 @@ def test_every_subcommand_has_help(task):
         (["story", "--models", "transformer"], "--models"),
         (["story", "--forget-bias", "nan"], "--forget-bias"),
         (["story", "--steps", "0"], "--steps"),
+        (["story", "--train-lags", "40", "3"], "train_range must be (low, high)"),
+        (["story", "--train-lags", "2", "10"], "train_range must be (low, high)"),
+        (["story", "--train-lags", "5"], "--train-lags"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, expected):
@@ -101,3 +105,33 @@ def test_main_in_process_with_search(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["lr_search"]["chosen"]["2"]["rnn"] in (0.01, 0.02)
     assert result["lr_search"]["seeds"] == [1000, 1001]
+
+
+def test_mixed_lag_training_tests_one_network_at_every_lag(capsys):
+    from whiteboard.__main__ import main
+
+    code = main(["story", "--lags", "4", "9", "--train-lags", "3", "9", "--seeds", "2",
+                 "--steps", "20", "--lr", "rnn=0.01", "lstm=0.01", "--json", "--quiet"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["train_range"] == [3, 9] and result["stacked"]
+    rows = {(row["lag"], row["model"]): row for row in result["results"]}
+    assert set(rows) == {(lag, m) for lag in (4, 9) for m in ("rnn", "lstm")}
+    # one network per (model, seed), tested at both lags: the same steps and time
+    for m in ("rnn", "lstm"):
+        assert rows[(4, m)]["steps_run"] == rows[(9, m)]["steps_run"] == [20, 20]
+        assert rows[(4, m)]["seconds"] == rows[(9, m)]["seconds"]
+
+
+def test_one_at_a_time_gives_the_stacked_result(capsys):
+    from whiteboard.__main__ import main
+
+    args = ["story", "--lags", "5", "--seeds", "2", "--steps", "30", "--lr", "rnn=0.01",
+            "lstm=0.01", "--json", "--quiet"]
+    results = []
+    for extra in ([], ["--one-at-a-time"]):
+        assert main(args + extra) == 0
+        results.append(json.loads(capsys.readouterr().out))
+    assert results[0]["stacked"] and not results[1]["stacked"]
+    assert ([r["accuracy"] for r in results[0]["results"]]
+            == [r["accuracy"] for r in results[1]["results"]])
