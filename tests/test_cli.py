@@ -100,7 +100,7 @@ def test_main_in_process_with_search(capsys):
     from whiteboard.__main__ import main
 
     code = main(["adding", "--lags", "2", "--seeds", "1", "--steps", "5", "--lrs", "0.01",
-                 "0.02", "--models", "rnn", "--json", "--quiet"])
+                 "0.02", "--search-seeds", "2", "--models", "rnn", "--json", "--quiet"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["lr_search"]["chosen"]["2"]["rnn"] in (0.01, 0.02)

@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="size of the learned token embedding (0: one-hot input)")
         p.add_argument("--lrs", type=_positive_float, nargs="+", default=list(d.lrs),
                        help="learning-rate grid searched per model and lag")
+        p.add_argument("--search-seeds", type=_positive_int, default=d.search_seeds,
+                       help="seeds per learning rate in the search (from 1000)")
         p.add_argument("--lr", type=_model_lr, nargs="+", metavar="MODEL=LR",
                        help="fixed learning rates (skips the search)")
         p.add_argument("--train-lags", type=_positive_int, nargs=2, metavar=("LOW", "HIGH"),
@@ -139,6 +141,7 @@ def main(argv=None) -> int:
         _fail(sub, f"--forget-bias must be a finite number, got {args.forget_bias}")
     setup = with_setup(hidden=args.hidden, steps=args.steps, batch=args.batch, clip=args.clip,
                        forget_bias=args.forget_bias, lrs=tuple(args.lrs),
+                       search_seeds=args.search_seeds,
                        embed=args.embed or None)
     lr = dict(args.lr) if args.lr else None
     command = "python -m whiteboard " + shlex.join(argv)

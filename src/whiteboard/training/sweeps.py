@@ -22,7 +22,7 @@ from whiteboard.checks import check_positive_int
 from whiteboard.training.data import MAX_LAG
 from whiteboard.training.experiments import (
     MODELS,
-    SEARCH_SEEDS,
+    SEARCH_SEED,
     Setup,
     describe,
     model_kwargs,
@@ -110,18 +110,22 @@ def _lag_key(lag) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def search_lr(task, models, lags, setup: Setup = Setup(), *, seeds=SEARCH_SEEDS, jobs=1,
+def search_lr(task, models, lags, setup: Setup = Setup(), *, seeds=None, jobs=1,
               progress=False, stacked=True) -> dict:
     """Pick each model's learning rate from ``setup.lrs`` by validation accuracy, per lag.
 
-    At every lag, each rate is scored by the mean validation accuracy over ``seeds`` (which
-    the sweep does not use); ties go to the lower mean validation loss.  A lag may be a pair
+    At every lag, each rate is scored by the mean validation accuracy over ``seeds`` (default:
+    ``setup.search_seeds`` seeds from 1000, which the sweep does not use); ties go to the
+    lower mean validation loss.  A lag may be a pair
     ``(low, high)``: training on mixed lags, validated at ``high``.
 
     Returns:
         ``{"seeds", "scores": {lag: {model: {lr: {"val_accuracy", "val_loss"}}}},
         "chosen": {lag: {model: lr}}}`` (lags as strings, as JSON keys are).
     """
+    if seeds is None:
+        seeds = range(SEARCH_SEED, SEARCH_SEED + setup.search_seeds)
+    seeds = [int(s) for s in seeds]
     cells = [(task, m, lag, s, lr, setup, None) for lag in lags for m in models
              for lr in setup.lrs for s in seeds]
     results = dict(zip(cells, _map(cells, jobs, progress, "lr search", stacked), strict=True))
