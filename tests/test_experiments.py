@@ -12,6 +12,7 @@ from whiteboard.training.experiments import MODELS, Setup, train_and_test
 from whiteboard.training.sweeps import summarize, sweep
 from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
+    plot_fixed_vs_mixed,
     plot_learning_curves,
     plot_readability,
     plot_unit_traces,
@@ -207,6 +208,32 @@ def test_plot_accuracy_vs_lag():
     assert any(np.allclose(line.get_ydata(), 0.125) for line in ax.get_lines())  # chance
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "RNN (tanh)", "LSTM (forget bias 3)"]
+
+
+def test_plot_fixed_vs_mixed_draws_both_trainings_of_each_model():
+    mixed = _fake_result()
+    mixed["train_range"] = [3, 40]
+    for row in mixed["results"]:
+        if row["model"] == "rnn":
+            row["accuracy"] = [1.0, 1.0, 0.8]
+            row["mean"] = float(np.mean(row["accuracy"]))
+    fig = plot_fixed_vs_mixed(_fake_result(), mixed)
+    ax = fig.axes[0]
+    means = {line.get_label(): line for line in ax.get_lines()
+             if not line.get_label().startswith("_")}
+    assert set(means) == {"RNN (tanh), trained at that lag", "RNN (tanh), trained on mixed lags",
+                          "LSTM (forget bias 3), trained at that lag",
+                          "LSTM (forget bias 3), trained on mixed lags"}
+    np.testing.assert_allclose(means["RNN (tanh), trained on mixed lags"].get_ydata(),
+                               [0.9333] * 3, atol=1e-3)
+    np.testing.assert_allclose(means["RNN (tanh), trained at that lag"].get_ydata(),
+                               [0.5333] * 3, atol=1e-3)
+    assert means["RNN (tanh), trained on mixed lags"].get_linestyle() == "--"
+    assert _labels_are_lowercase(ax) and "lag" in ax.get_xlabel()
+    with pytest.raises(ValueError, match="train_range"):
+        plot_fixed_vs_mixed(_fake_result(), _fake_result())
+    with pytest.raises(ValueError, match="no results for"):
+        plot_fixed_vs_mixed(_fake_result(), mixed, models=("gru",))
 
 
 def test_plots_draw_on_given_axes():

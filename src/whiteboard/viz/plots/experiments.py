@@ -15,6 +15,7 @@ from whiteboard.viz.plots import figure_for
 __all__ = [
     "model_label",
     "plot_accuracy_vs_lag",
+    "plot_fixed_vs_mixed",
     "plot_unit_traces",
     "plot_readability",
     "plot_learning_curves",
@@ -87,6 +88,63 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     # above the axes: inside, the legend would cover the chance line and the low seeds
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
               frameon=False, borderaxespad=0.2)
+    return fig
+
+
+def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=None):
+    """Test accuracy against lag for networks trained at that lag and trained on mixed lags.
+
+    Args:
+        fixed: a sweep with a fresh network trained at each lag (``train_range`` None).
+        mixed: a sweep whose networks were trained once on mixed lags (``train_range``
+            ``[low, high]``) and tested at each lag; its training range is shaded.
+        models: the models to draw: one colour each; trained at the lag: solid line and
+            circles; trained on mixed lags: dashed line and squares.  Dots are seeds.
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+
+    Raises:
+        ValueError: ``mixed`` has no training range, or a model is missing from a sweep.
+    """
+    if not mixed.get("train_range"):
+        raise ValueError("mixed must be a sweep trained on mixed lags (its train_range is "
+                         f"[low, high]), got train_range={mixed.get('train_range')!r}")
+    for name, result in (("fixed", fixed), ("mixed", mixed)):
+        missing = [m for m in models if m not in result["models"]]
+        if missing:
+            raise ValueError(f"{name} has no results for {missing}; it has "
+                             f"{sorted(result['models'])}")
+    fig, ax = figure_for(ax, (6.0, 3.4))
+    low, high = mixed["train_range"]
+    ax.axvspan(low, high, color="0.92", zorder=0)
+    ax.annotate(f"mixed training lags {low} to {high}", (low, 0.02), xytext=(3, 0),
+                textcoords="offset points", fontsize=9, color="0.35")
+    all_lags = set()
+    for result, style, marker, how in ((fixed, "-", "o", "trained at that lag"),
+                                       (mixed, "--", "s", "trained on mixed lags")):
+        by = {(r["lag"], r["model"]): r for r in result["results"]}
+        lags = sorted({r["lag"] for r in result["results"]})
+        all_lags |= set(lags)
+        for m in models:
+            color = COLORS.get(m, "black")
+            rows = [by[(lag, m)] for lag in lags]
+            label = f"{model_label(m, result['models'][m])}, {how}"
+            ax.plot(lags, [r["mean"] for r in rows], style, marker=marker, color=color,
+                    markersize=5, label=label, markerfacecolor="white" if style == "--" else color)
+            for lag, r in zip(lags, rows, strict=True):
+                ax.plot(np.full(len(r["accuracy"]), lag), r["accuracy"], marker, color=color,
+                        alpha=0.35, markersize=3, linestyle="none")
+    chance = fixed.get("chance")
+    if chance is not None and np.isfinite(chance):
+        ax.axhline(chance, color="black", linestyle=":", linewidth=1)
+    ax.set_xlabel("lag at test (steps from the country to 'speaks')")
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.04)
+    ax.set_xticks(sorted(all_lags))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8.5, frameon=False,
+              borderaxespad=0.2)
     return fig
 
 
