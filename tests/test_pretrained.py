@@ -110,3 +110,23 @@ def test_the_recipe_trains_a_network_as_good_as_the_recorded_one(name):
     got = pretrained.evaluate_recipe(name, net)["test_accuracy"]
     recorded = pretrained.record(name)["test_accuracy"]
     assert abs(got - recorded) <= 0.03, f"{name}: retrained {got:.4f}, recorded {recorded:.4f}"
+
+
+@pytest.mark.parametrize("name", [n for n in pretrained.names()
+                                  if len(set(pretrained.recipe(n)["lags"])) == 1])
+def test_a_fixed_lag_network_is_its_cell_of_the_committed_sweep(name):
+    """Chapter 6 says so: the stored run is seed N of results/story_sweep.json, at the rate
+    the sweep's search chose, with the same test accuracy and the same steps."""
+    from whiteboard.training.experiments import load_result
+
+    r, rec = pretrained.recipe(name), pretrained.record(name)
+    sweep = load_result("story_sweep.json")
+    row = next(x for x in sweep["results"] if x["lag"] == r["lags"][0] and x["model"] == r["model"])
+    i = row["seeds"].index(r["seed"])
+    assert r["lr"] == row["lr"]
+    assert rec["test_accuracy"] == pytest.approx(row["accuracy"][i], abs=1e-4)
+    assert rec["steps_run"] == row["steps_run"][i]
+    for key in ("hidden", "embed", "batch", "steps", "clip", "eval_every", "stop_at"):
+        assert r[key] == sweep["setup"][key], key
+    if r["model"] == "lstm":
+        assert r["forget_bias"] == sweep["setup"]["forget_bias"]
