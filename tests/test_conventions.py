@@ -83,9 +83,27 @@ def test_figures_have_alt_text_or_caption(path):
                 f"{path.name}: cell {i} shows a figure with neither caption nor alt text")
 
 
+def numbered(names: list[str]) -> list[str]:
+    """The numbered chapters (``NN_topic``) among page names; pages such as the primer or
+    the playground have no number and may stand anywhere."""
+    return [n for n in names if n[:2].isdigit() and n[2:3] == "_"]
+
+
 def test_chapters_are_in_story_order():
-    names = [p.stem for p in chapter_notebooks()]
+    names = numbered([p.stem for p in chapter_notebooks()])
+    assert names, "no numbered chapter in _toc.yml"
     assert names == sorted(names), f"_toc.yml lists chapters out of order: {names}"
+
+
+def test_the_story_order_check_catches_what_it_should():
+    assert numbered(["maths_primer", "01_a", "02_b", "playground", "10x"]) == ["01_a", "02_b"]
+    swapped = numbered(["maths_primer", "02_b", "01_a"])
+    assert swapped != sorted(swapped)
+
+
+def test_the_maths_primer_comes_before_the_chapter_that_needs_it():
+    pages = toc_files()
+    assert pages.index("book/maths_primer") < pages.index("book/03_rnn_math_bptt")
 
 
 # ---------------------------------------------------------------- trained networks are data
