@@ -39,8 +39,6 @@ __all__ = [
 ]
 
 
-
-
 def decoding_r2(model, lags, *, steps=400, batch=16, burn_in=None, seed=0):
     """How well x_{t-k} can be read back from s_t by a linear read-out: held-out R² per lag.
 
@@ -173,7 +171,6 @@ def swap_dependence(model, story, *, encode=None):
         X = encode(tokens)
     h = model.forward(X).h
     return np.linalg.norm(h[:, 1:] - h[:, :1], axis=2).mean(axis=1)
-
 
 
 def readability(states: np.ndarray, labels: np.ndarray, n_classes: int) -> np.ndarray:

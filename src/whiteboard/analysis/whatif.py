@@ -170,10 +170,3 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
 # ------------------------------------------------------------------ a memory wired by hand
 
 
-
-
-
-
-
-
-

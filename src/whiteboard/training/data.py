@@ -174,8 +174,6 @@ def encode_story(text: str) -> np.ndarray:
     return np.array(ids, dtype=np.int64)
 
 
-
-
 # ---------------------------------------------------------------------------- stories
 
 

@@ -283,8 +283,6 @@ def describe(model, setup):
     return {"class": cls_name, **kwargs}
 
 
-
-
 def with_setup(**changes) -> Setup:
     """``Setup()`` with some fields changed (the CLI uses this)."""
     return replace(Setup(), **changes)

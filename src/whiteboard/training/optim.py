@@ -25,8 +25,6 @@ from whiteboard.checks import check_params, check_positive_number
 __all__ = ["SGD", "Adam", "clip_grad_norm", "global_norm"]
 
 
-
-
 class _Optimizer:
     def __init__(self, params, lr):
         self.params = check_params(params)
