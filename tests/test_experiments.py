@@ -141,6 +141,7 @@ def test_one_cell_of_the_committed_sweep_reproduces_exactly():
 
 
 @pytest.mark.parametrize("name, task", [("story_lag40_8000_steps.json", "story"),
+                                        ("story_mixed_lags.json", "story"),
                                         ("temporal_order.json", "temporal")])
 def test_other_committed_results_have_provenance(name, task):
     from whiteboard.__main__ import build_parser

@@ -139,12 +139,15 @@ def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=
     chance = fixed.get("chance")
     if chance is not None and np.isfinite(chance):
         ax.axhline(chance, color="black", linestyle=":", linewidth=1)
-    ax.set_xlabel("lag at test (steps from the country to 'speaks')")
+    ax.set_xlabel("lag at test (steps from the country to 'speaks'), doubling per tick")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.04)
+    ax.set_xscale("log", base=2)  # lags that double are evenly spaced
     ax.set_xticks(sorted(all_lags))
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8.5, frameon=False,
-              borderaxespad=0.2)
+    ax.set_xticklabels([str(lag) for lag in sorted(all_lags)])
+    ax.minorticks_off()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8.5,
+              frameon=False)
     return fig
 
 
