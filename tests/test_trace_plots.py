@@ -112,6 +112,9 @@ def test_every_heatmap_has_a_colour_bar_and_numbered_units():
     assert set(st.colorbars) == set(st.heatmaps)
     for name, cb in st.colorbars.items():
         assert cb.mappable is st.heatmaps[name]  # the scale of that very heatmap
+        # a few exact shades, 0 the middle one of a signed scale, so that a palette PNG
+        # keeps them and the colour bar shows each one
+        assert st.heatmaps[name].get_cmap().N == (16 if name in ("i", "f", "o", "p") else 17)
         lo, hi = st.heatmaps[name].get_clim()
         ticks = [float(t) for t in cb.ax.get_xticks()]
         assert ticks[0] == lo and ticks[-1] == hi

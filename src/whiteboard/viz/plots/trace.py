@@ -18,6 +18,7 @@ or more.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import colormaps
 
 from whiteboard.cells import GATES as CELL_GATES
 from whiteboard.viz.plots import freeze_layout, new_figure
@@ -40,6 +41,8 @@ _SQUASHED = {g.name for gates in CELL_GATES.values() for g in gates
              if g.activation == "tanh"} | {"h"}
 _POS, _NEG, _GATE = "#c0504d", "#4f81bd", "#3a8a4a"
 _TEXT, _SMALL = 10, 9          # pt: panel names and words; tick numbers
+# 16 shades from 0 to 1; 17 from -1 to 1, so that 0 is the middle (white) one.
+_FRACTIONS, _SIGNED = colormaps["viridis"].resampled(16), colormaps["RdBu_r"].resampled(17)
 _ROW, _CLASS_ROW = 0.085, 0.14  # inches per unit row, and per class row of the read-out
 
 
@@ -191,7 +194,9 @@ class TraceStepper:
         v = self.values[name]
         T, n = v.shape
         lo, hi = self._limits(name)
-        cmap = "viridis" if lo == 0 else "RdBu_r"
+        # Steps, not a continuum: an eye tells about this many shades apart anyway, and a
+        # frame made of few exact colours keeps them through the players' palette PNG.
+        cmap = _FRACTIONS if lo == 0 else _SIGNED
         self.heatmaps[name] = ax_h.imshow(v.T, aspect="auto", cmap=cmap, vmin=lo, vmax=hi,
                                           interpolation="nearest",
                                           extent=(-0.5, T - 0.5, n - 0.5, -0.5))
