@@ -26,7 +26,7 @@ from whiteboard.cells import GATES
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.notation import cell_symbols
 
-__all__ = ["draw_cell", "SYMBOL_SIZE", "WORD_SIZE"]
+__all__ = ["draw_cell"]
 
 SYMBOL_SIZE = 14  # pt: the letters of states and gates, and the activations
 WORD_SIZE = 11    # pt: the words (a gate's role, "cell state")
