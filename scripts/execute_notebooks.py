@@ -5,12 +5,16 @@ Usage: python scripts/execute_notebooks.py [book/NN_topic.ipynb ...]   (default:
 Each notebook runs in a fresh kernel with its own folder as the working directory.
 Execution timings, widget state, widget view ids and other volatile metadata are removed,
 and split stream chunks are joined, so a diff shows only changes in code, prose and
-outputs. A cell that raises stops the run with the notebook and the cell named, and the
-notebook on disk is left untouched.
+outputs. Figures are stored as palette PNGs of 256 colours, which look the same as the
+full-colour PNGs matplotlib writes at about a third of their size, so notebooks and the
+site stay small (nbval does not compare images). A cell that raises stops the run with the
+notebook and the cell named, and the notebook on disk is left untouched.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import sys
 import time
 from pathlib import Path
@@ -44,6 +48,30 @@ def strip(nb: nbformat.NotebookNode) -> None:
                 data = out.get("data", {})
                 if WIDGET_VIEW in data and "text/plain" in data:
                     del data[WIDGET_VIEW]
+                if "image/png" in data:
+                    data["image/png"] = shrink_png(data["image/png"])
+
+
+def shrink_png(b64: str) -> str:
+    """A base64 PNG as a palette PNG of the same pixels, when it is opaque and that is smaller.
+
+    Line plots and diagrams use few colours besides the shades of their antialiased edges,
+    so 256 show them as before (the players' frames are made the same way, in
+    ``whiteboard.viz.players``). An image with any transparency is left alone.
+    """
+    from PIL import Image
+
+    raw = base64.b64decode(b64)
+    image = Image.open(io.BytesIO(raw))
+    if image.mode not in ("RGB", "RGBA") or (
+            image.mode == "RGBA" and image.getextrema()[3][0] < 255):
+        return b64
+    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    palette.save(out, format="png", optimize=True)
+    if len(out.getvalue()) >= len(raw):
+        return b64
+    return base64.b64encode(out.getvalue()).decode("ascii")
 
 
 def _merge_streams(outputs):

@@ -96,3 +96,21 @@ def test_blitted_explorer_frames_match_full_renders():
     first = _pixels(ex.image.value)
     ex.slider.value = 5
     assert (np.abs(_pixels(ex.image.value) - first).sum(axis=2) > 30).mean() > 0.001
+
+
+def test_frames_draw_text_crisp_and_leave_the_figure_as_it_was():
+    # Text without antialiasing: black on white and nothing between, which is what makes
+    # a frame small. The figure itself keeps its antialiased text for a live explorer.
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from whiteboard.viz.players import _png
+
+    fig = Figure(figsize=(2, 1), dpi=72)
+    text = fig.text(0.1, 0.4, "Hello, gates", fontsize=12)
+    colours = Image.open(BytesIO(_png(fig, 72))).convert("L").getcolors()
+    assert {c for _, c in colours} <= {0, 255}
+    assert len(colours) == 2
+    assert text.get_antialiased()

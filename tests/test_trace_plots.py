@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from whiteboard import GRU, LSTM, RNN
 from whiteboard.training.train import softmax
@@ -102,3 +103,38 @@ def test_bad_input_is_refused():
         TraceStepper(trace, readout=3)
     with pytest.raises(ValueError, match="t must lie"):
         TraceStepper(trace).draw(T)
+
+
+def test_every_heatmap_has_a_colour_bar_and_numbered_units():
+    model = LSTM(D, 8, seed=0)
+    st = TraceStepper(model.forward(np.random.default_rng(0).standard_normal((T, 1, D))),
+                      readout=lambda h: softmax(h[:3]), classes=["x", "y", "z"])
+    assert set(st.colorbars) == set(st.heatmaps)
+    for name, cb in st.colorbars.items():
+        assert cb.mappable is st.heatmaps[name]  # the scale of that very heatmap
+        # a few exact shades, 0 the middle one of a signed scale, so that a palette PNG
+        # keeps them and the colour bar shows each one
+        assert st.heatmaps[name].get_cmap().N == (16 if name in ("i", "f", "o", "p") else 17)
+        lo, hi = st.heatmaps[name].get_clim()
+        ticks = [float(t) for t in cb.ax.get_xticks()]
+        assert ticks[0] == lo and ticks[-1] == hi
+        ax_h = st.axes[name][0]
+        rows = [t.get_text() for t in ax_h.get_yticklabels()]
+        if name == "p":
+            assert rows == ["x", "y", "z"]
+        else:  # unit numbers, as the code indexes them
+            assert rows[0] == "0" and all(r.isdigit() and int(r) < 8 for r in rows)
+            assert len(rows) >= 4
+    texts = [t for t in st.fig.findobj(Text) if t.get_text()]
+    assert min(t.get_fontsize() for t in texts) >= 9
+
+
+def test_colour_bars_follow_a_new_trace():
+    model = LSTM(D, H, seed=0)
+    st = TraceStepper(model.forward(_x(0)), panels=["c"])
+    big = model.forward(_x(0) * 40)  # a cell state beyond ±1 widens its scale
+    assert np.abs(big.c).max() > 1
+    st.set_trace(big)
+    lo, hi = st.heatmaps["c"].get_clim()
+    assert hi == -lo == np.abs(big.c[:, 0]).max() > 1
+    assert [float(t) for t in st.colorbars["c"].ax.get_xticks()] == [lo, 0.0, hi]

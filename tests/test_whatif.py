@@ -194,3 +194,43 @@ def test_whatif_plot_draws_the_unit_and_names_it():
     assert fig.axes[0].get_ylabel() == "cell state s of unit 1"
     default = plot_whatif(traces, unit=1, readout=lambda h: np.full(4, 0.25), target=0)
     assert default.axes[0].get_ylabel() == "c of unit 1"
+
+
+def test_whatif_runs_that_coincide_stay_apart():
+    # Forcing a gate that changes nothing gives the same line twice: styles and marker
+    # positions must still tell them apart.
+    from whiteboard.viz.plots.gates import plot_whatif
+
+    X = np.random.default_rng(1).standard_normal((T, 1, D))
+    model = LSTM(D, H, seed=2)
+    same = model.forward(X)
+    traces = {"as is": same, "again": same, "f = 0": run_whatif(model, X, [Override("f", 0.0)])}
+    fig = plot_whatif(traces, unit=1, readout=lambda h: np.full(4, 0.25), target=0,
+                      tokens=[f"w{t}" for t in range(T)])
+    for ax in fig.axes:
+        lines = ax.get_lines()
+        looks = {(str(line.get_linestyle()), line.get_marker(), line.get_color())
+                 for line in lines}
+        assert len(looks) == len(lines) == 3
+        starts = [line.get_markevery()[0] for line in lines]
+        assert len(set(starts)) == 3  # markers of coinciding lines fall on other steps
+        assert ax.get_xlabel() == "word of the story (time step)"
+        assert all(t.get_fontsize() >= 10 for t in ax.get_xticklabels())
+    legend = fig.legends[0]  # above the panels, where it covers no line
+    assert [t.get_text() for t in legend.get_texts()] == list(traces)
+
+
+def test_memory_path_plot_says_what_it_measures():
+    from whiteboard.viz.plots.gates import plot_memory_path
+
+    x = np.random.default_rng(0).standard_normal((8, 3))
+    paths = {"LSTM": memory_path(LSTM(3, 4, seed=0), x),
+             "GRU": memory_path(GRU(3, 4, seed=0), x)}
+    assert (paths["LSTM"]["gate"], paths["GRU"]["gate"]) == ("f", "z")
+    fig = plot_memory_path(paths)
+    label = fig.axes[0].get_ylabel()
+    assert r"\|\partial s_T / \partial s_{T-k}\|_2" in label  # the norm, of what, over k
+    assert r"\prod f" in label and r"\prod z" in label
+    assert "gradient along the memory" not in label
+    only_lstm = plot_memory_path({"LSTM": paths["LSTM"]}).axes[0].get_ylabel()
+    assert r"\prod f" in only_lstm and r"\prod z" not in only_lstm

@@ -345,6 +345,17 @@ def check_text(value, name: str) -> str:
     return value
 
 
+def check_choice(value, choices, name: str) -> str:
+    """``value`` if it is one of the strings ``choices``; TypeError/ValueError naming them."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}, got "
+                        f"{type(value).__name__} {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, "
+                         f"got {value!r}")
+    return value
+
+
 def check_choices(values, choices, name: str) -> tuple[str, ...]:
     """A non-empty sequence of distinct strings, each one of ``choices``."""
     if isinstance(values, str) or not isinstance(values, (list, tuple)):

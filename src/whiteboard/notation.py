@@ -46,15 +46,71 @@ from __future__ import annotations
 
 import numpy as np
 
+from whiteboard.cells import GATES
 from whiteboard.cells.activations import sigmoid
 from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.lstm import GATES as LSTM_GATES
+from whiteboard.checks import check_choice
 
-__all__ = ["gru_step_nptel", "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
+__all__ = ["FLIPPED", "NOTATIONS", "cell_symbols", "gru_step_nptel", "lstm_step_nptel",
+           "rnn_step_nptel", "to_nptel"]
 
 # The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
 _LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
 _GRU_BLOCK = {g.name: g.block for g in GRU_GATES}
+
+NOTATIONS = ("lectures", "pytorch")
+# The letter of each state, by notation and cell. The lectures' s is the only state of the
+# RNN and the GRU but the *cell* state of the LSTM, whose output is h (book/notation.md).
+_STATES = {
+    "lectures": {"rnn": {"state": "s"}, "lstm": {"cell": "s", "hidden": "h"},
+                 "gru": {"state": "s"}},
+    "pytorch": {"rnn": {"state": "h"}, "lstm": {"cell": "c", "hidden": "h"},
+                "gru": {"state": "h"}},
+}
+# Gates whose lectures' form is one minus PyTorch's: the GRU's i_t = 1 - z_t (its weights
+# change sign in ``to_nptel``).
+FLIPPED = frozenset({"z"})
+
+
+def cell_symbols(kind: str, notation: str = "lectures") -> dict:
+    """The TeX names of a cell's inputs, states and gates in the lectures' or PyTorch's notation.
+
+    Gate letters come from the cell's gate spec (``whiteboard.cells.GATES``): PyTorch's are the
+    gate names; the lectures' are each gate's ``nptel`` suffix, and s̃ for the candidate.
+
+    Args:
+        kind: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+        notation: ``"lectures"`` (NPTEL: s_t, s̃_t, o, i, f) or ``"pytorch"`` (c_t, h_t; i, f,
+            g, o; r, z, n).
+
+    Returns:
+        dict with ``"x"`` (the input, ``"x_t"``), ``"states"`` (role -> (before, after), e.g.
+        ``{"cell": ("s_{t-1}", "s_t"), "hidden": ("h_{t-1}", "h_t")}``; role ``"state"`` for
+        a cell with one state), ``"gates"`` (gate name -> its value at step t, e.g.
+        ``{"g": r"\tilde s_t"}``) and ``"flipped"`` (the names of the gates whose value in
+        this notation is one minus PyTorch's, see :data:`FLIPPED`).
+
+    Raises:
+        TypeError, ValueError: ``kind`` or ``notation`` is not one of the choices.
+    """
+    kind = check_choice(kind, tuple(GATES), "kind")
+    notation = check_choice(notation, NOTATIONS, "notation")
+    lectures = notation == "lectures"
+
+    def letter(g):
+        if not lectures:
+            return g.name
+        return g.nptel or r"\tilde " + _STATES["lectures"][kind]["cell" if kind == "lstm"
+                                                                  else "state"]
+
+    return {
+        "x": "x_t",
+        "states": {role: (f"{s}_{{t-1}}", f"{s}_t")
+                   for role, s in _STATES[notation][kind].items()},
+        "gates": {g.name: f"{letter(g)}_t" for g in GATES[kind]},
+        "flipped": frozenset(g.name for g in GATES[kind] if lectures and g.name in FLIPPED),
+    }
 
 
 def _state_dict(model_or_state):
@@ -115,7 +171,8 @@ def to_nptel(model_or_state) -> dict:
             P["U" + suffix], P["W" + suffix], P["b" + suffix] = block(k)
     else:
         P["U_o"], P["W_o"], P["b_o"] = block(_GRU_BLOCK["r"])
-        P["U_i"], P["W_i"], P["b_i"] = block(_GRU_BLOCK["z"], sign=-1.0)  # i = 1 - z
+        flip = -1.0 if "z" in FLIPPED else 1.0  # the lectures' i = 1 - z
+        P["U_i"], P["W_i"], P["b_i"] = block(_GRU_BLOCK["z"], sign=flip)
         n = slice(_GRU_BLOCK["n"] * H, (_GRU_BLOCK["n"] + 1) * H)
         P["U"], P["W"] = w_ih[n].copy(), w_hh[n].copy()
         P["b"], P["b_W"] = b_ih[n].copy(), b_hh[n].copy()
@@ -152,9 +209,9 @@ def lstm_step_nptel(x, h_prev, s_prev, P):
     Returns:
         ``(h, s, gates)``: h_t and s_t (B, H), and a dict with o, i, f and s_tilde (B, H).
     """
-    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: selective write
-    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: selective read
-    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate: selective forget
+    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: the read
+    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: the write
+    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate
     s_tilde = np.tanh(h_prev @ P["W"].T + x @ P["U"].T + P["b"])  # candidate
     s = f * s_prev + i * s_tilde
     h = o * np.tanh(s)

@@ -249,7 +249,8 @@ def memory_path(model, X, *, max_k=None):
         max_k: the largest k (default T - 1).
 
     Returns:
-        dict with ``k`` (K,), ``jacobian`` (K,) and ``product`` (K,).
+        dict with ``k`` (K,), ``jacobian`` (K,), ``product`` (K,) and ``gate``, the letter
+        of the gates in the product (``"f"`` or ``"z"``).
     """
     if getattr(model, "kind", None) not in ("lstm", "gru"):
         raise TypeError(f"memory_path needs an LSTM or a GRU, got {type(model).__name__}")
@@ -283,4 +284,5 @@ def memory_path(model, X, *, max_k=None):
             J = model.backward(tr, dh)["h0"]
         jac[k - 1] = np.linalg.norm(J, 2)
         prod[k - 1] = np.prod(keep[start:], axis=0).max()
-    return {"k": np.arange(1, max_k + 1), "jacobian": jac, "product": prod}
+    return {"k": np.arange(1, max_k + 1), "jacobian": jac, "product": prod,
+            "gate": "f" if lstm else "z"}

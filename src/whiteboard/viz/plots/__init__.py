@@ -4,6 +4,8 @@ Every function has the form ``plot_x(..., ax=None) -> Figure``: it draws on ``ax
 given and otherwise makes its own ``matplotlib.figure.Figure`` (never through pyplot, so
 nothing is shown twice and no global state changes).  Steppers (objects with ``fig``,
 ``n_frames`` and ``draw(t)``) also live here, next to the figures they animate.
+:func:`whiteboard.viz.plots.diagrams.draw_cell` draws the RNN, LSTM and GRU cells from
+their gate specs, in the lectures' notation or PyTorch's.
 """
 
 from matplotlib.figure import Figure

@@ -8,6 +8,7 @@ passes; these functions only run them and draw.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from whiteboard.analysis.whatif import run_whatif
 from whiteboard.viz.plots import figure_for, new_figure
@@ -68,6 +69,10 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
                 ax=None):
     """One unit's memory and the probability of the right answer, for several what-ifs.
 
+    Runs that coincide (a forced gate that changes nothing) stay apart: each line has its
+    own colour, dash pattern and marker shape, and the markers of line k sit on every n-th
+    step from step k (n lines), so a line hidden under another still shows its markers.
+
     Args:
         traces: label -> trace (e.g. from :func:`whiteboard.analysis.whatif.run_whatif`).
         unit: the hidden unit whose state is drawn.
@@ -83,16 +88,20 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
         the Figure.
     """
     if ax is None:
-        fig, ax = new_figure(figsize=(8.4, 3.0), ncols=2)
+        fig, ax = new_figure(figsize=(8.4, 3.8), ncols=2)
     fig = ax[0].figure
     styles = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)))
+    markers = ("o", "s", "^", "v", "D")
     T = None
+    every = min(len(traces), len(markers))
     for k, (label, tr) in enumerate(traces.items()):
         s = np.asarray(getattr(tr, state))[:, 0, unit]
         p = np.array([readout(h)[target] for h in tr.h[:, 0]])
         T = len(s)
         kw = {"color": f"C{k}", "linestyle": styles[k % len(styles)], "label": label,
-              "linewidth": 2.2 - 0.3 * k, "marker": "o", "markersize": 3}
+              "linewidth": 2.4 - 0.35 * (k % len(styles)), "marker": markers[k % len(markers)],
+              "markersize": 6, "markevery": (k % every, every), "markeredgecolor": "white",
+              "markeredgewidth": 0.6}
         ax[0].plot(np.arange(T), s, **kw)
         ax[1].plot(np.arange(T), p, **kw)
     ax[0].set_ylabel(f"{state} of unit {unit}" if ylabel is None else ylabel)
@@ -101,15 +110,28 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
     for a in ax:
         a.grid(True, alpha=0.3)
         if tokens is not None:
-            a.set_xticks(range(T), tokens, rotation=90, fontsize=7)
+            a.set_xticks(range(T), tokens, rotation=90, fontsize=10)
+            a.set_xlabel("word of the story (time step)")
         else:
             a.set_xlabel("time step")
-    ax[1].legend(frameon=False, fontsize=8, loc="center left")
+    # Above both panels, where no line runs (inside, the legend would cover some run).
+    handles, labels = ax[0].get_legend_handles_labels()
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 3),
+                   frameon=False, fontsize=10)
+    else:
+        ax[1].legend(frameon=False, fontsize=10, loc="best")
     return fig
 
 
 def plot_memory_path(paths, *, rnn=None, ax=None):
-    """Measured gradient along the memory against k, on a log scale.
+    """The measured gradient along the memory against k, on a log scale.
+
+    What is drawn, at the last step T of one sequence: solid, the spectral norm
+    ‖∂s_T/∂s_{T-k}‖₂ of the whole Jacobian of the memory (the LSTM's cell state, the GRU's
+    state), all paths included; dashed, the part that runs straight along the memory, the
+    largest product over units of the keep gates (f for an LSTM, z for a GRU). Both are
+    pure numbers (no unit).
 
     Args:
         paths: label -> the dict of :func:`whiteboard.analysis.jacobians.memory_path`; its Jacobian
@@ -120,21 +142,23 @@ def plot_memory_path(paths, *, rnn=None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (6.2, 3.6))
+    fig, ax = figure_for(ax, (6.8, 4.0))
     tiny = 1e-30  # stands in for an exact zero on the log axis
     for i, (label, path) in enumerate(paths.items()):
         k = path["k"]
         ax.semilogy(k, np.maximum(path["jacobian"], tiny), color=f"C{i}", label=label)
         ax.semilogy(k, np.maximum(path["product"], tiny), color=f"C{i}", linestyle="--",
-                    linewidth=1)
+                    linewidth=1.2)
     if rnn is not None:
         k, norms = rnn
         ax.semilogy(k, np.maximum(norms, tiny), color="black", linewidth=1.5,
                     label="tanh RNN (chapter 3)")
+    gates = sorted({p.get("gate", "f") for p in paths.values()})
+    products = " or ".join(rf"$\prod {g}$" for g in gates)
     ax.set_ylim(1e-16, 1e3)
     ax.set_xlabel("steps back, $k$")
-    ax.set_ylabel("gradient along the memory")
+    ax.set_ylabel(r"solid: $\|\partial s_T / \partial s_{T-k}\|_2$" "\n"
+                  f"dashed: largest {products} over the $k$ steps")
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, title="solid: Jacobian, dashed: gate product",
-              title_fontsize=8, loc="lower left")
+    ax.legend(frameon=False, fontsize=10, loc="lower left")
     return fig

@@ -9,11 +9,16 @@ panel shows the output distribution in the same way.
 
 Frame t of the stepper is time step t (0-based), so a static player of it has one frame
 per step, and a live explorer's slider walks along the sequence.
+
+Every heatmap has a colour bar with its scale and row labels with the unit numbers (from 0,
+as in ``trace.h[t, b, unit]``). Text is at least 9 pt, which a 72 dpi player shows at 9 px
+or more.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import colormaps
 
 from whiteboard.cells import GATES as CELL_GATES
 from whiteboard.viz.plots import freeze_layout, new_figure
@@ -35,6 +40,18 @@ _GATES = {g.name for gates in CELL_GATES.values() for g in gates
 _SQUASHED = {g.name for gates in CELL_GATES.values() for g in gates
              if g.activation == "tanh"} | {"h"}
 _POS, _NEG, _GATE = "#c0504d", "#4f81bd", "#3a8a4a"
+_TEXT, _SMALL = 10, 9          # pt: panel names and words; tick numbers
+# 16 shades from 0 to 1; 17 from -1 to 1, so that 0 is the middle (white) one.
+_FRACTIONS, _SIGNED = colormaps["viridis"].resampled(16), colormaps["RdBu_r"].resampled(17)
+_ROW, _CLASS_ROW = 0.085, 0.14  # inches per unit row, and per class row of the read-out
+
+
+def _unit_ticks(n: int) -> list[int]:
+    """Row ticks that stay apart at ``_ROW`` inches a row: every unit, 2nd, 4th, ..."""
+    step = 1
+    while step * _ROW * 72 < 1.3 * _SMALL or n / step > 8:
+        step *= 2
+    return list(range(0, n, step))
 
 
 def trace_panels(trace, names=None, b: int = 0) -> dict:
@@ -87,6 +104,8 @@ class TraceStepper:
         values: panel name -> (T, H) array being shown (``"p"``: the (T, K) readout).
         heatmaps, cursors, bars: per panel, the image, the cursor line and the bar
         container that ``draw`` updates (tests read their data).
+        colorbars: per panel, the colour bar of its heatmap, a strip under its value bars
+        on the same scale.
     """
 
     def __init__(self, trace, *, tokens=None, b=0, panels=None, labels=None, readout=None,
@@ -105,14 +124,17 @@ class TraceStepper:
         self.n_frames = T
         self._load(trace)
         rows = list(self.panel_names) + (["p"] if readout is not None else [])
-        sizes = [self.values[r].shape[1] for r in rows]
+        heights = [0.12 + max(self.values[r].shape[1], 3) * (_CLASS_ROW if r == "p" else _ROW)
+                   for r in rows]
+        longest = max(len(w) for w in self.tokens)
         self.fig, axes = new_figure(
-            figsize=(width, 0.35 + sum(0.2 + 0.075 * n for n in sizes) + 0.55),
+            figsize=(width, 0.2 + sum(heights) + 0.1 * len(rows) + 0.09 * longest + 0.2),
             nrows=len(rows), ncols=2, squeeze=False,
-            gridspec_kw={"width_ratios": [3.3, 1], "height_ratios": [max(n, 3) for n in sizes]})
+            gridspec_kw={"width_ratios": [3.3, 1], "height_ratios": heights})
         self.heatmaps, self.cursors, self.bars, self.axes = {}, {}, {}, {}
+        self.colorbars = {}
         for r, (name, (ax_h, ax_b)) in enumerate(zip(rows, axes, strict=True)):
-            self._panel(name, ax_h, ax_b, last=r == len(rows) - 1)
+            self._panel(name, ax_h, ax_b, last=r == len(rows) - 1, inches=heights[r])
         freeze_layout(self.fig)  # frames change data only, never the layout
         # What draw(t) changes: a live explorer repaints only these (see explorers.Explorer).
         self.animated = [*self.cursors.values(), *(r for b in self.bars.values() for r in b),
@@ -156,26 +178,39 @@ class TraceStepper:
             img.set_clim(*self._limits(name))
             lo, hi = self._limits(name)
             self.axes[name][1].set_xlim(min(lo, 0), hi)
+            self._scale_ticks(name, self.colorbars[name].ax.xaxis, self.axes[name][1].xaxis)
 
     # -- drawing -------------------------------------------------------------------------
 
-    def _panel(self, name, ax_h, ax_b, *, last):
+    def _scale_ticks(self, name, colorbar_axis, bars_axis):
+        """The ends of the scale (and 0 when it is signed) as the only ticks; the numbers
+        are written once, under the colour bar, which spans the bars' axis exactly."""
+        lo, hi = self._limits(name)
+        ticks = [lo, 0.0, hi] if lo < 0 else [0.0, hi]
+        colorbar_axis.set_ticks(ticks, [f"{v:g}" for v in ticks])
+        bars_axis.set_ticks(ticks, [""] * len(ticks))
+
+    def _panel(self, name, ax_h, ax_b, *, last, inches):
         v = self.values[name]
         T, n = v.shape
         lo, hi = self._limits(name)
-        cmap = "viridis" if lo == 0 else "RdBu_r"
+        # Steps, not a continuum: an eye tells about this many shades apart anyway, and a
+        # frame made of few exact colours keeps them through the players' palette PNG.
+        cmap = _FRACTIONS if lo == 0 else _SIGNED
         self.heatmaps[name] = ax_h.imshow(v.T, aspect="auto", cmap=cmap, vmin=lo, vmax=hi,
                                           interpolation="nearest",
                                           extent=(-0.5, T - 0.5, n - 0.5, -0.5))
         self.cursors[name] = ax_h.axvline(0, color="black", linewidth=1.6)
         label = "output p" if name == "p" else self.labels.get(name, name)
-        ax_h.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
+        ax_h.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=_TEXT,
+                        labelpad=8)
         if name == "p":
-            ax_h.set_yticks(range(n), self.classes, fontsize=6)
-        else:
-            ax_h.set_yticks([])
+            ax_h.set_yticks(range(n), self.classes, fontsize=_SMALL)
+        else:  # rows are units, numbered as the code indexes them
+            ax_h.set_yticks(_unit_ticks(n))
+            ax_h.tick_params(axis="y", labelsize=_SMALL, length=2, pad=1)
         if last:
-            ax_h.set_xticks(range(T), self.tokens, rotation=90, fontsize=7)
+            ax_h.set_xticks(range(T), self.tokens, rotation=90, fontsize=_TEXT)
             self._ticklabels = ax_h.get_xticklabels()
         else:
             ax_h.set_xticks([])
@@ -184,10 +219,15 @@ class TraceStepper:
         ax_b.set_ylim(n - 0.5, -0.5)
         ax_b.set_xlim(min(lo, 0), hi)
         ax_b.set_yticks([])
-        # Few ticks: every tick label is text that each frame would have to lay out again.
-        ax_b.set_xticks([lo, 0, hi] if lo < 0 else [0, hi], [f"{lo:g}", "0", f"{hi:g}"]
-                        if lo < 0 else ["0", f"{hi:g}"])
-        ax_b.tick_params(labelsize=7)
+        # The colour bar runs under the value bars on the same scale: a bar's length and
+        # the colour beneath its end are the same number, and the heatmap's colours read off
+        # it. Few ticks: every tick label is text that each frame has to lay out again.
+        band = ax_b.inset_axes((0, -0.1 / inches, 1, 0.07 / inches))  # 0.07 in, 0.03 below
+        self.colorbars[name] = cb = self.fig.colorbar(self.heatmaps[name], cax=band,
+                                                      orientation="horizontal")
+        cb.ax.tick_params(labelsize=_SMALL, length=2, pad=1)
+        cb.outline.set_linewidth(0.5)
+        self._scale_ticks(name, cb.ax.xaxis, ax_b.xaxis)
         if lo < 0:
             ax_b.axvline(0, color="0.5", linewidth=0.8)
         self.axes[name] = (ax_h, ax_b)

@@ -1,0 +1,245 @@
+"""whiteboard.viz.plots.diagrams: cell diagrams drawn from the gate spec, in the book's symbols.
+
+Assertions read the artists (patch gids, texts, their rendered extents), never pixels.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import matplotlib
+import pytest
+from book_pages import ROOT
+from matplotlib.figure import Figure
+
+from whiteboard.cells import GATES
+from whiteboard.notation import NOTATIONS, cell_symbols
+from whiteboard.viz.plots import new_figure
+from whiteboard.viz.plots.diagrams import draw_cell
+
+matplotlib.use("Agg")
+NOTATION_MD = ROOT / "book" / "notation.md"
+CASES = list(itertools.product(GATES, NOTATIONS))
+ACTIVATION_TEXT = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$"}
+PAGE_PX = 700  # the width of the book's text column
+
+# Maths in markdown: $$...$$ blocks and $...$ inline.
+MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
+# One symbol: an optional \tilde, a letter or a command (\sigma, \odot), an optional subscript.
+SYMBOL = re.compile(r"(\\tilde\s*)?(\\[A-Za-z]+|[A-Za-z])(?:_(\{[^{}]*\}|[A-Za-z0-9]))?")
+
+
+def _canonical(match) -> str:
+    tilde, base, sub = match.groups()
+    sub = "" if sub is None else "_" + re.sub(r"[{}\s]", "", sub)
+    return (r"\tilde " if tilde else "") + base + sub
+
+
+def _symbols(tex: str) -> set[str]:
+    return {_canonical(m) for m in SYMBOL.finditer(tex)}
+
+
+def _maths(text: str) -> list[str]:
+    return [a or b for a, b in MATH.findall(text)]
+
+
+def defined_symbols(markdown: str) -> set[str]:
+    """Every symbol written in the maths of a markdown page (tables and equations)."""
+    return set().union(*map(_symbols, _maths(markdown)))
+
+
+def diagram_symbols(fig) -> set[str]:
+    """Every symbol in the maths labels of a figure (its words are not symbols)."""
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    return set().union(*(_symbols(m) for t in texts for m in _maths(t)))
+
+
+def undefined_symbols(fig, markdown: str) -> set[str]:
+    return diagram_symbols(fig) - defined_symbols(markdown)
+
+
+def _without(markdown: str, symbol: str) -> str:
+    """``markdown`` with every occurrence of ``symbol`` cut out of its maths."""
+    def cut(math_match):
+        # a thin space, not nothing: "$h_t$" must not become "$$", which opens a display
+        return SYMBOL.sub(lambda m: r"\," if _canonical(m) == symbol else m.group(0),
+                          math_match.group(0))
+    return MATH.sub(cut, markdown)
+
+
+def _gate_boxes(fig):
+    """The gate boxes, left to right: (name, patch)."""
+    patches = [p for ax in fig.axes for p in ax.patches
+               if (p.get_gid() or "").startswith("gate:")]
+    patches.sort(key=lambda p: p.get_x())
+    return [(p.get_gid().split(":")[1], p) for p in patches]
+
+
+def _text(fig, gid):
+    found = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == gid]
+    assert len(found) == 1, f"expected one text with gid {gid!r}, found {found}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def notation_md():
+    return NOTATION_MD.read_text()
+
+
+# ------------------------------------------------------------------------- the notation
+
+
+@pytest.mark.parametrize("kind, notation", CASES)
+def test_every_symbol_on_a_diagram_is_in_notation_md(kind, notation, notation_md):
+    fig = draw_cell(kind, notation)
+    shown = diagram_symbols(fig)
+    syms = cell_symbols(kind, notation)
+    expected = {syms["x"], *syms["gates"].values(), *itertools.chain(*syms["states"].values())}
+    assert set().union(*map(_symbols, expected)) <= shown  # the states and gates are drawn
+    assert not undefined_symbols(fig, notation_md), (
+        f"{kind}/{notation}: symbols not defined in book/notation.md")
+
+
+def test_the_two_notations_differ_where_the_book_says_they_do():
+    for kind in GATES:
+        lectures = diagram_symbols(draw_cell(kind, "lectures"))
+        pytorch = diagram_symbols(draw_cell(kind, "pytorch"))
+        assert ("s_t" in lectures) and ("s_t" not in pytorch)
+    assert {"c_t", "c_t-1", "g_t"} <= diagram_symbols(draw_cell("lstm", "pytorch"))
+    assert {r"\tilde s_t", "h_t"} <= diagram_symbols(draw_cell("lstm", "lectures"))
+    assert {"r_t", "z_t", "n_t"} <= diagram_symbols(draw_cell("gru", "pytorch"))
+    assert {"o_t", "i_t", r"\tilde s_t"} <= diagram_symbols(draw_cell("gru", "lectures"))
+
+
+SHOWN = {case: diagram_symbols(draw_cell(*case)) for case in CASES}
+
+
+@pytest.mark.parametrize("symbol", sorted(set().union(*SHOWN.values())))
+def test_the_check_fails_when_notation_md_loses_a_symbol(symbol, notation_md, tmp_path):
+    # The negative check: a copy of notation.md without the symbol must be caught, on every
+    # diagram that shows it, and nothing else may go missing with it.
+    copy = tmp_path / "notation.md"
+    copy.write_text(_without(notation_md, symbol))
+    broken = copy.read_text()
+    assert broken != notation_md and symbol not in defined_symbols(broken)
+    showing = [case for case, shown in SHOWN.items() if symbol in shown]
+    assert showing
+    for case in showing:
+        assert undefined_symbols(draw_cell(*case), broken) == {symbol}, case
+
+
+# -------------------------------------------------------------------------- the gate spec
+
+
+@pytest.mark.parametrize("kind, notation", CASES)
+def test_gate_boxes_are_the_spec_in_spec_order(kind, notation):
+    fig = draw_cell(kind, notation)
+    boxes = _gate_boxes(fig)
+    assert [name for name, _ in boxes] == [g.name for g in GATES[kind]]
+    letters = cell_symbols(kind, notation)["gates"]
+    for g in GATES[kind]:
+        assert _text(fig, f"gate:{g.name}:activation") == ACTIVATION_TEXT[g.activation]
+        assert _text(fig, f"gate:{g.name}:symbol") == f"${letters[g.name]}$"
+        assert _text(fig, f"gate:{g.name}:role") in g.role
+
+
+def test_the_rnn_has_one_box_and_no_gate():
+    fig = draw_cell("rnn")
+    assert not _gate_boxes(fig)
+    assert [p.get_gid() for p in fig.axes[0].patches if p.get_gid() == "update"] == ["update"]
+    assert _text(fig, "update:activation") == r"$\tanh$"  # the book's RNN squashes with tanh
+
+
+def test_the_lstm_and_gru_nodes_follow_their_equations():
+    def nodes(fig):
+        return sorted(p.get_gid() for p in fig.axes[0].patches
+                      if (p.get_gid() or "").startswith("node:"))
+
+    # c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ tanh(c_t): three products, one sum, one tanh
+    assert nodes(draw_cell("lstm")) == ["node:odot"] * 3 + ["node:plus", "node:tanh"]
+    # h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n: two products, one sum, one "1 -"
+    for notation in NOTATIONS:
+        assert nodes(draw_cell("gru", notation)) == (
+            ["node:odot"] * 2 + ["node:one-minus", "node:plus"])
+
+
+def _one_minus_height(fig):
+    return next(p.center[1] for p in fig.axes[0].patches if p.get_gid() == "node:one-minus")
+
+
+def test_the_gru_flip_moves_the_one_minus():
+    # PyTorch: 1 - z scales the candidate (beside the products); lectures: 1 - i scales the
+    # old state (on the way up to the state line).
+    top = max(p.center[1] for p in draw_cell("gru").axes[0].patches
+              if p.get_gid() == "node:plus")
+    lectures, pytorch = (_one_minus_height(draw_cell("gru", n)) for n in NOTATIONS)
+    assert pytorch < lectures < top
+
+
+def test_a_changed_spec_changes_the_diagram(monkeypatch):
+    lstm = {g.name: g for g in GATES["lstm"]}
+    reordered = tuple(lstm[n] for n in ("o", "g", "f", "i"))
+    monkeypatch.setitem(GATES, "lstm", reordered)
+    fig = draw_cell("lstm", "pytorch")
+    assert [name for name, _ in _gate_boxes(fig)] == ["o", "g", "f", "i"]
+    gru = GATES["gru"]
+    changed = tuple(g if g.name != "r" else type(g)(**{**g.__dict__, "activation": "tanh"})
+                    for g in gru)
+    monkeypatch.setitem(GATES, "gru", changed)
+    assert _text(draw_cell("gru"), "gate:r:activation") == r"$\tanh$"
+
+
+# --------------------------------------------------------------------------- legibility
+
+
+@pytest.mark.parametrize("kind, notation", CASES)
+def test_labels_are_legible_and_do_not_overlap(kind, notation):
+    fig = draw_cell(kind, notation)
+    fig.draw_without_rendering()
+    width_px = fig.get_figwidth() * fig.dpi
+    assert width_px <= PAGE_PX  # shown at its own size, so 1 pt is 1 px at 72 dpi
+    assert fig.dpi == 72
+    texts = [t for t in fig.axes[0].texts if t.get_text()]
+    assert all(t.get_fontsize() >= 10 for t in texts)
+    extent = {t: t.get_window_extent() for t in texts}
+    for a, b in itertools.combinations(texts, 2):
+        assert not extent[a].overlaps(extent[b]), f"{a.get_text()!r} overlaps {b.get_text()!r}"
+    # labels outside the boxes and circles stay clear of every box and circle
+    shapes = [p for p in fig.axes[0].patches
+              if (p.get_gid() or "").startswith(("gate:", "node:", "update"))]
+    outside = [t for t in texts if (t.get_gid() or "").startswith(("state:", "input"))
+               or (t.get_gid() or "").endswith(":symbol") or t.get_gid() is None
+               and not t.get_text().startswith("$")]
+    assert outside
+    for t in outside:
+        for p in shapes:
+            assert not extent[t].overlaps(p.get_window_extent()), (
+                f"{t.get_text()!r} on {p.get_gid()}")
+
+
+# ------------------------------------------------------------------------------ arguments
+
+
+def test_draws_on_given_axes():
+    fig, ax = new_figure(figsize=(7, 3.5))
+    assert draw_cell("gru", "pytorch", ax=ax) is fig
+    assert isinstance(draw_cell("lstm"), Figure)
+    assert [name for name, _ in _gate_boxes(fig)] == ["r", "z", "n"]
+
+
+@pytest.mark.parametrize("args, error, message", [
+    (("transformer",), ValueError, r"kind must be one of 'rnn', 'lstm', 'gru', got 'transformer'"),
+    (("LSTM",), ValueError, r"kind must be one of"),
+    ((3,), TypeError, r"kind must be one of .*got int 3"),
+    (("lstm", "colah"), ValueError, r"notation must be one of 'lectures', 'pytorch', got 'colah'"),
+    (("lstm", None), TypeError, r"notation must be one of .*got NoneType"),
+])
+def test_bad_arguments_raise(args, error, message):
+    with pytest.raises(error, match=message):
+        draw_cell(*args)
+
+
+def test_ax_must_be_axes():
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
+        draw_cell("rnn", ax="left")
