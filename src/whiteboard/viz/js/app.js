@@ -248,6 +248,7 @@ function wbBindKeys(pg) {
       wbShowCell(pg, ev.target);
     } else { return; }
     ev.preventDefault();
+    ev.stopPropagation();  // a notebook's own shortcuts must not act on the same key
   });
   pg.root.addEventListener("focusin", function (ev) {
     if (ev.target.classList && ev.target.classList.contains("wb-pg-map")) {
