@@ -113,3 +113,25 @@ def test_a_forced_run_equals_wbrun_from_the_word_before(browser, tmp_path):
         assert not errors
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_book_theme_leaves_the_playground_readable(browser, site, width):
+    """In the built book, the theme's styles for labels, legends and figures neither shrink
+    the story box nor blow up the headings, and nothing leaves the screen."""
+    from reader_checks import check_no_errors_or_missing_files, open_offline
+
+    page, problems = open_offline(browser, f"{site}/book/playground.html")
+    try:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_selector(".wb-playground[data-ready]")
+        root, story = (page.locator(s).bounding_box() for s in (".wb-playground", ".wb-pg-story"))
+        assert story["width"] >= 0.85 * root["width"], f"story box {story['width']:.0f} px wide"
+        sizes = page.evaluate("() => ['.wb-playground', '.wb-pg-force legend'].map(s => "
+                              "getComputedStyle(document.querySelector(s)).fontSize)")
+        assert sizes[0] == sizes[1], f"the legend's text is {sizes[1]}, the rest {sizes[0]}"
+        check_text_at_least_12px(page)
+        check_fits_the_screen(page, width)
+        check_no_errors_or_missing_files(problems, "book/playground")
+    finally:
+        page.close()

@@ -179,11 +179,13 @@ outline-offset:2px}
 .wb-pg-f{font:inherit;color:inherit;background:transparent;border:1px solid currentColor;\
 border-radius:4px;padding:.15em .4em;max-width:100%;min-width:0}
 button.wb-pg-f{cursor:pointer}
+.wb-pg-label{display:block}
 .wb-pg-story{width:100%;display:block}
 .wb-pg-bar{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center;margin:.4em 0}
 .wb-pg-bar label{display:inline-flex;align-items:center;gap:.3em;max-width:100%;min-width:0}
 .wb-pg-force{border:1px solid currentColor;border-radius:4px;margin:.4em 0;padding:.3em .8em;\
 min-width:0}
+.wb-pg-force legend{font:inherit;float:none;width:auto;margin:0;padding:0 .3em}
 .wb-pg-p{margin:.3em 0}
 .wb-pg-tokens{margin:.3em 0;line-height:1.9}
 .wb-pg-tokens span{padding:0 .15em;cursor:pointer}
@@ -197,7 +199,7 @@ min-width:0}
 .wb-pg-maps{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,19em),1fr));\
 gap:.2em 1.5em}
 .wb-pg-block{margin:.4em 0 0}
-.wb-pg-block figcaption,.wb-pg-twin-label{margin:.2em 0}
+.wb-pg-cap,.wb-pg-twin-label{margin:.2em 0}
 .wb-pg-row{display:grid;grid-template-columns:2.4em minmax(0,1fr)}
 .wb-pg-units,.wb-pg-words,.wb-pg-twin-label,.wb-pg-readout{font-size:max(12px,.8em)}
 .wb-pg-units{display:flex;flex-direction:column;justify-content:space-between;\
@@ -225,7 +227,7 @@ aria-label="Playground: the trained networks run your story; left and right arro
 through the words">
 <style>{style}</style>
 <script type="application/json" class="wb-pg-data">{data}</script>
-<label>Your story (type, paste or edit)<br>
+<label class="wb-pg-label">Your story (type, paste or edit)<br>
 <textarea class="wb-pg-story wb-pg-f" rows="3" spellcheck="false">{story}</textarea></label>
 <div class="wb-pg-bar">
 <button type="button" class="wb-pg-distract wb-pg-f">Add a distractor</button>

@@ -89,13 +89,13 @@ function wbMapRow(m, map, run) {
 // One map: its title, the trained run's heatmap, the forced run's (hidden until a gate of
 // this model is forced) and the word axis under both.
 function wbMapBlock(m, map) {
-  return "<figure class='wb-pg-block' data-map='" + map.name + "'><figcaption>" +
+  return "<div class='wb-pg-block' data-map='" + map.name + "'><div class='wb-pg-cap'>" +
     wbEsc(map.name) + ": " + wbEsc(map.about) + " <small>(" +
     (map.act === "sigmoid" ? "0..1" : "\u22121..1") + (map.clamp ? ", colours clamped" : "") +
-    ")</small></figcaption>" + wbMapRow(m, map, "trained") +
+    ")</small></div>" + wbMapRow(m, map, "trained") +
     "<div class='wb-pg-twin' hidden><div class='wb-pg-twin-label'></div>" +
     wbMapRow(m, map, "forced") + "</div><div class='wb-pg-row'><span></span>" +
-    "<div class='wb-pg-words' aria-hidden='true'></div></div></figure>";
+    "<div class='wb-pg-words' aria-hidden='true'></div></div></div>";
 }
 
 function wbPanel(root, m) {
