@@ -107,32 +107,49 @@ def check_forced_heatmaps(page, story, model="story_lstm", gate="f", value=0, wo
 
 def check_word_axes(page, story, every_word=True):
     """Under every heatmap: its words, each under its own column, none overlapping, the
-    selected one among them; beside it, the unit axis from 1 to H."""
+    selected one among them (in bold); beside it, the unit axis from 1 to H."""
     page.fill(".wb-pg-story", story)
     tokens = run(page, story, {})["tokens"]
     T = len(tokens)
+    # every label's box, from the text itself (an axis may hold its labels in any elements)
     axes = page.eval_on_selector_all(".wb-pg-block", """bs => bs.map(b => {
-        const map = b.querySelector('.wb-pg-map').getBoundingClientRect();
         const box = r => ({x: r.x, y: r.y, width: r.width, height: r.height});
-        return {map: box(map), units: b.querySelector('.wb-pg-units').innerText.split(/\\s+/),
-                words: Array.from(b.querySelectorAll('.wb-pg-words span')).map(s =>
-                  [Number(s.dataset.t), s.textContent, box(s.getBoundingClientRect()),
-                   s.classList.contains('wb-pg-on')])};
+        const axis = b.querySelector('.wb-pg-words'), words = [];
+        const walk = document.createTreeWalker(axis, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+            let at = 0;
+            for (const part of n.textContent.split(/\\n/)) {
+                const word = part.trim();
+                if (word) {
+                    const r = document.createRange();
+                    r.setStart(n, at + part.indexOf(word));
+                    r.setEnd(n, at + part.indexOf(word) + word.length);
+                    const bold = parseInt(getComputedStyle(n.parentElement).fontWeight) >= 600;
+                    words.push([word, box(r.getBoundingClientRect()), bold]);
+                }
+                at += part.length + 1;
+            }
+        }
+        return {map: box(b.querySelector('.wb-pg-map').getBoundingClientRect()),
+                units: b.querySelector('.wb-pg-units').innerText.split(/\\s+/), words};
     })""")
     assert axes, "no heatmaps"
     for axis in axes:
         words, m = axis["words"], axis["map"]
         assert axis["units"] == ["1", "unit", "32"], f"unit axis reads {axis['units']}"
         assert words, "a heatmap without word labels"
-        if every_word:
-            assert [t for t, *_ in words] == list(range(T)), "not every word is labelled"
-        assert any(on and t == T - 1 for t, _, _, on in words), "the selected word is unlabelled"
-        for t, text, box, _ in words:
-            assert text == tokens[t], f"column {t + 1} is labelled {text!r}, not {tokens[t]!r}"
-            middle, column = box["x"] + box["width"] / 2, m["x"] + (t + 0.5) * m["width"] / T
-            assert abs(middle - column) <= m["width"] / T / 2 + 1, f"{text!r} is off its column"
+        columns = []
+        for text, box, _ in words:
+            t = int((box["x"] + box["width"] / 2 - m["x"]) / m["width"] * T)
+            assert 0 <= t < T and text == tokens[t], \
+                f"{text!r} stands under column {t + 1}, which is {tokens[t] if t < T else None!r}"
             assert box["y"] >= m["y"] + m["height"] - 1, f"{text!r} is not under the heatmap"
-        for (_, a, ra, _), (_, b, rb, _) in zip(words, words[1:], strict=False):
+            columns.append(t)
+        if every_word:
+            assert columns == list(range(T)), f"labelled columns: {columns}"
+        assert [t for t, (*_, bold) in zip(columns, words, strict=True) if bold] == [T - 1], \
+            "the selected word is not the one label in bold"
+        for (a, ra, _), (b, rb, _) in zip(words, words[1:], strict=False):
             assert ra["x"] + ra["width"] <= rb["x"] + 0.5, f"labels {a!r} and {b!r} overlap"
 
 

@@ -41,20 +41,22 @@ CHECKS = {
     "text >= 12 px": lambda page, width: check_text_at_least_12px(page),
 }
 
-# For each check, a width to open the page at and a way to break the page that it must catch.
-BROKEN = {
-    "forced heatmaps": (1280, "wbMapSvg(f.run[map.name]",
-                        "wbMapSvg(pg.state.res.models[m.name][map.name]"),
-    "word axes": (1280, "+ wbEsc(tokens[t]) +", "+ t +"),
-    "word axes, 60 words": (1280, "every = Math.max(1, Math.ceil(", "every = 1 || (("),
-    "words from 1": (1280, "function wbWordIndex(n) { return n - 1; }",
-                     "function wbWordIndex(n) { return n; }"),
-    "keys on the root": (1280, 'data-uid="{}" tabindex="0"', 'data-uid="{}"'),
-    "readout by the cell": (1280, 'box.style.top = (y + 6) + "px";', 'box.style.top = "0";'),
-    "fits the screen": (400, ".4em;max-width:100%;min-width:0}", ".4em}"),
-    "text >= 12 px": (390, ".wb-pg-readout{font-size:max(12px,.8em)}",
-                      ".wb-pg-readout{font-size:.6em}"),
-}
+# Pages broken on purpose: the check that must catch each, the width to open it at, and what
+# is changed.
+BROKEN = [
+    ("forced heatmaps", 1280, "wbMapSvg(f.run[map.name]",
+     "wbMapSvg(pg.state.res.models[m.name][map.name]"),
+    ("word axes", 1280, "((sel % every + 0.5) / T", "((sel % every + 1.5) / T"),
+    ("word axes", 1280, "lines.push(t === sel ?", "lines.push(t === sel + 1 ?"),
+    ("word axes, 60 words", 1280, "var every = Math.max(1, Math.ceil(", "var every = 1 || (("),
+    ("words from 1", 1280, "function wbWordIndex(n) { return n - 1; }",
+     "function wbWordIndex(n) { return n; }"),
+    ("keys on the root", 1280, 'data-uid="{}" tabindex="0"', 'data-uid="{}"'),
+    ("readout by the cell", 1280, 'box.style.top = (y + 6) + "px";', 'box.style.top = "0";'),
+    ("fits the screen", 400, ".4em;max-width:100%;min-width:0}", ".4em}"),
+    ("text >= 12 px", 390, ".wb-pg-readout{font-size:max(12px,.8em)}",
+     ".wb-pg-readout{font-size:.6em}"),
+]
 
 
 @pytest.mark.parametrize("width", [1280, 400, 390])
@@ -69,9 +71,9 @@ def test_the_playground_passes_each_check(browser, tmp_path, name, width):
         page.close()
 
 
-@pytest.mark.parametrize("name", BROKEN)
-def test_each_check_fails_on_a_broken_page(browser, tmp_path, name):
-    width, old, new = BROKEN[name]
+@pytest.mark.parametrize("name, width, old, new", BROKEN,
+                         ids=[f"{b[0]}: {b[3][:24]}" for b in BROKEN])
+def test_each_check_fails_on_a_broken_page(browser, tmp_path, name, width, old, new):
     pg = playground()
     html = broken(pg.to_html(), old.replace("{}", pg.uid), new.replace("{}", pg.uid))
     page, _, _ = open_playground(browser, html, tmp_path, viewport={"width": width,

@@ -190,7 +190,7 @@ min-width:0}
 .wb-pg-tokens{margin:.3em 0;line-height:1.9}
 .wb-pg-tokens span{padding:0 .15em;cursor:pointer}
 .wb-pg-on{outline:2px solid currentColor;font-weight:bold}
-.wb-pg-words .wb-pg-on{outline:none;text-decoration:underline}
+.wb-pg-words .wb-pg-on{outline:none}
 .wb-pg-key{display:inline-flex;align-items:center;gap:.3em;margin-right:1.2em}
 .wb-pg-key svg{border:1px solid currentColor}
 .wb-pg-panels{display:flex;flex-wrap:wrap;gap:1em 1.5em;align-items:flex-start}
@@ -208,8 +208,7 @@ align-items:flex-end;padding-right:.3em;line-height:1}
 .wb-pg-map image{image-rendering:optimizeSpeed;image-rendering:crisp-edges;\
 image-rendering:pixelated}
 .wb-pg-words{position:relative;overflow:hidden}
-.wb-pg-words span{position:absolute;top:.2em;writing-mode:vertical-rl;white-space:nowrap;\
-line-height:1;transform:translateX(-50%) rotate(180deg)}
+.wb-pg-words div{position:absolute;top:.2em;writing-mode:vertical-lr;white-space:pre}
 .wb-pg-dr{display:flex;align-items:center;gap:.4em}
 .wb-pg-dn{width:6.5em}
 .wb-pg-db{flex:1;position:relative;height:1em}

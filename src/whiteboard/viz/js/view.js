@@ -155,24 +155,28 @@ function wbMapSvg(vals, T, H, act, start, sel) {
   return parts.join("");
 }
 
-// The word axis: every word whose label fits (at least ~1.15 label heights apart on the
-// screen), always the selected one (bold), each turned to read upwards under its column.
+// The word axis: the words at a pitch their labels fit in (about 1.15 label heights on the
+// screen), counted from the selected word so that it is always labelled (in bold). One
+// element in vertical writing mode holds them all, a line per label, with the line height
+// equal to the pitch: each line sits under its own column, with no element per label to lay
+// out (a redraw lays out a dozen axes).
 function wbWordAxis(tokens, sel, widthPx, fontPx) {
-  var T = tokens.length, every = Math.max(1, Math.ceil(1.15 * fontPx * T / Math.max(widthPx, 1)));
-  var longest = 0, html = "";
-  for (var t = 0; t < T; t++) {
-    var near = t !== sel && Math.abs(t - sel) < every;
-    if ((t % every && t !== sel) || near) { continue; }
+  var T = tokens.length, col = Math.max(widthPx, 1) / Math.max(T, 1);
+  var every = Math.max(1, Math.ceil(1.15 * fontPx / col)), lines = [], longest = 0;
+  for (var t = sel % every; t < T; t += every) {
     longest = Math.max(longest, tokens[t].length);
-    html += "<span data-t='" + t + "'" + (t === sel ? " class='wb-pg-on'" : "") +
-      " style='left:" + ((t + 0.5) / T * 100).toFixed(3) + "%'>" + wbEsc(tokens[t]) + "</span>";
+    lines.push(t === sel ? "<b class='wb-pg-on'>" + wbEsc(tokens[t]) + "</b>" : wbEsc(tokens[t]));
   }
-  return {html: html, height: (0.62 * longest + 0.6).toFixed(2) + "em"};
+  var pitch = every * col;
+  return {html: T ? "<div style='left:calc(" + ((sel % every + 0.5) / T * 100).toFixed(3) +
+                    "% - " + (pitch / 2).toFixed(2) + "px);line-height:" + pitch.toFixed(2) +
+                    "px'>" + lines.join("\n") + "</div>" : "",
+          height: (0.62 * longest + 0.6).toFixed(2) + "em"};
 }
 
 // The answer distribution as bars: the trained run's solid, the forced run's (if any) dashed.
 function wbDist(probs, forced, classes) {
-  var html = forced ? "<small>solid: as trained; dashed: forced</small>" : "";
+  var html = forced ? "<div><small>solid: as trained; dashed: forced</small></div>" : "";
   for (var k = 0; k < classes.length; k++) {
     var p = probs[k], q = forced ? forced[k] : null;
     html += "<div class='wb-pg-dr'><span class='wb-pg-dn'>" + wbEsc(classes[k]) + "</span>" +
