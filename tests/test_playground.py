@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from playground_checks import open_playground, run, text_sizes
 
 from whiteboard import pretrained
 from whiteboard.analysis.whatif import Override, run_whatif
@@ -56,7 +57,7 @@ def test_html_is_reproducible_and_ids_follow_the_content():
     assert other.uid != playground().uid
     assert re.fullmatch(r"wbg[0-9a-f]{12}", playground().uid)
     assert a.startswith('<div class="wb-playground"') and "<textarea" in a
-    assert "src=" not in a and "http" not in a and "import(" not in a
+    assert "src=" not in a and "http:" not in a and "https:" not in a and "import(" not in a
 
 
 def test_the_story_is_escaped():
@@ -71,7 +72,7 @@ def test_embedded_weights_are_exactly_the_stored_ones():
         arrays = {**net.core.parameters(), "V": net.readout.V, "c": net.readout.c}
         assert set(rec["weights"]) == set(arrays) - {"E"}
         for key, w in rec["weights"].items():
-            got = np.frombuffer(base64.b64decode(w["data"]), "<" + w["dtype"])
+            got = np.frombuffer(base64.b85decode(w["data"]), "<" + w["dtype"])
             assert np.array_equal(got.astype(np.float64), arrays[key].ravel()), key
         assert rec["H"] == 32 and rec["D"] == len(story_vocab())
 
@@ -79,7 +80,7 @@ def test_embedded_weights_are_exactly_the_stored_ones():
 def test_encode_falls_back_to_float64_when_float32_would_round():
     assert _encode(np.array([0.5, 1.25]))[0] == "f4"
     dtype, data = _encode(np.array([0.1]))
-    assert dtype == "f8" and np.frombuffer(base64.b64decode(data), "<f8")[0] == 0.1
+    assert dtype == "f8" and np.frombuffer(base64.b85decode(data), "<f8")[0] == 0.1
 
 
 def test_the_gate_spec_comes_from_the_cells():
@@ -168,27 +169,10 @@ OVERRIDES = [
 ]
 
 
-def _file_page(browser, html, tmp_path, **kw):
-    path = tmp_path / "playground.html"
-    path.write_text(f"<!doctype html><meta charset='utf-8'><body>{html}</body>")
-    page = browser.new_page(**kw)
-    errors, external = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-               else (external.append(r.request.url), r.abort()))
-    page.goto(path.as_uri())
-    page.wait_for_selector(".wb-playground[data-ready]")
-    return page, errors, external
-
-
-def _run(page, text, overrides):
-    return page.evaluate("([t, o]) => document.querySelector('.wb-playground').wbRun(t, o)",
-                         [text, overrides])
-
-
 @pytest.fixture(scope="module")
 def pg_page(browser, tmp_path_factory):
-    page, errors, _ = _file_page(browser, playground().to_html(), tmp_path_factory.mktemp("pg"))
+    page, errors, _ = open_playground(browser, playground().to_html(),
+                                      tmp_path_factory.mktemp("pg"))
     yield page
     assert not errors
     page.close()
@@ -203,7 +187,7 @@ def test_the_story_has_300_words():
 @pytest.mark.parametrize("story", STORIES, ids=str)
 @pytest.mark.parametrize("k", range(len(OVERRIDES)), ids=lambda k: f"overrides{k}")
 def test_every_array_equals_numpy(pg_page, story, k):
-    check_equal_to_numpy(_run(pg_page, STORIES[story], OVERRIDES[k]), STORIES[story],
+    check_equal_to_numpy(run(pg_page, STORIES[story], OVERRIDES[k]), STORIES[story],
                          OVERRIDES[k])
 
 
@@ -213,10 +197,10 @@ EMBEDDED = ("story_rnn_lag20", "story_lstm_lag20")  # chapter 6's networks: lear
 @pytest.mark.browser
 @pytest.mark.parametrize("story", ["lecture", "generated", "unknown word"], ids=str)
 def test_networks_with_an_embedding_equal_numpy_too(browser, tmp_path, story):
-    page, errors, _ = _file_page(browser, playground(EMBEDDED).to_html(), tmp_path)
+    page, errors, _ = open_playground(browser, playground(EMBEDDED).to_html(), tmp_path)
     try:
         for ovs in ({}, {"story_lstm_lag20": [{"gate": "f", "value": 0, "start": 6}]}):
-            check_equal_to_numpy(_run(page, STORIES[story], ovs), STORIES[story], ovs,
+            check_equal_to_numpy(run(page, STORIES[story], ovs), STORIES[story], ovs,
                                  models=EMBEDDED)
         assert not errors
     finally:
@@ -230,13 +214,13 @@ def test_a_swapped_gate_fails_the_check(browser, tmp_path):
     rec = next(r for r in pg.data["models"] if r["kind"] == "lstm")
     blocks = {g.name: g.block for g in GATES["lstm"]}
     w = rec["weights"]["weight_hh_l0"]
-    W = np.frombuffer(base64.b64decode(w["data"]), "<" + w["dtype"]).reshape(4 * 32, 32).copy()
+    W = np.frombuffer(base64.b85decode(w["data"]), "<" + w["dtype"]).reshape(4 * 32, 32).copy()
     a, b = (slice(blocks[g] * 32, (blocks[g] + 1) * 32) for g in ("i", "f"))
     W[a], W[b] = W[b].copy(), W[a].copy()
     w["dtype"], w["data"] = _encode(W)
-    page, errors, _ = _file_page(browser, pg.to_html(), tmp_path)
+    page, errors, _ = open_playground(browser, pg.to_html(), tmp_path)
     try:
-        result = _run(page, LECTURE_STORY, {})
+        result = run(page, LECTURE_STORY, {})
         with pytest.raises(AssertionError, match="story_lstm .*differs from numpy"):
             check_equal_to_numpy(result, LECTURE_STORY)
         assert not errors
@@ -251,7 +235,7 @@ def test_bad_overrides_throw_a_named_error(pg_page):
                     ({"nope": []}, "no model called nope"),
                     ({"story_lstm": [{"gate": "f", "value": 2, "start": 0}]}, "[0, 1]")]:
         with pytest.raises(Exception, match=re.escape(msg)):
-            _run(pg_page, LECTURE_STORY, ov)
+            run(pg_page, LECTURE_STORY, ov)
 
 
 # ---- what the reader sees and does -------------------------------------------------------
@@ -282,25 +266,22 @@ def test_stepping_forcing_and_distractors(pg_page):
     page = pg_page
     page.click(".wb-pg-reset")
     T = len(_words_and_ids(LECTURE_STORY)[0])
-    assert page.input_value(".wb-pg-slider") == str(T - 1)
+    assert page.input_value(".wb-pg-slider") == str(T)  # words count from 1 on the page
     page.click(".wb-pg-prev")
     page.click(".wb-pg-prev")
-    assert page.input_value(".wb-pg-slider") == str(T - 3)
-    assert f"word {T - 3} of {T - 1}" in page.inner_text(".wb-pg-word")
+    assert page.input_value(".wb-pg-slider") == str(T - 2)
+    assert f"word {T - 2} of {T}" in page.inner_text(".wb-pg-word")
     page.focus(".wb-pg-next")
     page.keyboard.press("ArrowRight")
-    assert page.input_value(".wb-pg-slider") == str(T - 2)
+    assert page.input_value(".wb-pg-slider") == str(T - 1)
     page.focus(".wb-pg-panel[data-model='story_lstm'] .wb-pg-map[data-map='c']")
     page.keyboard.press("ArrowDown")
     readout = page.inner_text(".wb-pg-readout")
-    assert readout.startswith("LSTM c, unit 1, word") and ":" in readout
-    title = page.text_content(".wb-pg-panel[data-model='story_lstm'] "
-                              ".wb-pg-map[data-map='c'] .wb-pg-cursor title")
-    assert title == readout
+    assert readout.startswith(f"LSTM c, unit 2, word {T - 1}") and ":" in readout
     page.select_option(".wb-pg-gate", "story_lstm|f")
     page.select_option(".wb-pg-value", "0")
-    page.fill(".wb-pg-start", "4")
-    assert "with f = 0 from word 4" in _answer(page, "story_lstm")
+    page.fill(".wb-pg-start", "5")
+    assert "with f = 0 from word 5" in _answer(page, "story_lstm")
     assert page.inner_text(".wb-pg-start-word") == "\u201c.\u201d"
     page.select_option(".wb-pg-gate", "")
     before = len(page.input_value(".wb-pg-story").split())
@@ -309,15 +290,15 @@ def test_stepping_forcing_and_distractors(pg_page):
     story = page.input_value(".wb-pg-story")
     assert story.endswith("she speaks") and len(story.split()) >= before + 6
     ids, unknown = _words_and_ids(story)
-    assert not unknown and page.input_value(".wb-pg-slider") == str(len(ids) - 1)
-    check_equal_to_numpy(_run(page, story, {}), story)
+    assert not unknown and page.input_value(".wb-pg-slider") == str(len(ids))
+    check_equal_to_numpy(run(page, story, {}), story)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_reads_in_light_and_dark_at_both_widths(browser, tmp_path, scheme, width):
-    page, errors, external = _file_page(browser, playground().to_html(), tmp_path,
+    page, errors, external = open_playground(browser, playground().to_html(), tmp_path,
                                         viewport={"width": width, "height": 900},
                                         color_scheme=scheme)
     try:
@@ -329,10 +310,7 @@ def test_reads_in_light_and_dark_at_both_widths(browser, tmp_path, scheme, width
             assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
         else:  # side by side
             assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
-        sizes = page.evaluate("""() => Array.from(document.querySelectorAll(
-            '.wb-playground, .wb-playground *')).filter(e => e.childNodes.length &&
-            Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
-            .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+        sizes = text_sizes(page)
         assert min(sizes) >= 12, f"text smaller than 12 px: {min(sizes)}"
         assert not errors and not external
     finally:
@@ -348,7 +326,7 @@ def test_the_built_page_runs_the_networks(browser, site):
     try:
         page.wait_for_selector(".wb-playground[data-ready]")
         text = "Maria moved to Poland . she reads a book every night . She speaks"
-        check_equal_to_numpy(_run(page, text, OVERRIDES[2]), text, OVERRIDES[2])
+        check_equal_to_numpy(run(page, text, OVERRIDES[2]), text, OVERRIDES[2])
         page.fill(".wb-pg-story", text)
         assert _answer(page, "story_lstm").startswith("LSTM: Polish")
         check_no_errors_or_missing_files(problems, "book/playground")
@@ -358,7 +336,7 @@ def test_the_built_page_runs_the_networks(browser, site):
 
 @pytest.mark.browser
 def test_the_legend_names_only_the_gates_on_the_page(browser, tmp_path):
-    page, errors, _ = _file_page(browser, playground(EMBEDDED).to_html(), tmp_path)
+    page, errors, _ = open_playground(browser, playground(EMBEDDED).to_html(), tmp_path)
     try:
         legend = page.inner_text(".wb-pg-legend")
         assert "sigmoid gates (i, f, o)" in legend and "(g, c, h)" in legend, legend
@@ -366,7 +344,7 @@ def test_the_legend_names_only_the_gates_on_the_page(browser, tmp_path):
         assert not errors
     finally:
         page.close()
-    page, errors, _ = _file_page(browser, playground().to_html(), tmp_path)
+    page, errors, _ = open_playground(browser, playground().to_html(), tmp_path)
     try:
         assert "sigmoid gates (i, f, o, r, z)" in page.inner_text(".wb-pg-legend")
     finally:

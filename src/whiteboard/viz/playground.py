@@ -8,9 +8,10 @@ gate from some word on, and adds distractor sentences to stretch the gap.
 
 What the page embeds, so that its numbers equal numpy's (to about 1e-12):
 
-- each network's weights, the raw little-endian bytes in base64 (float32 when the float64
-  weights are exactly float32 values, as the stored networks are: half the bytes, the same
-  numbers; float64 otherwise);
+- each network's weights, the raw little-endian bytes in base85 (Python's ``b85encode``: five
+  characters for four bytes, none of them a quote or a backslash that JSON would escape),
+  float32 when the float64 weights are exactly float32 values, as the stored networks are
+  (half the bytes, the same numbers), float64 otherwise;
 - the vocabulary and the rules of :func:`whiteboard.training.data.encode_story` (split at
   spaces and full stops, a full stop is a word, try the word, then lower case, then
   Capitalised); a word the task does not know is listed with the nearest known words and
@@ -20,7 +21,11 @@ What the page embeds, so that its numbers equal numpy's (to about 1e-12):
 
 The page mirrors the models' forward pass (``whiteboard.models``) and the gate what-ifs of
 :func:`whiteboard.analysis.whatif.run_whatif`: a forced gate takes its value from its start
-word on. Every root element (class ``wb-playground``) has ``root.wbRun(text, overrides)``
+word on, and the forced run's heatmaps show under the trained run's, on the same scales.
+Each heatmap is a bitmap of one pixel per cell (drawn crisp), with the units 1..H beside it
+and the words under it. The page numbers words from 1, as the chapters count steps; ``start``
+in ``wbRun``'s overrides counts from 0, like ``tokens`` (the "from word" field n is start
+n - 1). Every root element (class ``wb-playground``) has ``root.wbRun(text, overrides)``
 returning ``{tokens, ids, unknown, models: {name: {h, probs, <gates>, c}}}`` with arrays
 ``[word][unit]`` (``probs``: ``[word][class]``); ``tests/test_playground.py`` compares every
 array with numpy's. The HTML is a function of its content (``data-uid`` is a hash of the
@@ -64,12 +69,12 @@ def playable() -> tuple[str, ...]:
 
 
 def _encode(a: np.ndarray) -> tuple[str, str]:
-    """``(dtype, base64)`` of ``a``'s little-endian bytes, float32 when that loses nothing."""
+    """``(dtype, base85)`` of ``a``'s little-endian bytes, float32 when that loses nothing."""
     a = np.ascontiguousarray(a, dtype="<f8")
     small = a.astype("<f4")
     if np.array_equal(small.astype("<f8"), a):
-        return "f4", base64.b64encode(small.tobytes()).decode("ascii")
-    return "f8", base64.b64encode(a.tobytes()).decode("ascii")
+        return "f4", base64.b85encode(small.tobytes()).decode("ascii")
+    return "f8", base64.b85encode(a.tobytes()).decode("ascii")
 
 
 def _model_record(name: str) -> dict:
@@ -132,9 +137,10 @@ class Playground:
         """The self-contained HTML: the controls, the panels' frame, the data and the script."""
         payload = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
         payload = payload.replace("</", "<\\/")  # never end the <script> element early
-        script = "\n".join((_JS / f).read_text() for f in ("engine.js", "view.js", "app.js"))
+        script = "\n".join(_minify((_JS / f).read_text())
+                           for f in ("engine.js", "view.js", "app.js"))
         return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story), data=payload,
-                                field=_FIELD, script=script.replace("__UID__", self.uid))
+                                style=_STYLE, script=script.replace("__UID__", self.uid))
 
 
 def playground(models=MODELS, story: str = LECTURE_STORY) -> Playground:
@@ -159,49 +165,93 @@ def playground(models=MODELS, story: str = LECTURE_STORY) -> Playground:
     return Playground(models, check_text(story, "story"))
 
 
-_FIELD = ("font:inherit;color:inherit;background:transparent;border:1px solid currentColor;"
-          "border-radius:4px;padding:.15em .4em")
+# The page's look, scoped to the playground. Text inherits the page's colour (currentColor),
+# so it reads in light and dark mode; the heatmap colours are data and carry their own legend.
+# Panels sit side by side while each gets ~19em (two in the book's column, three on a wide
+# screen) and stack below that; a panel alone lays its heatmaps out in columns instead.
+_STYLE = """\
+.wb-playground{font-size:max(12px,1em);color:inherit;border:1px solid currentColor;\
+border-radius:6px;padding:.6em 1em;margin:1em 0;box-sizing:border-box;max-width:100%;\
+position:relative}
+.wb-playground *{box-sizing:border-box}
+.wb-playground:focus-visible,.wb-pg-map:focus-visible{outline:3px solid currentColor;\
+outline-offset:2px}
+.wb-pg-f{font:inherit;color:inherit;background:transparent;border:1px solid currentColor;\
+border-radius:4px;padding:.15em .4em;max-width:100%;min-width:0}
+button.wb-pg-f{cursor:pointer}
+.wb-pg-label{display:block}
+.wb-pg-story{width:100%;display:block}
+.wb-pg-bar{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center;margin:.4em 0}
+.wb-pg-bar label{display:inline-flex;align-items:center;gap:.3em;max-width:100%;min-width:0}
+.wb-pg-force{border:1px solid currentColor;border-radius:4px;margin:.4em 0;padding:.3em .8em;\
+min-width:0}
+.wb-pg-force legend{font:inherit;float:none;width:auto;margin:0;padding:0 .3em}
+.wb-pg-p{margin:.3em 0}
+.wb-pg-tokens{margin:.3em 0;line-height:1.9}
+.wb-pg-tokens span{padding:0 .15em;cursor:pointer}
+.wb-pg-on{outline:2px solid currentColor;font-weight:bold}
+.wb-pg-words .wb-pg-on{outline:none}
+.wb-pg-key{display:inline-flex;align-items:center;gap:.3em;margin-right:1.2em}
+.wb-pg-key svg{border:1px solid currentColor}
+.wb-pg-panels{display:flex;flex-wrap:wrap;gap:1em 1.5em;align-items:flex-start}
+.wb-pg-panel{flex:1 1 19em;min-width:0;max-width:100%}
+.wb-pg-panel p{margin:.2em 0}
+.wb-pg-maps{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,19em),1fr));\
+gap:.2em 1.5em}
+.wb-pg-block{margin:.4em 0 0}
+.wb-pg-cap,.wb-pg-twin-label{margin:.2em 0}
+.wb-pg-row{display:grid;grid-template-columns:2.4em minmax(0,1fr)}
+.wb-pg-units,.wb-pg-words,.wb-pg-twin-label,.wb-pg-readout{font-size:max(12px,.8em)}
+.wb-pg-units{display:flex;flex-direction:column;justify-content:space-between;\
+align-items:flex-end;padding-right:.3em;line-height:1}
+.wb-pg-map{display:block;width:100%;border:1px solid currentColor;cursor:crosshair}
+.wb-pg-map image{image-rendering:optimizeSpeed;image-rendering:crisp-edges;\
+image-rendering:pixelated}
+.wb-pg-words{position:relative;overflow:hidden}
+.wb-pg-words div{position:absolute;top:.2em;writing-mode:vertical-lr;white-space:pre}
+.wb-pg-dr{display:flex;align-items:center;gap:.4em}
+.wb-pg-dn{width:6.5em}
+.wb-pg-db{flex:1;position:relative;height:1em}
+.wb-pg-db span{position:absolute;left:0;top:0;background:currentColor;opacity:.65}
+.wb-pg-db .wb-pg-dq{top:.6em;height:.4em;background:none;opacity:1;\
+border:1px dashed currentColor}
+.wb-pg-readout{position:absolute;z-index:3;pointer-events:none;max-width:min(24em,90%);\
+padding:.2em .5em;border:1px solid currentColor;border-radius:4px;\
+box-shadow:0 1px 4px rgba(0,0,0,.35)}
+"""
 
-# Text inherits the page's colour (currentColor), so it reads in light and dark mode; the
-# heatmap colours are data and carry their own legend.
 _TEMPLATE = """\
-<div class="wb-playground" data-uid="{uid}" \
-style="font-size:max(12px,1em);color:inherit;border:1px solid currentColor;\
-border-radius:6px;padding:.6em 1em;margin:1em 0;box-sizing:border-box;max-width:100%">
+<div class="wb-playground" data-uid="{uid}" tabindex="0" role="group" \
+aria-label="Playground: the trained networks run your story; left and right arrows step \
+through the words">
+<style>{style}</style>
 <script type="application/json" class="wb-pg-data">{data}</script>
-<label style="display:block">Your story (type, paste or edit)<br>
-<textarea class="wb-pg-story" rows="3" spellcheck="false" \
-style="{field};width:100%;box-sizing:border-box;font-size:max(12px,1em)">{story}</textarea>\
-</label>
-<div style="margin:.4em 0;display:flex;flex-wrap:wrap;gap:.5em">
-<button type="button" class="wb-pg-distract" style="{field};cursor:pointer">\
-Add a distractor</button>
-<button type="button" class="wb-pg-reset" style="{field};cursor:pointer">\
-Back to the lectures' story</button></div>
-<p class="wb-pg-unknown" aria-live="polite" style="margin:.3em 0"></p>
-<div class="wb-pg-tokens" style="margin:.3em 0;line-height:1.9"></div>
-<div style="display:flex;flex-wrap:wrap;gap:.5em;align-items:center;margin:.3em 0">
-<button type="button" class="wb-pg-prev" aria-label="previous word" \
-style="{field};cursor:pointer">&#9664; previous</button>
-<label>word <input type="range" class="wb-pg-slider" min="0" max="0" value="0" \
-style="vertical-align:middle;max-width:12em"></label>
-<button type="button" class="wb-pg-next" aria-label="next word" \
-style="{field};cursor:pointer">next &#9654;</button>
+<label class="wb-pg-label">Your story (type, paste or edit)<br>
+<textarea class="wb-pg-story wb-pg-f" rows="3" spellcheck="false">{story}</textarea></label>
+<div class="wb-pg-bar">
+<button type="button" class="wb-pg-distract wb-pg-f">Add a distractor</button>
+<button type="button" class="wb-pg-reset wb-pg-f">Back to the lectures' story</button></div>
+<p class="wb-pg-unknown wb-pg-p" aria-live="polite"></p>
+<div class="wb-pg-tokens"></div>
+<div class="wb-pg-bar">
+<button type="button" class="wb-pg-prev wb-pg-f" aria-label="previous word">&#9664; previous\
+</button>
+<label>word <input type="range" class="wb-pg-slider" min="1" max="1" value="1" \
+style="max-width:10em"></label>
+<button type="button" class="wb-pg-next wb-pg-f" aria-label="next word">next &#9654;</button>
 <span class="wb-pg-word" aria-live="polite"></span></div>
-<fieldset class="wb-pg-force" style="border:1px solid currentColor;border-radius:4px;\
-margin:.4em 0;padding:.3em .8em">
-<legend>Force a gate</legend>
-<label>gate <select class="wb-pg-gate" style="{field}"></select></label>
-<label>value <select class="wb-pg-value" style="{field}">\
+<fieldset class="wb-pg-force"><legend>Force a gate</legend><div class="wb-pg-bar">
+<label>gate <select class="wb-pg-gate wb-pg-f"></select></label>
+<label>value <select class="wb-pg-value wb-pg-f">\
 <option value="0">0</option><option value="1">1</option></select></label>
-<label>from word <input type="number" class="wb-pg-start" min="0" value="0" \
-style="{field};width:5em"></label>
-<span class="wb-pg-start-word"></span></fieldset>
-<p class="wb-pg-readout" aria-live="polite" style="margin:.3em 0;min-height:1.4em">\
-Point at a cell of a heatmap, or focus one with Tab and move with the arrow keys, \
-to read its exact value.</p>
-<div class="wb-pg-legend" style="margin:.3em 0"></div>
-<div class="wb-pg-panels" style="display:flex;flex-wrap:wrap;gap:1em"></div>
+<label>from word <input type="number" class="wb-pg-start wb-pg-f" min="1" value="1" \
+style="width:4.5em"></label>
+<span class="wb-pg-start-word"></span></div></fieldset>
+<p class="wb-pg-p">Step with the buttons, the slider or the arrow keys. Point at a heatmap \
+cell, or focus a heatmap with Tab and use the arrow keys, to read its exact value.</p>
+<div class="wb-pg-legend wb-pg-p"></div>
+<div class="wb-pg-panels"></div>
+<div class="wb-pg-readout" role="status" aria-live="polite" hidden></div>
 <script>
 (function () {{
 "use strict";
@@ -210,3 +260,13 @@ to read its exact value.</p>
 </script>
 </div>
 """
+
+
+def _minify(js: str) -> str:
+    """``js`` without comment lines, indentation or blank lines: the same program, fewer bytes.
+
+    Only whole-line ``//`` comments go; a comment after code stays, so that nothing inside a
+    string or a regular expression is ever cut.
+    """
+    lines = (line.strip() for line in js.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))

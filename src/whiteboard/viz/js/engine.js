@@ -2,14 +2,21 @@
 // (equations in whiteboard/cells/*.py), and the story tokeniser of encode_story.
 // Plain JavaScript, no library: it runs offline, in the book, JupyterLab, Colab and Voila.
 
-// The weights: base64 of little-endian float32 or float64 bytes, read as float64 numbers.
+// The weights: little-endian float32 or float64 bytes in base85 (the alphabet of Python's
+// b85encode; each 5 characters are 4 bytes, big-endian base 85), read as float64 numbers.
+var WB_B85 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
 function wbDecode(w) {
-  var bin = atob(w.data), n = bin.length, bytes = new Uint8Array(n);
-  for (var i = 0; i < n; i++) { bytes[i] = bin.charCodeAt(i); }
+  var s = w.data, digit = new Uint8Array(128), bytes = new Uint8Array(s.length / 5 * 4);
+  for (var d = 0; d < 85; d++) { digit[WB_B85.charCodeAt(d)] = d; }
+  for (var i = 0, at = 0; i < s.length; i += 5, at += 4) {
+    var v = 0;
+    for (var k = 0; k < 5; k++) { v = v * 85 + digit[s.charCodeAt(i + k)]; }
+    bytes[at] = v / 16777216; bytes[at + 1] = v >>> 16; bytes[at + 2] = v >>> 8; bytes[at + 3] = v;
+  }
   var view = new DataView(bytes.buffer), size = w.dtype === "f4" ? 4 : 8;
-  var out = new Float64Array(n / size);
-  for (var k = 0; k < out.length; k++) {
-    out[k] = size === 4 ? view.getFloat32(4 * k, true) : view.getFloat64(8 * k, true);
+  var out = new Float64Array(bytes.length / size);
+  for (var n = 0; n < out.length; n++) {
+    out[n] = size === 4 ? view.getFloat32(4 * n, true) : view.getFloat64(8 * n, true);
   }
   return out;
 }
@@ -74,13 +81,12 @@ function wbTokenise(text, vocab, index) {
   return {tokens: tokens, ids: ids, unknown: unknown};
 }
 
-// The pre-activations of every stacked row: input part (U x_t + b_ih; x_t one-hot, or the
-// embedding row E[id] when the network learned one) and
-// recurrent part (W h_{t-1} + b_hh), kept apart because the GRU's candidate needs that.
-function wbPre(m, id, h, rows) {
+// The pre-activations of every stacked row, written into pi and ph: input part (U x_t + b_ih;
+// x_t one-hot, or the embedding row E[id] when the network learned one) and recurrent part
+// (W h_{t-1} + b_hh), kept apart because the GRU's candidate needs that.
+function wbPre(m, id, h, hAt, pi, ph) {
   var H = m.H, D = m.D, w = m.w, wih = w.weight_ih_l0, whh = w.weight_hh_l0;
-  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0, E = w.E;
-  var pi = new Float64Array(rows), ph = new Float64Array(rows);
+  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0, E = w.E, rows = pi.length;
   for (var r = 0; r < rows; r++) {
     if (E) {  // a learned embedding: x_t = E[id], D numbers
       var u = 0;
@@ -90,69 +96,66 @@ function wbPre(m, id, h, rows) {
       pi[r] = wih[r * D + id] + bih[r];
     }
     var s = 0, base = r * H;
-    for (var k = 0; k < H; k++) { s += whh[base + k] * h[k]; }
+    if (hAt >= 0) {
+      for (var k = 0; k < H; k++) { s += whh[base + k] * h[hAt + k]; }
+    }
     ph[r] = s + bhh[r];
   }
-  return {pi: pi, ph: ph};
 }
 
-// Gate g at step t: act(pre) unless an override forces it (later overrides win, as in
-// run_whatif, where each override pins a copy of the model in turn).
-function wbGate(m, g, pre, t, forced, rPart) {
-  var H = m.H, out = new Float64Array(H), act = WB_ACT[g.activation], b = g.block * H;
+// Gate g at step t, written into out[g.name] at [t][*]: act(pre) unless an override forces it
+// (later overrides win, as in run_whatif, where each override pins a copy of the model in turn).
+function wbGate(m, g, pre, t, forced, out, rPart) {
+  var H = m.H, dst = out[g.name], at = t * H, act = WB_ACT[g.activation], b = g.block * H;
+  var pi = pre.pi, ph = pre.ph;
   for (var j = 0; j < H; j++) {
-    out[j] = act(rPart ? pre.pi[b + j] + rPart[j] * pre.ph[b + j]
-                       : pre.pi[b + j] + pre.ph[b + j]);
+    dst[at + j] = act(rPart ? pi[b + j] + rPart[at + j] * ph[b + j] : pi[b + j] + ph[b + j]);
   }
   for (var o = 0; o < forced.length; o++) {
-    if (forced[o].gate === g.name && t >= forced[o].start) { out.fill(forced[o].value); }
+    if (forced[o].gate === g.name && t >= forced[o].start) { dst.fill(forced[o].value, at, at + H); }
   }
-  return out;
 }
 
-// One step of each cell (PyTorch's equations, as in whiteboard/cells).
+// One step of each cell (PyTorch's equations, as in whiteboard/cells), writing row t of the
+// flat arrays in out; row t - 1 holds the previous state (zero before the first word).
 var WB_STEP = {
-  rnn: function (m, pre, st) {
-    var h = new Float64Array(m.H);
-    for (var j = 0; j < m.H; j++) { h[j] = m.act(pre.pi[j] + pre.ph[j]); }
-    return {h: h};
+  rnn: function (m, pre, out, t) {
+    var H = m.H, h = out.h, at = t * H;
+    for (var j = 0; j < H; j++) { h[at + j] = m.act(pre.pi[j] + pre.ph[j]); }
   },
-  lstm: function (m, pre, st, t, forced) {
-    var G = {};
-    for (var k = 0; k < m.gates.length; k++) {
-      G[m.gates[k].name] = wbGate(m, m.gates[k], pre, t, forced);
+  lstm: function (m, pre, out, t, forced) {
+    for (var k = 0; k < m.gates.length; k++) { wbGate(m, m.gates[k], pre, t, forced, out); }
+    var H = m.H, at = t * H, c = out.c, h = out.h;
+    var i = out.i, f = out.f, g = out.g, o = out.o;
+    for (var j = 0; j < H; j++) {
+      var prev = t ? c[at - H + j] : 0;
+      c[at + j] = f[at + j] * prev + i[at + j] * g[at + j];   // c_t = f ⊙ c_{t-1} + i ⊙ g
+      h[at + j] = o[at + j] * Math.tanh(c[at + j]);           // h_t = o ⊙ tanh(c_t)
     }
-    var c = new Float64Array(m.H), h = new Float64Array(m.H);
-    for (var j = 0; j < m.H; j++) {
-      c[j] = G.f[j] * st.c[j] + G.i[j] * G.g[j];      // c_t = f ⊙ c_{t-1} + i ⊙ g
-      h[j] = G.o[j] * Math.tanh(c[j]);                // h_t = o ⊙ tanh(c_t)
-    }
-    G.c = c; G.h = h;
-    return G;
   },
-  gru: function (m, pre, st, t, forced) {
-    var G = {}, B = m.byName;
-    G.r = wbGate(m, B.r, pre, t, forced);
-    G.z = wbGate(m, B.z, pre, t, forced);
-    G.n = wbGate(m, B.n, pre, t, forced, G.r);        // n = tanh(U_n x + b_in + r ⊙ (W_n h + b_hn))
-    var h = new Float64Array(m.H);
-    for (var j = 0; j < m.H; j++) { h[j] = (1 - G.z[j]) * G.n[j] + G.z[j] * st.h[j]; }
-    G.h = h;
-    return G;
+  gru: function (m, pre, out, t, forced) {
+    var B = m.byName, H = m.H, at = t * H, h = out.h, z = out.z, n = out.n;
+    wbGate(m, B.r, pre, t, forced, out);
+    wbGate(m, B.z, pre, t, forced, out);
+    wbGate(m, B.n, pre, t, forced, out, out.r);  // n = tanh(U_n x + b_in + r ⊙ (W_n h + b_hn))
+    for (var j = 0; j < H; j++) {
+      var prev = t ? h[at - H + j] : 0;
+      h[at + j] = (1 - z[at + j]) * n[at + j] + z[at + j] * prev;
+    }
   }
 };
 
-function wbSoftmax(m, h) {
-  var K = m.K, H = m.H, z = new Float64Array(K), top = -Infinity, sum = 0;
-  for (var k = 0; k < K; k++) {
+// softmax(V h_t + c), written into probs at [t][*].
+function wbSoftmax(m, h, t, probs) {
+  var K = m.K, H = m.H, V = m.w.V, at = t * K, top = -Infinity, sum = 0, k;
+  for (k = 0; k < K; k++) {
     var s = 0;
-    for (var j = 0; j < H; j++) { s += m.w.V[k * H + j] * h[j]; }
-    z[k] = s + m.w.c[k];
-    top = Math.max(top, z[k]);
+    for (var j = 0; j < H; j++) { s += V[k * H + j] * h[t * H + j]; }
+    probs[at + k] = s + m.w.c[k];
+    top = Math.max(top, probs[at + k]);
   }
-  for (k = 0; k < K; k++) { z[k] = Math.exp(z[k] - top); sum += z[k]; }
-  for (k = 0; k < K; k++) { z[k] /= sum; }
-  return Array.from(z);
+  for (k = 0; k < K; k++) { probs[at + k] = Math.exp(probs[at + k] - top); sum += probs[at + k]; }
+  for (k = 0; k < K; k++) { probs[at + k] /= sum; }
 }
 
 function wbCheckOverrides(m, list) {
@@ -172,22 +175,28 @@ function wbCheckOverrides(m, list) {
   });
 }
 
-// The whole run of one model over the ids: arrays [word][unit] of h, every gate, and c.
+// The whole run of one model over the ids, as flat arrays: out[name][t * H + j] for h, every
+// gate and c, and out.probs[t * K + k]. One buffer per array and none per step keeps a
+// recompute cheap; wbEngine's run() turns them into the [word][unit] lists of the contract.
 function wbForward(m, ids, forced) {
-  var rows = m.H * Math.max(1, m.gates.length), names = ["h", "probs"];
-  for (var k = 0; k < m.gates.length; k++) { names.push(m.gates[k].name); }
-  if (m.kind === "lstm") { names.push("c"); }
-  var out = {};
-  for (k = 0; k < names.length; k++) { out[names[k]] = []; }
-  var st = {h: new Float64Array(m.H), c: new Float64Array(m.H)};
-  for (var t = 0; t < ids.length; t++) {
-    var pre = wbPre(m, ids[t], st.h, rows);
-    var s = WB_STEP[m.kind](m, pre, st, t, forced);
-    for (var key in s) { out[key].push(Array.from(s[key])); }
-    out.probs.push(wbSoftmax(m, s.h));
-    st = {h: s.h, c: s.c || st.c};
+  var T = ids.length, H = m.H, rows = H * Math.max(1, m.gates.length);
+  var out = {h: new Float64Array(T * H), probs: new Float64Array(T * m.K)};
+  for (var k = 0; k < m.gates.length; k++) { out[m.gates[k].name] = new Float64Array(T * H); }
+  if (m.kind === "lstm") { out.c = new Float64Array(T * H); }
+  var pre = {pi: new Float64Array(rows), ph: new Float64Array(rows)};
+  for (var t = 0; t < T; t++) {
+    wbPre(m, ids[t], out.h, (t - 1) * H, pre.pi, pre.ph);
+    WB_STEP[m.kind](m, pre, out, t, forced);
+    wbSoftmax(m, out.h, t, out.probs);
   }
   return out;
+}
+
+// A flat array [T * n] as a list of T lists of n numbers.
+function wbRows(flat, n) {
+  var rows = [];
+  for (var at = 0; at < flat.length; at += n) { rows.push(Array.from(flat.subarray(at, at + n))); }
+  return rows;
 }
 
 function wbEngine(data) {
@@ -196,22 +205,36 @@ function wbEngine(data) {
   for (i = 0; i < data.models.length; i++) {
     models.push(wbModel(data.models[i], data.gates[data.models[i].kind]));
   }
-  function run(text, overrides) {
+  function model(name) {
+    return models.filter(function (m) { return m.name === name; })[0];
+  }
+  // The page's own runs: the same numbers as run(), kept as flat arrays.
+  function compute(text, overrides) {
     overrides = overrides || {};
     for (var name in overrides) {
-      if (!models.some(function (m) { return m.name === name; })) {
+      if (!model(name)) {
         throw new Error("no model called " + name + " here; the models are " +
                         models.map(function (m) { return m.name; }).join(", "));
       }
     }
     var tok = wbTokenise(text, data.vocab, index), res = {};
     for (var k = 0; k < models.length; k++) {
-      var m = models[k], forced = wbCheckOverrides(m, overrides[m.name] || []);
-      res[m.name] = wbForward(m, tok.ids, forced);
+      var m = models[k];
+      res[m.name] = wbForward(m, tok.ids, wbCheckOverrides(m, overrides[m.name] || []));
     }
     return {tokens: tok.tokens, ids: tok.ids, unknown: tok.unknown, models: res};
   }
-  return {models: models, run: run};
+  // The contract (root.wbRun): arrays [word][unit] and [word][class].
+  function run(text, overrides) {
+    var res = compute(text, overrides);
+    for (var name in res.models) {
+      var flat = res.models[name], m = model(name);
+      for (var key in flat) { flat[key] = wbRows(flat[key], key === "probs" ? m.K : m.H); }
+    }
+    return res;
+  }
+  function force(m, ids, list) { return wbForward(m, ids, wbCheckOverrides(m, list)); }
+  return {models: models, model: model, compute: compute, run: run, force: force};
 }
 
 // The distractors: a small seeded generator (mulberry32) fills the task's templates.
