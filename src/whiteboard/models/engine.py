@@ -197,10 +197,13 @@ def backward(run: Run, dh: np.ndarray, dc_last=None) -> dict:
         cell.direct(t, A, dh_t, dh_prev, bufs)
         if t:
             np.add(dh_prev, dh[t - 1], out=dh_t)
-    DA = DA.transpose(1, 2, 0, 3).reshape(M, R, T * B)
-    cols = Z[:T].transpose(1, 0, 3, 2).reshape(M, T * B, D + H + 1)  # rows [x_t; h_{t-1}; 1]
-    dW = np.matmul(DA, cols)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: all weights and biases at once
-    dX = np.matmul(W[:, :, :D].transpose(0, 2, 1), DA).reshape(M, D, T, B).transpose(2, 0, 1, 3)
+    # One batched call each, made of one small product per model and step: a single large
+    # product would be handed to a multi-threaded BLAS, which on a busy machine is far slower.
+    DA = DA.transpose(1, 0, 2, 3)  # (M, T, R, B)
+    cols = Z[:T].transpose(1, 0, 3, 2)  # (M, T, B, D+H+1): the rows [x_t; h_{t-1}; 1]
+    dW = np.matmul(DA, cols).sum(axis=1)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: weights and biases
+    W_x = np.ascontiguousarray(W[:, :, :D].transpose(0, 2, 1))[:, None]  # (M, 1, D, R)
+    dX = np.matmul(W_x, DA).transpose(1, 0, 2, 3)  # (T, M, D, B)
     out = cell.grads(dW)
     out["x"] = dX
     out["h0"] = dh_prev
