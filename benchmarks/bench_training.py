@@ -106,6 +106,7 @@ def main(argv=None):
     repeats = 1 if args.quick else 3
     figures = {"stack": {}, "story_command": {}, "sweep": None}
 
+    alone_throughput("rnn", 2, 1)  # imports and first-call costs, outside every timing
     print("1. Training steps per second, story task at lag 30 (H 16, embed 16, B 32)")
     print(f"{'model':<6}{'alone':>9}" + "".join(f"{'M=' + str(m):>18}" for m in (1, 4, 16, 64)))
     for kind in ("rnn", "lstm", "gru"):
