@@ -122,7 +122,9 @@ class BoardStepper:
 
     def caption(self, t: int) -> str:
         frame = self.run.frames[t]
-        head = f"step {t + 1} of {len(self.run.steps)}: {frame.step}"
+        ran, planned = len(self.run.frames), len(self.run.steps)
+        of = f"{ran}" if ran == planned else f"{ran} run ({planned} planned)"
+        head = f"step {t + 1} of {of}: {frame.step}"
         if frame.error is not None:
             return f"{head}: refused ({frame.error})"
         if frame.step.op == "write":

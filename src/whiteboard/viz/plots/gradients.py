@@ -141,7 +141,7 @@ class GradientFlowStepper:
         T = len(flow["k"])
         return (f"k = {k}: the gradient has reached step {T - k}; "
                 f"measured {flow['norms'][k]:.2e}, bound {flow['bound'][k]:.2e} "
-                f"(γλ = {flow['gamma_lambda']:.2f})")
+                f"(H = {self._signal.shape[0]}, γλ = {flow['gamma_lambda']:.2f})")
 
 
 def plot_cliff(ws, losses, step, *, ax=None):
