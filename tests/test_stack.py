@@ -222,3 +222,13 @@ def test_a_stack_refuses_networks_of_different_structures():
         NetworkStack([object()])
     with pytest.raises(ValueError, match="at least one"):
         NetworkStack([])
+
+
+def test_a_long_stacked_run_is_the_separate_run_to_the_last_bit():
+    """Clipping uses each network's own norm, summed as global_norm sums it, so even 300
+    steps (where training amplifies any last-bit difference) give the separate run's network."""
+    setup = Setup(hidden=12, embed=12, steps=300, eval_every=100)
+    alone = train_and_test("story", "lstm", 12, 0, 0.03, setup, return_net=True)[1]
+    runs = [("lstm", 0, 0.03), ("lstm_fb0", 1, 0.01), ("lstm", 2, 0.003)]
+    _, nets = train_and_test_many("story", 12, runs, setup, return_nets=True)
+    assert _max_diff(alone, nets[0][0]) == 0.0

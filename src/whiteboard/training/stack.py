@@ -208,12 +208,15 @@ class _Optimiser:
 
 
 def _norms(grads, keys, M):
-    """Each network's global gradient norm over ``keys``: (M,)."""
-    total = np.zeros(M)
-    for k in keys:
-        g = grads[k].reshape(M, -1)
-        total += np.einsum("ij,ij->i", g, g)
-    return np.sqrt(total)
+    """Each network's global gradient norm over ``keys``: (M,).
+
+    Summed exactly as :func:`whiteboard.training.optim.global_norm` sums one network's
+    (the same dot products in the same order), so that clipping scales a stacked network's
+    gradient by the very number a separate run would use: training amplifies any last-bit
+    difference into a different network.
+    """
+    return np.array([math.sqrt(sum(float(np.vdot(grads[k][m], grads[k][m])) for k in keys))
+                     for m in range(M)])
 
 
 def _stream_key(seed):
