@@ -56,7 +56,7 @@ _RECIPES = {
         "model": "lstm", "forget_bias": 3.0, "lags": [20, 20], "lr": 0.03, **_FIXED},
     "story_rnn_lag20": {
         "about": "chapter 6's tanh RNN, trained at lag 20",
-        "model": "rnn", "forget_bias": None, "lags": [20, 20], "lr": 0.01, **_FIXED},
+        "model": "rnn", "forget_bias": None, "lags": [20, 20], "lr": 0.001, **_FIXED},
     "story_rnn_lag10": {
         "about": "exercise 6.2's tanh RNN, trained at lag 10 (seed 2, one that solved it)",
         "model": "rnn", "forget_bias": None, "lags": [10, 10], "lr": 0.003,
