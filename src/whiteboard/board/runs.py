@@ -180,7 +180,7 @@ def selective_strategy() -> list[Step]:
     erase a statement as soon as nothing ahead needs it.
     """
     return [
-        write("ac", ("*", "a", "c"), "ac is needed twice later"),
+        write("ac", ("*", "a", "c"), "ac is needed later, for ac(bd + a)"),
         write("bd", ("*", "b", "d"), "bd is needed for bd + a"),
         read("bd", "selective read: the next line needs bd, not ac"),
         write("bd + a", ("+", "bd", "a"), "the bracket"),
