@@ -84,7 +84,7 @@ def test_recipe_is_a_copy():
 def test_unknown_names_are_named(fn):
     with pytest.raises(ValueError, match="story_rnn"):
         fn("story_rnm")
-    with pytest.raises(TypeError, match="string"):
+    with pytest.raises(TypeError, match="name must be one of 'story_rnn'"):
         fn(3)
 
 

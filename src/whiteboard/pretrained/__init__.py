@@ -72,13 +72,9 @@ def names() -> tuple[str, ...]:
 
 
 def _check_name(name) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"a pretrained network's name must be a string, got "
-                        f"{type(name).__name__}")
-    if name not in _RECIPES:
-        raise ValueError(f"no pretrained network called {name!r}; the names are "
-                         f"{', '.join(names())}")
-    return name
+    from whiteboard.checks import check_choice
+
+    return check_choice(name, names(), "a pretrained network's name")
 
 
 def recipe(name: str) -> dict:
