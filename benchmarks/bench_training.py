@@ -6,14 +6,14 @@ Prints three tables:
 
 1. Training steps per second on the story task (lag 30, H = 16, a 16-wide embedding,
    B = 32) for M = 1, 4, 16 and 64 networks trained as one stack, against the same networks
-   trained one at a time with ``train`` (the simple path the chapters show); one step of M
-   stacked networks counts as M steps.
+   trained one at a time with ``train`` (a stack of one); one step of M stacked networks
+   counts as M steps.
 2. The throughput of the story command of issue 12,
    ``python -m whiteboard story --lags 30 --seeds 4 --models rnn lstm --lr rnn=0.01
    lstm=0.01 --steps 600 --jobs 1``, counted as training steps actually run (early stopping
-   included) per second of wall time: this code stacked, this code with
-   ``--one-at-a-time``, and the code at git revision ``--baseline`` (default: the commit
-   before the fused engine), checked out into a temporary folder.
+   included) per second of wall time: this code, and the code at git revision
+   ``--baseline`` (default: the commit before the fused engine), checked out into a
+   temporary folder.
 3. The wall time of the whole chapter-6 sweep (the command stored in
    ``results/story_sweep.json``, learning-rate search included), unless ``--no-sweep``.
 
@@ -46,7 +46,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 def stacked_throughput(kind, M, steps, repeats):
     """Best model-steps per second of M networks of ``kind`` trained as one stack."""
     from whiteboard.training.experiments import build, task_of
-    from whiteboard.training.stack import train_stack
+    from whiteboard.training.loop import train_stack
 
     make = task_of("story").make
     best = 0.0
@@ -62,7 +62,7 @@ def stacked_throughput(kind, M, steps, repeats):
 def alone_throughput(kind, steps, repeats):
     """Best steps per second of one network trained with ``train``."""
     from whiteboard.training.experiments import build, task_of
-    from whiteboard.training.train import train
+    from whiteboard.training.loop import train
 
     make = task_of("story").make
     best = 0.0
@@ -120,8 +120,7 @@ def main(argv=None):
         print(f"{kind:<6}{alone:9.0f}" + "".join(f"{c:>18}" for c in cells))
 
     print("\n2. python -m whiteboard " + shlex.join(STORY_COMMAND))
-    rows = [("stacked (this code)", STORY_COMMAND, ROOT / "src"),
-            ("--one-at-a-time (this code)", [*STORY_COMMAND, "--one-at-a-time"], ROOT / "src")]
+    rows = [("this code", STORY_COMMAND, ROOT / "src")]
     with tempfile.TemporaryDirectory() as tmp:
         old = baseline_src(args.baseline, tmp)
         if old is not None:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.cells.activations import sigmoid, sigmoid_prime, tanh_prime
 from whiteboard.cells.gru import gru_step, gru_step_backward
 from whiteboard.cells.lstm import lstm_step, lstm_step_backward
 from whiteboard.cells.rnn import rnn_step, rnn_step_backward
+from whiteboard.maths import sigmoid, sigmoid_prime, tanh_prime
 from whiteboard.notation import gru_step_nptel, lstm_step_nptel, rnn_step_nptel, to_nptel
 
 T, B, D, H = 6, 3, 4, 5

@@ -29,7 +29,7 @@ def test_every_subcommand_has_help(task):
     r = cli(task, "--help")
     assert r.returncode == 0
     for option in ("--lags", "--seeds", "--json", "--forget-bias", "--lrs", "--jobs",
-                   "--train-lags", "--one-at-a-time"):
+                   "--train-lags"):
         assert option in r.stdout
 
 
@@ -114,7 +114,7 @@ def test_mixed_lag_training_tests_one_network_at_every_lag(capsys):
                  "--steps", "20", "--lr", "rnn=0.01", "lstm=0.01", "--json", "--quiet"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["train_range"] == [3, 9] and result["stacked"]
+    assert result["train_range"] == [3, 9]
     rows = {(row["lag"], row["model"]): row for row in result["results"]}
     assert set(rows) == {(lag, m) for lag in (4, 9) for m in ("rnn", "lstm")}
     # one network per (model, seed), tested at both lags: the same steps and time
@@ -123,15 +123,7 @@ def test_mixed_lag_training_tests_one_network_at_every_lag(capsys):
         assert rows[(4, m)]["seconds"] == rows[(9, m)]["seconds"]
 
 
-def test_one_at_a_time_gives_the_stacked_result(capsys):
-    from whiteboard.__main__ import main
-
-    args = ["story", "--lags", "5", "--seeds", "2", "--steps", "30", "--lr", "rnn=0.01",
-            "lstm=0.01", "--json", "--quiet"]
-    results = []
-    for extra in ([], ["--one-at-a-time"]):
-        assert main(args + extra) == 0
-        results.append(json.loads(capsys.readouterr().out))
-    assert results[0]["stacked"] and not results[1]["stacked"]
-    assert ([r["accuracy"] for r in results[0]["results"]]
-            == [r["accuracy"] for r in results[1]["results"]])
+def test_the_one_at_a_time_flag_is_gone():
+    """One training path: runs are always trained side by side, each as if alone."""
+    r = cli("story", "--one-at-a-time")
+    assert r.returncode == 2 and "--one-at-a-time" in r.stderr

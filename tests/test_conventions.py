@@ -111,7 +111,7 @@ def test_the_maths_primer_comes_before_the_chapter_that_needs_it():
 # Functions that train a network: a chapter that prints from what they return prints
 # digits that depend on the reader's CPU and BLAS (see whiteboard.pretrained).
 TRAINERS = {
-    "whiteboard.training.train": {"train"},
+    "whiteboard.training.loop": {"train", "train_stack"},
     "whiteboard.training.experiments": {"train_and_test"},
     "whiteboard.training.sweeps": {"sweep", "search_lr"},
     "whiteboard.pretrained": {"train"},
@@ -174,7 +174,7 @@ def test_chapters_load_trained_networks_instead_of_training_them(path):
 
 
 def test_the_training_check_catches_what_it_should():
-    imports = ("from whiteboard.training.train import train\nfrom whiteboard import pretrained\n"
+    imports = ("from whiteboard.training.loop import train\nfrom whiteboard import pretrained\n"
                "from whiteboard.training.experiments import train_and_test as fit\n", [])
     assert training_calls([imports, ("net = pretrained.train('story_rnn')", [])])
     assert training_calls([imports, ("h = train(net, batches, steps=10, lr=0.1)", [])])

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from whiteboard.analysis.probes import memory_units, readability
-from whiteboard.training.experiments import MODELS, Setup, train_and_test
+from whiteboard.training.experiments import MODELS, RunSpec, Setup, train_and_test
 from whiteboard.training.sweeps import summarize, sweep
 from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
@@ -22,21 +22,26 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = Setup(steps=20, eval_every=10, val_size=32, test_size=64, lrs=(0.01, 0.03))
 
 
+def _run(*args):
+    """Train and test one run: ``(task, model, lag, seed, lr, setup)``."""
+    return train_and_test([RunSpec(*args)])[0]
+
+
 def _strip_time(result):
     return {k: v for k, v in result.items() if k != "seconds"}
 
 
 def test_run_is_reproducible():
-    a = train_and_test("story", "lstm", 4, 0, 0.01, TINY)
-    b = train_and_test("story", "lstm", 4, 0, 0.01, TINY)
+    a = _run("story", "lstm", 4, 0, 0.01, TINY)
+    b = _run("story", "lstm", 4, 0, 0.01, TINY)
     assert _strip_time(a) == _strip_time(b)
-    c = train_and_test("story", "lstm", 4, 1, 0.01, TINY)
+    c = _run("story", "lstm", 4, 1, 0.01, TINY)
     assert _strip_time(a) != _strip_time(c)
 
 
 @pytest.mark.parametrize("task", ["story", "temporal", "adding"])
 def test_every_task_runs(task):
-    result = train_and_test(task, "rnn", 3, 0, 0.01, TINY)
+    result = _run(task, "rnn", 3, 0, 0.01, TINY)
     assert 0.0 <= result["accuracy"] <= 1.0
     assert result["steps_run"] == 20
 
@@ -134,7 +139,7 @@ def test_one_cell_of_the_committed_sweep_reproduces_exactly():
     result = _committed("story_sweep.json")
     row = next(r for r in result["results"] if r["model"] == "lstm" and r["lag"] == 20)
     i = row["seeds"].index(3)
-    again = train_and_test("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
+    again = _run("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
     assert again["accuracy"] == row["accuracy"][i]
     assert again["steps_run"] == row["steps_run"][i]
     assert again["per_class"] == row["per_class"][i]

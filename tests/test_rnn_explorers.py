@@ -115,8 +115,9 @@ def test_distractor_stepper_helper_builds_nested_stories():
 def test_chapter_1_explorer_steps_an_rnn_trace_with_its_readout():
     """Chapter 1's view: the shared TraceStepper over an RNN story, with a softmax read-out."""
     from whiteboard import RNN
+    from whiteboard.maths import one_hot, softmax
     from whiteboard.training.data import LANGUAGES, make_stories
-    from whiteboard.training.train import Readout, one_hot, softmax
+    from whiteboard.training.network import Readout
     from whiteboard.viz.explorers import explore
     from whiteboard.viz.players import play
     from whiteboard.viz.plots.trace import TraceStepper

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.text import Text
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.training.train import softmax
+from whiteboard.maths import softmax
 from whiteboard.viz.players import play
 from whiteboard.viz.plots.trace import DEFAULT_PANELS, TraceStepper, trace_panels
 

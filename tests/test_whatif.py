@@ -15,8 +15,8 @@ from whiteboard.analysis.wired import (
     story_readout,
 )
 from whiteboard.cells.lstm import lstm_step
+from whiteboard.maths import one_hot
 from whiteboard.training.data import LANGUAGES, make_stories
-from whiteboard.training.train import one_hot
 
 T, D, H = 9, 3, 5
 

@@ -102,8 +102,6 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--train-lags", type=_positive_int, nargs=2, metavar=("LOW", "HIGH"),
                        help="train each model once on mixed lags LOW..HIGH (every batch one "
                             "lag) and test it at each of --lags")
-        p.add_argument("--one-at-a-time", action="store_true",
-                       help="train the runs one after another instead of side by side")
         p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
@@ -148,7 +146,7 @@ def main(argv=None) -> int:
     try:
         result = sweep(args.task, args.lags, args.seeds, args.models, setup, lr=lr,
                        jobs=args.jobs, progress=not args.quiet, command=command,
-                       train_range=args.train_lags, stacked=not args.one_at_a_time)
+                       train_range=args.train_lags)
     except (ValueError, TypeError) as exc:  # input the checks above could not see
         _fail(sub, str(exc))
     except KeyboardInterrupt:

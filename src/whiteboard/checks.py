@@ -293,7 +293,7 @@ def check_params(params):
     return dict(params)
 
 
-def check_positive_number(name, value, allow_zero=False) -> float:
+def check_positive_number(value, name: str, allow_zero=False) -> float:
     """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise TypeError(f"{name} must be a finite real number, got {value!r}")

@@ -47,10 +47,10 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.cells import GATES
-from whiteboard.cells.activations import sigmoid
 from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.checks import check_choice
+from whiteboard.maths import sigmoid
 
 __all__ = ["FLIPPED", "NOTATIONS", "cell_symbols", "gru_step_nptel", "lstm_step_nptel",
            "rnn_step_nptel", "to_nptel"]
@@ -186,7 +186,7 @@ def rnn_step_nptel(x, s_prev, P, sigma=np.tanh):
         x: (B, D) input x_t.
         s_prev: (B, H) previous state s_{t-1}.
         P: from ``to_nptel`` of an RNN.
-        sigma: the nonlinearity (tanh by default; ``whiteboard.cells.activations.sigmoid`` for the
+        sigma: the nonlinearity (tanh by default; ``whiteboard.maths.sigmoid`` for the
             lectures' logistic σ).
 
     Returns:

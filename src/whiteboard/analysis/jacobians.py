@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.activations import ACTIVATIONS
 from whiteboard.checks import (
     as_sequence,
     check_index,
@@ -28,6 +27,7 @@ from whiteboard.checks import (
     check_scale,
     check_step,
 )
+from whiteboard.maths import ACTIVATIONS
 
 __all__ = [
     "GAMMA",

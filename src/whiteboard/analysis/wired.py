@@ -14,8 +14,8 @@ import numpy as np
 from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.cells.spec import by_name
+from whiteboard.maths import one_hot, softmax
 from whiteboard.training.data import COUNTRIES, LANGUAGES, story_vocab
-from whiteboard.training.train import one_hot, softmax
 
 __all__ = ["encode_words", "story_memory_gru", "story_memory_lstm", "story_readout"]
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.activations import sigmoid
 from whiteboard.cells.spec import Gate
+from whiteboard.maths import sigmoid
 
 # PyTorch's stacked order.  The lectures' GRU writes the reset gate as o_t and uses an input
 # gate i_t = 1 - z_t in place of the update gate (see whiteboard.notation).

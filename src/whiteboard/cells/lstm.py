@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.activations import sigmoid
 from whiteboard.cells.spec import Gate
+from whiteboard.maths import sigmoid
 
 # PyTorch's stacked order.  The lectures call the output gate "selective write", the input
 # gate "selective read" and the forget gate "selective forget" (see chapter 4).

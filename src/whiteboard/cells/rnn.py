@@ -20,7 +20,7 @@ written ``x @ U.T`` in code.
 
 from __future__ import annotations
 
-from whiteboard.cells.activations import ACTIVATIONS
+from whiteboard.maths import ACTIVATIONS
 
 # No gates: the stacked weights hold one block, the whole update s_t = f(a_t).
 GATES = ()

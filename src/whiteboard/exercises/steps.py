@@ -13,7 +13,6 @@ from itertools import permutations
 
 import numpy as np
 
-from whiteboard.cells.activations import sigmoid
 from whiteboard.cells.gru import gru_step
 from whiteboard.cells.lstm import lstm_step
 from whiteboard.cells.rnn import rnn_step
@@ -24,6 +23,7 @@ from whiteboard.exercises.probing import (
     check_outputs,
     require_callable,
 )
+from whiteboard.maths import sigmoid
 
 __all__ = ["check_gru_step", "check_lstm_step", "check_rnn_step"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.activations import ACTIVATIONS
 from whiteboard.cells.rnn import GATES
 from whiteboard.cells.spec import names
+from whiteboard.maths import ACTIVATIONS
 from whiteboard.models.base import RecurrentModel
 from whiteboard.models.engine import CellMaths
 

@@ -35,7 +35,7 @@ DIRECTORY = Path(__file__).resolve().parent
 
 _MIXED = {"task": "story", "hidden": 32, "embed": None, "lags": [3, 12], "batch": 32,
           "steps": 3000, "optimizer": "adam", "lr": 0.01, "clip": 1.0, "seed": 0,
-          "stop_at": None, "eval_every": 100}
+          "stop_at": None, "eval_every": 100, "stream": 0}
 # Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_sweep.json)
 # at the learning rate its search chose, with early stopping on the validation set.
 _FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000,
@@ -44,22 +44,22 @@ _FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000
 _RECIPES = {
     "story_rnn": {
         "about": "chapter 1's tanh RNN: one-hot words, H = 32, stories with lags 3 to 12",
-        "model": "rnn", "forget_bias": None, **_MIXED},
+        "model": "rnn", **_MIXED},
     "story_lstm": {
         "about": "an LSTM trained like story_rnn (forget-gate bias 3 at the start)",
         "model": "lstm", "forget_bias": 3.0, **_MIXED},
     "story_gru": {
         "about": "a GRU trained like story_rnn",
-        "model": "gru", "forget_bias": None, **_MIXED},
+        "model": "gru", **_MIXED},
     "story_lstm_lag20": {
         "about": "chapter 6's LSTM (forget-gate bias 3), trained at lag 20",
         "model": "lstm", "forget_bias": 3.0, "lags": [20, 20], "lr": 0.03, **_FIXED},
     "story_rnn_lag20": {
         "about": "chapter 6's tanh RNN, trained at lag 20",
-        "model": "rnn", "forget_bias": None, "lags": [20, 20], "lr": 0.001, **_FIXED},
+        "model": "rnn", "lags": [20, 20], "lr": 0.001, **_FIXED},
     "story_rnn_lag10": {
         "about": "exercise 6.2's tanh RNN, trained at lag 10 (seed 2, one that solved it)",
-        "model": "rnn", "forget_bias": None, "lags": [10, 10], "lr": 0.003,
+        "model": "rnn", "lags": [10, 10], "lr": 0.003,
         **{**_FIXED, "seed": 2}},
 }
 # "step" is not stored: it is 1, 2, ..., steps_run
@@ -82,10 +82,12 @@ def recipe(name: str) -> dict:
 
     Keys: ``about``; ``task`` and ``lags`` ``[low, high]`` (each training batch has one lag
     drawn uniformly from that range; ``low == high`` is one fixed lag); the model (``model``,
-    ``hidden`` H, ``embed`` D of a learned embedding or None for one-hot words,
-    ``forget_bias``); and the training (``seed``, ``steps``, ``batch``, ``optimizer``, ``lr``,
-    ``clip`` the global gradient norm, ``stop_at`` the validation accuracy that ends a run
-    early or None, ``eval_every``).
+    ``hidden`` H, ``embed`` D of a learned embedding or None for one-hot words, and for an
+    LSTM ``forget_bias``); and the training (``seed``, ``steps``, ``batch``, ``optimizer``,
+    ``lr``, ``clip`` the global gradient norm, ``stop_at`` the validation accuracy that ends
+    a run early, or None for a run that is not validated, ``eval_every``, and ``stream``, the
+    key of the training batches' generator when it is not the sweep's, see
+    :class:`whiteboard.training.experiments.RunSpec`).
     """
     return copy.deepcopy(_RECIPES[_check_name(name)])
 
@@ -93,10 +95,24 @@ def recipe(name: str) -> dict:
 def _setup(r):
     from whiteboard.training.experiments import Setup
 
-    # a model without a forget gate ignores forget_bias; a mixed-lag run never stops early
-    extra = {k: r[k] for k in ("forget_bias", "stop_at") if r[k] is not None}
+    # A model without a forget gate has no forget_bias; a run that is not validated (the
+    # mixed-lag networks) never stops early either.
+    extra = {"forget_bias": r["forget_bias"]} if "forget_bias" in r else {}
+    if r["stop_at"] is None:
+        extra["val_size"] = 0
+    else:
+        extra["stop_at"] = r["stop_at"]
     return Setup(hidden=r["hidden"], batch=r["batch"], steps=r["steps"], clip=r["clip"],
-                 eval_every=r["eval_every"], embed=r["embed"], **extra)
+                 eval_every=r["eval_every"], embed=r["embed"], optimizer=r["optimizer"],
+                 **extra)
+
+
+def _run(r):
+    """The recipe as a run of the book's experiments (the sweep's own code path)."""
+    from whiteboard.training.experiments import RunSpec
+
+    return RunSpec(r["task"], r["model"], tuple(r["lags"]), r["seed"], r["lr"], _setup(r),
+                   stream=r.get("stream"))
 
 
 def _build(r):
@@ -116,7 +132,7 @@ def evaluate_recipe(name: str, net) -> dict:
         ``{"test_accuracy": mean over the lags, "by_lag": {lag: accuracy}}``.
     """
     from whiteboard.training.experiments import test_set
-    from whiteboard.training.train import evaluate
+    from whiteboard.training.loop import evaluate
 
     r = recipe(name)
     low, high = r["lags"]
@@ -128,29 +144,14 @@ def evaluate_recipe(name: str, net) -> dict:
 def train(name: str, *, quiet: bool = True):
     """Re-run ``name``'s recipe and return the freshly trained network.
 
-    On the machine that made the stored files this gives the same network; elsewhere the
-    digits of the weights differ, while the test accuracy stays close to the recorded one
-    (``tests/test_pretrained.py`` checks that it is within 0.03).  The history of the run is
-    attached as ``net.history`` (the dict of :func:`whiteboard.training.train.train`).
+    On the machine that made the stored files this gives the same network, to the last bit;
+    elsewhere the digits of the weights differ, while the test accuracy stays close to the
+    recorded one (``tests/test_pretrained.py`` checks that it is within 0.03).  The history
+    of the run is the network's ``history``.
     """
-    from whiteboard.training.data import make_stories
     from whiteboard.training.experiments import train_and_test
-    from whiteboard.training.train import train as fit
 
-    r = recipe(name)
-    low, high = r["lags"]
-    if low == high:  # exactly one cell of the sweep: the same call, so the same run
-        _, net, hist = train_and_test(r["task"], r["model"], low, r["seed"], r["lr"], _setup(r),
-                           quiet=quiet, return_net=True)
-    else:
-        net = _build(r)
-
-        def mixed_lags(rng):
-            return make_stories(r["batch"], lag=int(rng.integers(low, high + 1)), rng=rng)
-
-        hist = fit(net, mixed_lags, steps=r["steps"], lr=r["lr"], optimizer=r["optimizer"],
-                   clip=r["clip"], seed=r["seed"], quiet=quiet, desc=name)
-    net.history = hist
+    _, (net,) = train_and_test([_run(recipe(name))], return_nets=True, quiet=quiet)
     return net
 
 
@@ -175,7 +176,7 @@ def _arrays(name):
 
 
 def load(name: str):
-    """The stored network ``name``: a :class:`whiteboard.training.train.SequenceModel`, float64.
+    """The stored network ``name``: a :class:`whiteboard.training.network.SequenceModel`, float64.
 
     Its parameters hold exactly the stored values.  ``net.history`` is the training history
     of the run that made it (lists ``step``, ``loss``, ``eval_step``, ``eval_loss`` and

@@ -1,7 +1,8 @@
-"""Training: the task generators, the optimisers, the training loop, experiments and sweeps.
+"""Training: the tasks, the network, one optimiser module, one training loop, experiments.
 
-``data`` makes the book's tasks (stories, temporal order, adding); ``optim`` holds SGD, Adam
-and clipping; ``train`` the read-out, embedding, ``SequenceModel`` and the loop;
-``experiments`` one run of one model at one lag, and ``sweeps`` many runs with a
-learning-rate search (what the CLI calls).
+``data`` makes the story task and ``synthetic`` the memory tasks (temporal order, adding);
+``network`` is the read-out, embedding, ``SequenceModel`` and ``NetworkStack`` (M networks
+computed as one); ``optim`` holds SGD, Adam and clipping; ``loop`` trains one network or many
+side by side with the same code; ``experiments`` defines a run (``RunSpec``) and trains and
+tests runs; ``sweeps`` trains many runs after a learning-rate search (what the CLI calls).
 """

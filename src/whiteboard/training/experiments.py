@@ -20,22 +20,22 @@ and the lag, so every model and seed is judged on the same sequences.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from whiteboard.training.data import LANGUAGES, STORY_MIN_LAG, make_stories, story_vocab
+from whiteboard.training.loop import evaluate, train_stack
+from whiteboard.training.network import SequenceModel
 from whiteboard.training.synthetic import (
     TEMPORAL_CLASSES,
     TEMPORAL_VOCAB,
     make_adding,
     make_temporal_order,
 )
-from whiteboard.training.train import SequenceModel, evaluate, train
 
-__all__ = ["Setup", "TASKS", "MODELS", "SEARCH_SEED", "build", "train_and_test",
-           "train_and_test_many", "train_lags", "min_lag",
+__all__ = ["Setup", "RunSpec", "TASKS", "MODELS", "SEARCH_SEED", "build", "train_and_test",
+           "batches", "as_lags", "min_lag",
            "test_set", "task_of", "model_kwargs", "describe", "with_setup", "load_result"]
 
 _VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
@@ -54,13 +54,15 @@ class Setup:
         forget_bias: the LSTM's initial total forget-gate bias b_f (``"lstm"`` model).
         eval_every: validation period in steps.
         stop_at: end a run once validation accuracy reaches this.
-        val_size: validation sequences (learning-rate search and early stopping).
+        val_size: validation sequences (learning-rate search and early stopping); 0: no
+            validation, so no early stopping either.
         test_size: test sequences (the reported accuracy).
         lrs: the learning-rate grid searched per model.
         search_seeds: seeds per learning rate in the search (1000, 1001, ...).  With two,
             a rate that solves a long lag now and then can win by luck; four make that rare.
         embed: size D of the learned token embedding that feeds every model (None: one-hot
             vectors of the vocabulary's size); ignored for real-valued inputs.
+        optimizer: ``"adam"`` or ``"sgd"``.
     """
 
     hidden: int = 16
@@ -75,6 +77,7 @@ class Setup:
     lrs: tuple = (1e-3, 3e-3, 1e-2, 3e-2)
     search_seeds: int = 4
     embed: int | None = 16
+    optimizer: str = "adam"
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,12 @@ TASKS = {
                    "adding problem (Hochreiter & Schmidhuber 1997): |error| < 0.04 counts"),
 }
 
-# name -> (class, keyword arguments, model whose learning rate it borrows or None).
-# "forget_bias": None means Setup.forget_bias.  lstm_fb0 is an ablation: the same LSTM and
-# learning rate as "lstm", only the initial forget-gate bias set to 0.
+# name -> (class, keyword arguments, model whose learning rate it borrows or None).  An LSTM
+# not given a forget_bias here starts with Setup.forget_bias.  lstm_fb0 is an ablation: the
+# same LSTM and learning rate as "lstm", only the initial forget-gate bias set to 0.
 MODELS = {
     "rnn": ("RNN", {"nonlinearity": "tanh"}, None),
-    "lstm": ("LSTM", {"forget_bias": None}, None),
+    "lstm": ("LSTM", {}, None),
     "lstm_fb0": ("LSTM", {"forget_bias": 0.0}, "lstm"),
     "gru": ("GRU", {}, None),
 }
@@ -129,8 +132,8 @@ def model_kwargs(model, setup):
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
     cls_name, kwargs, _ = MODELS[model]
     kwargs = dict(kwargs)
-    if kwargs.get("forget_bias", 0.0) is None:
-        kwargs["forget_bias"] = setup.forget_bias
+    if cls_name == "LSTM":
+        kwargs.setdefault("forget_bias", setup.forget_bias)
     return cls_name, kwargs
 
 
@@ -157,16 +160,17 @@ def test_set(task: str, lag: int, setup: Setup = Setup()):
     return _held_out(task, lag, setup.test_size, _TEST)
 
 
-def _measure(task, net, hist, lags, setup, seconds) -> dict:
+def _measure(task, net, hist, lags, setup) -> dict:
     """The result of one trained network: test accuracy at each of ``lags`` and its history."""
     tests = {lag: evaluate(net, test_set(task, lag, setup)) for lag in lags}
     first = tests[lags[0]]
+    validated = bool(hist["eval_accuracy"])
     result = {
         "accuracy": first["accuracy"],
-        "val_accuracy": hist["eval_accuracy"][-1],
-        "val_loss": hist["eval_loss"][-1],
+        "val_accuracy": hist["eval_accuracy"][-1] if validated else None,
+        "val_loss": hist["eval_loss"][-1] if validated else None,
         "steps_run": hist["steps_run"],
-        "seconds": round(seconds, 3),
+        "seconds": round(hist["seconds"], 3),  # until this run stopped
         "diverged": hist["diverged"],
     }
     if "per_class" in first:
@@ -176,31 +180,7 @@ def _measure(task, net, hist, lags, setup, seconds) -> dict:
     return result
 
 
-def train_and_test(task: str, model: str, lag: int, seed: int, lr: float, setup: Setup = Setup(), *,
-        quiet: bool = True, return_net: bool = False):
-    """Train one model once and measure it (the simple path: :func:`train`, one network).
-
-    Returns:
-        dict with ``accuracy`` (test), ``val_accuracy``, ``steps_run``, ``seconds`` and
-        ``diverged``; with ``return_net=True``, the triple ``(result, net, history)`` with
-        the trained network and the history from :func:`whiteboard.training.train.train`.
-    """
-    t = task_of(task)
-    net = build(task, model, seed, setup)
-    val = _held_out(task, lag, setup.val_size, _VALIDATION)
-
-    def make_batch(rng):
-        return t.make(setup.batch, lag, rng=rng)
-
-    start = time.perf_counter()
-    hist = train(net, make_batch, steps=setup.steps, lr=lr, seed=np.random.default_rng((seed, lag)),
-                 clip=setup.clip, eval_batch=val, eval_every=setup.eval_every,
-                 stop_at=setup.stop_at, quiet=quiet, desc=f"{model} lag {lag} seed {seed}")
-    result = _measure(task, net, hist, [lag], setup, time.perf_counter() - start)
-    return (result, net, hist) if return_net else result
-
-
-def train_lags(lag) -> tuple[int, int]:
+def as_lags(lag) -> tuple[int, int]:
     """``(low, high)`` of a training lag given as an int (fixed) or a pair (mixed)."""
     if isinstance(lag, (tuple, list)):
         low, high = (int(v) for v in lag)
@@ -208,52 +188,98 @@ def train_lags(lag) -> tuple[int, int]:
     return int(lag), int(lag)
 
 
-def train_and_test_many(task: str, lag, runs, setup: Setup = Setup(), *, test_lags=None,
-                        return_nets: bool = False):
-    """Train several runs side by side (:func:`whiteboard.training.stack.train_stack`).
+@dataclass(frozen=True)
+class RunSpec:
+    """One training run: a model, trained once on a task, then tested.
 
-    Each run ``(model, seed, lr)`` is trained as :func:`train_and_test` trains it: seed
-    ``s`` initialises the network and its training batches come from
-    ``default_rng((s, lag))``; its own learning rate, clipping and early stopping.  Runs
-    with the same seed share that stream of batches, drawn once per step.
+    Attributes:
+        task: a key of :data:`TASKS`.
+        model: a key of :data:`MODELS`.
+        lags: ``(low, high)`` training lags: every training batch has one lag drawn from
+            ``low..high`` by the run's stream (``low == high``: one fixed lag).  A run is
+            validated at ``high``; a mixed-lag run never stops early.
+        seed: initialises the network (core and read-out).
+        lr: the learning rate.
+        setup: everything else about training (:class:`Setup`).
+        test_lags: the lags the result reports (None: ``(high,)``).
+        stream: the key of the training batches' generator (None: ``(seed, lag)`` for a
+            fixed lag, ``(seed, low, high)`` for mixed lags).
+    """
+
+    task: str
+    model: str
+    lags: tuple
+    seed: int
+    lr: float
+    setup: Setup = Setup()
+    test_lags: tuple | None = None
+    stream: object = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "lags", as_lags(self.lags))
+        if self.test_lags is not None:
+            object.__setattr__(self, "test_lags", tuple(int(v) for v in self.test_lags))
+
+    @property
+    def mixed(self) -> bool:
+        return self.lags[0] != self.lags[1]
+
+    @property
+    def stream_key(self):
+        if self.stream is not None:
+            return self.stream
+        return (self.seed, *self.lags) if self.mixed else (self.seed, self.lags[0])
+
+
+def batches(task: str, lags, batch: int):
+    """``rng -> batch``: training batches of ``task``; with mixed lags each batch draws its own.
+
+    The one definition of a training stream: a fixed lag, or mixed lags ``(low, high)`` where
+    the stream's generator draws the batch's lag uniformly from ``low..high`` first.
+    """
+    t = task_of(task)
+    low, high = as_lags(lags)
+    if low == high:
+        return lambda rng: t.make(batch, low, rng=rng)
+    return lambda rng: t.make(batch, int(rng.integers(low, high + 1)), rng=rng)
+
+
+def train_and_test(runs, *, return_nets: bool = False, quiet: bool = True):
+    """Train the runs side by side (:func:`whiteboard.training.loop.train_stack`), test each.
+
+    The runs must share their task, training lags and setup (a sweep groups them so); they
+    may differ in model, seed and learning rate.  Runs with equal stream keys share one
+    stream of batches, drawn once per step.
 
     Args:
-        task: a key of :data:`TASKS`.
-        lag: the training lag; or ``(low, high)`` for *mixed* lags, where every training
-            batch has one lag drawn from ``low..high`` (by the run's stream, whose seed is
-            then ``(s, low, high)``).  A mixed run never stops early and is validated at
-            ``high``.
-        runs: ``(model, seed, lr)`` triples.
-        setup: shared training settings.
-        test_lags: the lags to test at (default: ``[lag]``, or ``[high]`` for mixed lags);
-            with more than one, each result has ``by_lag``.
-        return_nets: also return the trained networks and their histories.
+        runs: :class:`RunSpec` items.
+        return_nets: also return the trained networks (each with its ``history``).
+        quiet: no progress bar.
 
     Returns:
-        one result dict per run, as :func:`train_and_test` returns (and with
-        ``return_nets``, the pair ``(results, [(net, history), ...])``).
+        one result dict per run: ``accuracy`` (test, at the first test lag), ``val_accuracy``,
+        ``val_loss``, ``steps_run``, ``seconds``, ``diverged``, ``per_class`` for
+        classification, and ``by_lag`` with more than one test lag; with ``return_nets``,
+        the pair ``(results, nets)``.
     """
-    from whiteboard.training.stack import train_stack
-
-    t = task_of(task)
-    low, high = train_lags(lag)
-    mixed = low != high
-    test_lags = [high] if test_lags is None else [int(v) for v in test_lags]
     runs = list(runs)
-    nets = [build(task, m, s, setup) for m, s, _ in runs]
-    val = _held_out(task, high, setup.val_size, _VALIDATION)
-
-    def make_batch(rng):
-        return t.make(setup.batch, int(rng.integers(low, high + 1)) if mixed else low, rng=rng)
-
-    keys = [(s, low, high) if mixed else (s, low) for _, s, _ in runs]
-    hists = train_stack(nets, make_batch, steps=setup.steps, lrs=[lr for *_, lr in runs],
-                        seeds=keys, clip=setup.clip, eval_batch=val,
-                        eval_every=setup.eval_every, stop_at=None if mixed else setup.stop_at)
-    # each history has its own "seconds": the time until that run stopped
-    results = [_measure(task, net, h, test_lags, setup, h["seconds"])
-               for net, h in zip(nets, hists, strict=True)]
-    return (results, list(zip(nets, hists, strict=True))) if return_nets else results
+    if not runs or any(not isinstance(r, RunSpec) for r in runs):
+        raise TypeError("runs must be a non-empty list of RunSpec")
+    first = runs[0]
+    if any((r.task, r.lags, r.setup) != (first.task, first.lags, first.setup) for r in runs):
+        raise ValueError("runs trained together must share their task, lags and setup")
+    task, setup, (low, high) = first.task, first.setup, first.lags
+    nets = [build(task, r.model, r.seed, setup) for r in runs]
+    val = _held_out(task, high, setup.val_size, _VALIDATION) if setup.val_size else None
+    hists = train_stack(nets, batches(task, first.lags, setup.batch), steps=setup.steps,
+                        lrs=[r.lr for r in runs], seeds=[r.stream_key for r in runs],
+                        optimizer=setup.optimizer, clip=setup.clip, eval_batch=val,
+                        eval_every=setup.eval_every,
+                        stop_at=None if first.mixed else setup.stop_at, quiet=quiet,
+                        desc=f"{task} lag {low}" + (f"-{high}" if first.mixed else ""))
+    results = [_measure(task, net, h, list(r.test_lags or (high,)), setup)
+               for r, net, h in zip(runs, nets, hists, strict=True)]
+    return (results, nets) if return_nets else results
 
 
 def load_result(name: str) -> dict:

@@ -219,7 +219,7 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     """Validation accuracy during training, one line per run.
 
     Args:
-        histories: label -> the dict returned by :func:`whiteboard.training.train.train`.
+        histories: label -> the dict returned by :func:`whiteboard.training.loop.train`.
         chance: draw the chance level when given.
         ax: axes to draw on; a new figure when None.
 

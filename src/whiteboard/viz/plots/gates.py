@@ -29,7 +29,7 @@ def unwrap_model(model, x, readout=None):
         readout: a function h (H,) -> probabilities, or None (kept for a bare model).
     """
     if hasattr(model, "core") and hasattr(model, "inputs") and hasattr(model, "readout"):
-        from whiteboard.training.train import softmax
+        from whiteboard.maths import softmax
 
         x = np.asarray(x)
         if getattr(model, "vocab_size", None) is not None and x.ndim == 1:

@@ -1,24 +1,16 @@
-"""The training kit: readout and loss gradients by central differences, optimisers, the loop."""
+"""The network and its training: read-out, losses and embedding by central differences, the
+optimisers (one network or a stack along a model axis), and the loop."""
 
 import math
 
 import numpy as np
 import pytest
 
+from whiteboard.maths import log_softmax, one_hot, softmax
 from whiteboard.models.gradcheck import numeric_gradient
+from whiteboard.training.loop import evaluate, train
+from whiteboard.training.network import Embedding, Readout, SequenceModel, cross_entropy, mse
 from whiteboard.training.optim import SGD, Adam, clip_grad_norm, global_norm
-from whiteboard.training.train import (
-    Embedding,
-    Readout,
-    SequenceModel,
-    cross_entropy,
-    evaluate,
-    log_softmax,
-    mse,
-    one_hot,
-    softmax,
-    train,
-)
 
 
 def rel_error(a, b):
@@ -287,7 +279,7 @@ def test_train_progress_bar_is_silent_when_quiet(capsys):
         ({"steps": 2.5}, TypeError, "steps"),
         ({"optimizer": "rmsprop"}, ValueError, "optimizer must be"),
         ({"lr": -1.0}, ValueError, "lr must be > 0"),
-        ({"seed": -3}, TypeError, "rng must be"),
+        ({"seed": -3}, TypeError, "each seed must be"),
     ],
 )
 def test_train_bad_settings(kwargs, error, message):

@@ -1,10 +1,10 @@
-"""Training many networks at once: the stack equals separate runs, and keeps each run its own.
+"""The one training loop: a network trained in a stack is the network trained alone.
 
-The fused loop (:mod:`whiteboard.models.engine`) runs M models side by side, and
-:func:`whiteboard.training.stack.train_stack` trains them.  For a few steps a stacked run
-must give the parameters of M separate :func:`train` runs to 1e-12 in float64; a network
-that stops must not change afterwards; and a sweep run stacked and one at a time must reach
-the same conclusions.
+:func:`whiteboard.training.loop.train_stack` trains M networks side by side through the fused
+loop (:mod:`whiteboard.models.engine`); :func:`train` is a stack of one.  A network trained
+alone must be the textbook loop written out by hand (draw a batch, gradients, clip, Adam),
+and a network trained in a stack must be the one trained alone, to the last bit; a network
+that stops must not change afterwards.
 """
 
 import numpy as np
@@ -15,16 +15,16 @@ from whiteboard.models.gru import GRUMaths
 from whiteboard.models.lstm import LSTMMaths
 from whiteboard.models.rnn import RNNMaths
 from whiteboard.training.experiments import (
+    RunSpec,
     Setup,
     _held_out,
     build,
     task_of,
     train_and_test,
-    train_and_test_many,
 )
-from whiteboard.training.stack import NetworkStack, train_stack
-from whiteboard.training.sweeps import sweep
-from whiteboard.training.train import train
+from whiteboard.training.loop import train, train_stack
+from whiteboard.training.network import NetworkStack
+from whiteboard.training.optim import SGD, Adam, clip_grad_norm
 
 LAG = 6
 
@@ -152,6 +152,30 @@ def test_a_diverged_network_leaves_the_stack_and_the_others_go_on():
     assert h["diverged"] and h["steps_run"] == 1
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+@pytest.mark.parametrize("model", ["rnn", "lstm", "gru"])
+def test_train_is_the_textbook_loop_written_out(model, optimizer):
+    """Draw a batch, take the gradients, clip by global norm, step: nothing else, in order."""
+    setup = Setup(hidden=6, embed=5)
+    make = _batches("story")
+    net = build("story", model, 3, setup)
+    hist = train(net, make, steps=25, lr=0.02, seed=(3, LAG), optimizer=optimizer, clip=0.5,
+                 quiet=True)
+    by_hand = build("story", model, 3, setup)
+    params = by_hand.parameters()
+    opt = Adam(params, lr=0.02) if optimizer == "adam" else SGD(params, lr=0.02)
+    rng = np.random.default_rng((3, LAG))
+    losses = []
+    for _ in range(25):
+        batch = make(rng)
+        loss, grads, _ = by_hand.loss_and_grads(batch.x, batch.y)
+        clip_grad_norm(grads, 0.5, keys=params)
+        opt.step(grads)
+        losses.append(loss)
+    assert _max_diff(net, by_hand) == 0.0
+    assert hist["loss"] == losses and net.history is hist
+
+
 @pytest.mark.parametrize("maths", [RNNMaths, LSTMMaths, GRUMaths])
 def test_the_fused_loop_on_a_stack_equals_one_model_at_a_time(maths):
     rng = np.random.default_rng(0)
@@ -174,37 +198,34 @@ def test_the_fused_loop_on_a_stack_equals_one_model_at_a_time(maths):
                                g1[k][:, 0] if k == "x" else g1[k][0], rtol=0, atol=1e-12), k
 
 
-def test_stacked_sweep_reaches_the_conclusions_of_one_at_a_time():
-    setup = Setup(hidden=12, embed=12, steps=400, eval_every=50)
-    kw = dict(lr={"rnn": 0.01, "lstm": 0.03}, progress=False)
-    stacked = sweep("story", [4, 12], 3, ["rnn", "lstm"], setup, **kw)
-    alone = sweep("story", [4, 12], 3, ["rnn", "lstm"], setup, stacked=False, **kw)
-    assert stacked["stacked"] and not alone["stacked"]
-    for a, b in zip(stacked["results"], alone["results"], strict=True):
-        assert (a["lag"], a["model"]) == (b["lag"], b["model"])
-        solved_a = sum(x >= 0.95 for x in a["accuracy"])
-        solved_b = sum(x >= 0.95 for x in b["accuracy"])
-        assert solved_a == solved_b, (a, b)
-        assert abs(a["mean"] - b["mean"]) < 0.05
-
-
-def test_train_and_test_many_equals_train_and_test():
+def test_train_and_test_stacks_runs_that_equal_runs_alone():
     setup = Setup(hidden=8, embed=8, steps=60, eval_every=20)
-    many = train_and_test_many("story", 8, [("lstm", 0, 0.03), ("rnn", 1, 0.01)], setup)
-    assert many[0]["accuracy"] == train_and_test("story", "lstm", 8, 0, 0.03, setup)["accuracy"]
-    assert many[1]["accuracy"] == train_and_test("story", "rnn", 8, 1, 0.01, setup)["accuracy"]
+    runs = [RunSpec("story", "lstm", 8, 0, 0.03, setup), RunSpec("story", "rnn", 8, 1, 0.01, setup)]
+    together = train_and_test(runs)
+    for run, result in zip(runs, together, strict=True):
+        alone = train_and_test([run])[0]
+        assert {**alone, "seconds": 0} == {**result, "seconds": 0}
 
 
 def test_mixed_lags_test_every_lag():
     setup = Setup(hidden=8, embed=8, steps=30, eval_every=10)
-    (r,) = train_and_test_many("story", (3, 9), [("lstm", 0, 0.03)], setup, test_lags=[4, 9])
+    (r,) = train_and_test([RunSpec("story", "lstm", (3, 9), 0, 0.03, setup, test_lags=[4, 9])])
     assert set(r["by_lag"]) == {"4", "9"} and r["steps_run"] == 30
+
+
+def test_runs_trained_together_must_share_task_lags_and_setup():
+    a = RunSpec("story", "rnn", 8, 0, 0.01, Setup(hidden=8))
+    with pytest.raises(ValueError, match="share their task, lags and setup"):
+        train_and_test([a, RunSpec("story", "rnn", 9, 0, 0.01, Setup(hidden=8))])
+    with pytest.raises(TypeError, match="RunSpec"):
+        train_and_test([("story", "rnn", 8, 0, 0.01)])
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(lrs=[0.01], seeds=[0, 1]), ValueError, "one learning rate and one seed per network"),
     (dict(lrs=[0.01, -1.0], seeds=[0, 1]), ValueError, "lr"),
     (dict(lrs=[0.01, 0.01], seeds=[0, "one"]), TypeError, "seed must be a non-negative int"),
+    (dict(lrs=[0.01, 0.01], seeds=[0, 1], clip=0.0), ValueError, "clip"),
     (dict(lrs=[0.01, 0.01], seeds=[0, 1], steps=0), ValueError, "steps"),
     (dict(lrs=[0.01, 0.01], seeds=[0, 1], optimizer="lion"), ValueError, "optimizer"),
 ])
@@ -225,10 +246,12 @@ def test_a_stack_refuses_networks_of_different_structures():
 
 
 def test_a_long_stacked_run_is_the_separate_run_to_the_last_bit():
-    """Clipping uses each network's own norm, summed as global_norm sums it, so even 300
-    steps (where training amplifies any last-bit difference) give the separate run's network."""
+    """Clipping uses each network's own norm, summed as one network's is, so even 300 steps
+    (where training amplifies any last-bit difference) give the separate run's network."""
     setup = Setup(hidden=12, embed=12, steps=300, eval_every=100)
-    alone = train_and_test("story", "lstm", 12, 0, 0.03, setup, return_net=True)[1]
-    runs = [("lstm", 0, 0.03), ("lstm_fb0", 1, 0.01), ("lstm", 2, 0.003)]
-    _, nets = train_and_test_many("story", 12, runs, setup, return_nets=True)
-    assert _max_diff(alone, nets[0][0]) == 0.0
+    _, (alone,) = train_and_test([RunSpec("story", "lstm", 12, 0, 0.03, setup)],
+                                 return_nets=True)
+    runs = [RunSpec("story", m, 12, s, lr, setup)
+            for m, s, lr in (("lstm", 0, 0.03), ("lstm_fb0", 1, 0.01), ("lstm", 2, 0.003))]
+    _, nets = train_and_test(runs, return_nets=True)
+    assert _max_diff(alone, nets[0]) == 0.0

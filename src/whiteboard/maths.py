@@ -1,4 +1,6 @@
-"""Activation functions and their derivatives, written so that no input can overflow.
+"""The small functions every layer shares: activations, softmax and one-hot vectors.
+
+Activations and their derivatives are written so that no input can overflow.
 
 The logistic function is computed through the identity
 
@@ -23,6 +25,9 @@ import numpy as np
 
 __all__ = [
     "ACTIVATIONS",
+    "log_softmax",
+    "one_hot",
+    "softmax",
     "relu",
     "relu_grad_from_output",
     "sigmoid",
@@ -100,3 +105,27 @@ ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_grad_from_output),
     "relu": (relu, relu_grad_from_output),
 }
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """``log softmax(z)`` over the last axis, computed stably (the max is subtracted first)."""
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """``softmax(z)`` over the last axis: e^{z_k} / Σ_j e^{z_j}, each row sums to 1."""
+    return np.exp(log_softmax(z))
+
+
+def one_hot(tokens: np.ndarray, n: int, dtype=np.float64) -> np.ndarray:
+    """One-hot vectors: integer ``tokens`` of any shape, values in ``0..n-1`` -> shape + (n,)."""
+    tokens = np.asarray(tokens)
+    if not np.issubdtype(tokens.dtype, np.integer):
+        raise TypeError(f"tokens must be an integer array, got dtype {tokens.dtype}")
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= n):
+        raise ValueError(f"tokens must lie in 0..{n - 1}, got values "
+                         f"{tokens.min()}..{tokens.max()}")
+    out = np.zeros(tokens.shape + (n,), dtype=dtype)
+    np.put_along_axis(out, tokens[..., None], 1.0, axis=-1)
+    return out
