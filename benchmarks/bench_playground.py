@@ -30,7 +30,7 @@ LIMIT_KB, DRAW_MS, RUN_MS = 400, 16, 50
 
 
 def _story(lag: int, seed: int) -> str:
-    from whiteboard.training.data import make_stories, story_vocab
+    from whiteboard.training.story import make_stories, story_vocab
 
     x = make_stories(1, lag, rng=seed).x[:, 0]
     return " ".join(story_vocab()[i] for i in x)

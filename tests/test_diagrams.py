@@ -13,14 +13,14 @@ import pytest
 from book_pages import ROOT
 from matplotlib.figure import Figure
 
-from whiteboard.cells import GATES
+from whiteboard.cells import CELL_GATES
 from whiteboard.notation import NOTATIONS, cell_symbols
 from whiteboard.viz.plots import new_figure
 from whiteboard.viz.plots.diagrams import draw_cell
 
 matplotlib.use("Agg")
 NOTATION_MD = ROOT / "book" / "notation.md"
-CASES = list(itertools.product(GATES, NOTATIONS))
+CASES = list(itertools.product(CELL_GATES, NOTATIONS))
 ACTIVATION_TEXT = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$"}
 PAGE_PX = 700  # the width of the book's text column
 
@@ -102,7 +102,7 @@ def test_every_symbol_on_a_diagram_is_in_notation_md(kind, notation, notation_md
 
 
 def test_the_two_notations_differ_where_the_book_says_they_do():
-    for kind in GATES:
+    for kind in CELL_GATES:
         lectures = diagram_symbols(draw_cell(kind, "lectures"))
         pytorch = diagram_symbols(draw_cell(kind, "pytorch"))
         assert ("s_t" in lectures) and ("s_t" not in pytorch)
@@ -136,9 +136,9 @@ def test_the_check_fails_when_notation_md_loses_a_symbol(symbol, notation_md, tm
 def test_gate_boxes_are_the_spec_in_spec_order(kind, notation):
     fig = draw_cell(kind, notation)
     boxes = _gate_boxes(fig)
-    assert [name for name, _ in boxes] == [g.name for g in GATES[kind]]
+    assert [name for name, _ in boxes] == [g.name for g in CELL_GATES[kind]]
     letters = cell_symbols(kind, notation)["gates"]
-    for g in GATES[kind]:
+    for g in CELL_GATES[kind]:
         assert _text(fig, f"gate:{g.name}:activation") == ACTIVATION_TEXT[g.activation]
         assert _text(fig, f"gate:{g.name}:symbol") == f"${letters[g.name]}$"
         assert _text(fig, f"gate:{g.name}:role") in g.role
@@ -178,15 +178,15 @@ def test_the_gru_flip_moves_the_one_minus():
 
 
 def test_a_changed_spec_changes_the_diagram(monkeypatch):
-    lstm = {g.name: g for g in GATES["lstm"]}
+    lstm = {g.name: g for g in CELL_GATES["lstm"]}
     reordered = tuple(lstm[n] for n in ("o", "g", "f", "i"))
-    monkeypatch.setitem(GATES, "lstm", reordered)
+    monkeypatch.setitem(CELL_GATES, "lstm", reordered)
     fig = draw_cell("lstm", "pytorch")
     assert [name for name, _ in _gate_boxes(fig)] == ["o", "g", "f", "i"]
-    gru = GATES["gru"]
+    gru = CELL_GATES["gru"]
     changed = tuple(g if g.name != "r" else type(g)(**{**g.__dict__, "activation": "tanh"})
                     for g in gru)
-    monkeypatch.setitem(GATES, "gru", changed)
+    monkeypatch.setitem(CELL_GATES, "gru", changed)
     assert _text(draw_cell("gru"), "gate:r:activation") == r"$\tanh$"
 
 

@@ -14,8 +14,8 @@ from whiteboard.analysis.wired import (
     story_readout,
 )
 from whiteboard.board import selective_strategy
-from whiteboard.training.data import LANGUAGES, make_stories, story_vocab
 from whiteboard.training.network import SequenceModel
+from whiteboard.training.story import LANGUAGES, make_stories, story_vocab
 from whiteboard.viz.explorers.board import explore_board, explore_soft_board
 from whiteboard.viz.explorers.gates import WHATIFS, explore_gates, whatif_overrides
 from whiteboard.viz.players import play

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.analysis.whatif import GATES as WHATIF_GATES
-from whiteboard.cells import GATES
+from whiteboard.analysis.whatif import _gate_info
+from whiteboard.cells import CELL_GATES
 from whiteboard.cells.spec import RANGES, names, sigmoid_gates
 from whiteboard.notation import to_nptel
 from whiteboard.viz.plots.trace import DEFAULT_PANELS
@@ -27,18 +27,18 @@ MODELS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_models_take_their_gate_names_and_count_from_the_spec(kind):
     model = MODELS[kind](3, 4)
-    assert model.gate_names == names(GATES[kind])
+    assert model.gate_names == names(CELL_GATES[kind])
     trace = model.forward(np.zeros((2, 1, 3)))
-    assert sorted(trace.gates) == sorted(names(GATES[kind]))
-    for g in GATES[kind]:  # every value lies in its activation's range
+    assert sorted(trace.gates) == sorted(names(CELL_GATES[kind]))
+    for g in CELL_GATES[kind]:  # every value lies in its activation's range
         lo, hi = RANGES[g.activation]
         assert np.all((trace.gates[g.name] >= lo) & (trace.gates[g.name] <= hi))
-    blocks = sorted(g.block for g in GATES[kind])
+    blocks = sorted(g.block for g in CELL_GATES[kind])
     assert blocks == list(range(len(blocks)))
 
 
 def test_the_lstm_fused_order_puts_sigmoid_gates_together_and_cell_gates_last():
-    order = [next(g for g in GATES["lstm"] if g.block == k) for k in LSTM._order]
+    order = [next(g for g in CELL_GATES["lstm"] if g.block == k) for k in LSTM._order]
     acts = [g.activation for g in order]
     assert acts == sorted(acts, key=lambda a: a != "sigmoid")  # sigmoids first, contiguous
     feeds_c = [g.feeds == "c" for g in order]
@@ -47,13 +47,15 @@ def test_the_lstm_fused_order_puts_sigmoid_gates_together_and_cell_gates_last():
 
 def test_whatifs_plots_and_notation_agree_with_the_spec():
     for kind in ("lstm", "gru"):
-        assert WHATIF_GATES[kind] == {g.name: (g.block, g.activation) for g in GATES[kind]}
+        model = MODELS[kind](2, 3)
+        for g in CELL_GATES[kind]:
+            assert _gate_info(model, g.name) == (g.block, g.activation)
         panels = DEFAULT_PANELS[kind]
-        assert set(names(GATES[kind])) <= set(panels)
-        assert panels[:len(sigmoid_gates(GATES[kind]))] == sigmoid_gates(GATES[kind])
+        assert set(names(CELL_GATES[kind])) <= set(panels)
+        assert panels[:len(sigmoid_gates(CELL_GATES[kind]))] == sigmoid_gates(CELL_GATES[kind])
     lstm = LSTM(3, 4, seed=1)
     P, sd, H = to_nptel(lstm), lstm.state_dict(), 4
-    for g in GATES["lstm"]:
+    for g in CELL_GATES["lstm"]:
         suffix = f"_{g.nptel}" if g.nptel else ""
         rows = slice(g.block * H, (g.block + 1) * H)
         assert np.array_equal(P["U" + suffix], sd["weight_ih_l0"][rows])

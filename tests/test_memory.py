@@ -29,7 +29,7 @@ from whiteboard.analysis.probes import (
     swap_dependence,
 )
 from whiteboard.cells.rnn import rnn_step
-from whiteboard.training.data import COUNTRIES, story_vocab
+from whiteboard.training.story import COUNTRIES, story_vocab
 
 V = len(story_vocab())
 

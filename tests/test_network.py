@@ -225,7 +225,7 @@ def test_network_gradients_by_central_differences(kind, loss, embed_dim):
 
 def test_train_learns_a_short_story_lag_and_is_seeded():
     from whiteboard import LSTM
-    from whiteboard.training.data import LANGUAGES, make_stories, story_vocab
+    from whiteboard.training.story import LANGUAGES, make_stories, story_vocab
 
     V = len(story_vocab())
 
@@ -250,7 +250,7 @@ def test_train_stops_early_and_clips():
     from whiteboard import RNN
 
     net = SequenceModel(RNN(2, 4, seed=0), 1, loss="mse", seed=0)
-    from whiteboard.training.synthetic import make_adding
+    from whiteboard.training.memory_tasks import make_adding
 
     val = make_adding(16, 2, rng=1)
     hist = train(net, lambda rng: make_adding(8, 2, rng=rng), steps=50, lr=1e-3, clip=1e-3,
@@ -263,7 +263,7 @@ def test_train_progress_bar_is_silent_when_quiet(capsys):
     from whiteboard import RNN
 
     net = SequenceModel(RNN(2, 3, seed=0), 1, loss="mse", seed=0)
-    from whiteboard.training.synthetic import make_adding
+    from whiteboard.training.memory_tasks import make_adding
 
     train(net, lambda rng: make_adding(4, 2, rng=rng), steps=3, lr=1e-3, quiet=True)
     out = capsys.readouterr()
@@ -286,7 +286,7 @@ def test_train_bad_settings(kwargs, error, message):
     from whiteboard import RNN
 
     net = SequenceModel(RNN(2, 3, seed=0), 1, loss="mse", seed=0)
-    from whiteboard.training.synthetic import make_adding
+    from whiteboard.training.memory_tasks import make_adding
 
     settings = {"steps": 2, "lr": 1e-3, **kwargs}
     with pytest.raises(error, match=message):

@@ -18,8 +18,8 @@ from playground_checks import open_playground, run, text_sizes
 
 from whiteboard import pretrained
 from whiteboard.analysis.whatif import Override, run_whatif
-from whiteboard.cells import GATES
-from whiteboard.training.data import LECTURE_STORY, encode_story, make_stories, story_vocab
+from whiteboard.cells import CELL_GATES
+from whiteboard.training.story import LECTURE_STORY, encode_story, make_stories, story_vocab
 from whiteboard.viz.playground import MODELS, Playground, _encode, playable, playground
 
 TOL = 1e-9
@@ -87,7 +87,8 @@ def test_the_gate_spec_comes_from_the_cells():
     spec = playground().data["gates"]
     for kind, gates in spec.items():
         assert [(g["name"], g["block"], g["activation"]) for g in gates] == [
-            (g.name, g.block, g.activation) for g in sorted(GATES[kind], key=lambda g: g.block)]
+            (g.name, g.block, g.activation)
+            for g in sorted(CELL_GATES[kind], key=lambda g: g.block)]
 
 
 # ---- the page against numpy --------------------------------------------------------------
@@ -212,7 +213,7 @@ def test_a_swapped_gate_fails_the_check(browser, tmp_path):
     """A page whose LSTM has its i and f weights swapped must fail the comparison."""
     pg = Playground(MODELS, LECTURE_STORY)
     rec = next(r for r in pg.data["models"] if r["kind"] == "lstm")
-    blocks = {g.name: g.block for g in GATES["lstm"]}
+    blocks = {g.name: g.block for g in CELL_GATES["lstm"]}
     w = rec["weights"]["weight_hh_l0"]
     W = np.frombuffer(base64.b85decode(w["data"]), "<" + w["dtype"]).reshape(4 * 32, 32).copy()
     a, b = (slice(blocks[g] * 32, (blocks[g] + 1) * 32) for g in ("i", "f"))

@@ -21,7 +21,7 @@ from playground_checks import (
     run,
 )
 
-from whiteboard.training.data import LECTURE_STORY, make_stories, story_vocab
+from whiteboard.training.story import LECTURE_STORY, make_stories, story_vocab
 from whiteboard.viz.playground import MODELS, playground
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import pytest
 from test_cli import cli
 
 from whiteboard import pretrained
-from whiteboard.training.data import LECTURE_STORY, encode_story
 from whiteboard.training.network import SequenceModel
+from whiteboard.training.story import LECTURE_STORY, encode_story
 
 NAMES = pretrained.names()
 

@@ -12,7 +12,7 @@ import pytest
 
 from whiteboard.analysis.jacobians import gradient_flow, rnn_with_scale
 from whiteboard.analysis.probes import distractor_story, swap_dependence
-from whiteboard.training.data import story_vocab
+from whiteboard.training.story import story_vocab
 from whiteboard.viz.explorers import Explorer
 from whiteboard.viz.explorers.rnn import (
     distractor_stepper,
@@ -116,8 +116,8 @@ def test_chapter_1_explorer_steps_an_rnn_trace_with_its_readout():
     """Chapter 1's view: the shared TraceStepper over an RNN story, with a softmax read-out."""
     from whiteboard import RNN
     from whiteboard.maths import one_hot, softmax
-    from whiteboard.training.data import LANGUAGES, make_stories
     from whiteboard.training.network import Readout
+    from whiteboard.training.story import LANGUAGES, make_stories
     from whiteboard.viz.explorers import explore
     from whiteboard.viz.players import play
     from whiteboard.viz.plots.trace import TraceStepper

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from whiteboard.analysis.cliff import clipped_step
 from whiteboard.analysis.jacobians import gradient_flow, rnn_with_scale
 from whiteboard.analysis.probes import distractor_story, swap_dependence
-from whiteboard.training.data import story_vocab
+from whiteboard.training.story import story_vocab
 from whiteboard.viz.players import play
 from whiteboard.viz.plots import new_figure
 from whiteboard.viz.plots.gradients import GradientFlowStepper, plot_cliff, plot_gradient_norms

@@ -16,7 +16,7 @@ from whiteboard.analysis.wired import (
 )
 from whiteboard.cells.lstm import lstm_step
 from whiteboard.maths import one_hot
-from whiteboard.training.data import LANGUAGES, make_stories
+from whiteboard.training.story import LANGUAGES, make_stories
 
 T, D, H = 9, 3, 5
 
@@ -116,7 +116,7 @@ def test_bad_overrides_are_refused(X):
 
 def _stories(lag=10, n=16):
     batch = make_stories(n, lag, rng=0)
-    from whiteboard.training.data import story_vocab
+    from whiteboard.training.story import story_vocab
 
     return batch, one_hot(batch.x, len(story_vocab()))
 

@@ -123,8 +123,8 @@ def main(argv=None) -> int:
     if args.task == "pretrain":
         return _pretrain(f"{parser.prog} pretrain", args.names, argv)
 
-    from whiteboard.training.data import MAX_LAG
     from whiteboard.training.experiments import min_lag, with_setup
+    from whiteboard.training.story import MAX_LAG
     from whiteboard.training.sweeps import summarize, sweep
 
     sub = f"{parser.prog} {args.task}"

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells import GATES
+from whiteboard.cells import CELL_GATES
 from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.checks import check_choice
@@ -76,7 +76,7 @@ FLIPPED = frozenset({"z"})
 def cell_symbols(kind: str, notation: str = "lectures") -> dict:
     """The TeX names of a cell's inputs, states and gates in the lectures' or PyTorch's notation.
 
-    Gate letters come from the cell's gate spec (``whiteboard.cells.GATES``): PyTorch's are the
+    Gate letters come from the cell's gate spec (``whiteboard.cells.CELL_GATES``): PyTorch's are the
     gate names; the lectures' are each gate's ``nptel`` suffix, and s̃ for the candidate.
 
     Args:
@@ -94,7 +94,7 @@ def cell_symbols(kind: str, notation: str = "lectures") -> dict:
     Raises:
         TypeError, ValueError: ``kind`` or ``notation`` is not one of the choices.
     """
-    kind = check_choice(kind, tuple(GATES), "kind")
+    kind = check_choice(kind, tuple(CELL_GATES), "kind")
     notation = check_choice(notation, NOTATIONS, "notation")
     lectures = notation == "lectures"
 
@@ -108,8 +108,8 @@ def cell_symbols(kind: str, notation: str = "lectures") -> dict:
         "x": "x_t",
         "states": {role: (f"{s}_{{t-1}}", f"{s}_t")
                    for role, s in _STATES[notation][kind].items()},
-        "gates": {g.name: f"{letter(g)}_t" for g in GATES[kind]},
-        "flipped": frozenset(g.name for g in GATES[kind] if lectures and g.name in FLIPPED),
+        "gates": {g.name: f"{letter(g)}_t" for g in CELL_GATES[kind]},
+        "flipped": frozenset(g.name for g in CELL_GATES[kind] if lectures and g.name in FLIPPED),
     }
 
 

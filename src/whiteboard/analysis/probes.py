@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from whiteboard.checks import check_nonneg_int, check_positive_int
-from whiteboard.training.data import COUNTRIES, as_rng, make_stories, story_vocab
+from whiteboard.training.story import COUNTRIES, as_rng, make_stories, story_vocab
 
 __all__ = [
     "memory_units",
@@ -110,13 +110,13 @@ def distractor_story(n_distractors, *, seed=0, pool=12, country="France"):
 
     The stories for n = 0, 1, 2, … share their opening and their distractors, so that
     comparing them isolates the effect of adding one more sentence.  The sentences come
-    from :func:`whiteboard.training.data.make_stories` (one long story, cut at its full stops).
+    from :func:`whiteboard.training.story.make_stories` (one long story, cut at its full stops).
 
     Args:
         n_distractors: 0 ≤ n ≤ ``pool``.
         seed: picks the story.
         pool: how many distractor sentences the long story is cut from.
-        country: the country the story names (one of ``whiteboard.training.data.COUNTRIES``).
+        country: the country the story names (one of ``whiteboard.training.story.COUNTRIES``).
 
     Returns:
         a :class:`DistractorStory`.

@@ -28,21 +28,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whiteboard.cells import GATES as CELL_GATES
-from whiteboard.cells.spec import RANGES
+from whiteboard.cells import CELL_GATES
+from whiteboard.cells.spec import RANGES, by_name
 from whiteboard.checks import as_sequence, check_gate_value, check_nonneg_int
 from whiteboard.models.base import Trace
 
 __all__ = [
-    "GATES",
     "Override",
     "pin_gates",
     "run_whatif",
 ]
 
-# Per model kind: gate -> (PyTorch block index, "sigmoid" or "tanh"), from the cells' specs.
-GATES = {kind: {g.name: (g.block, g.activation) for g in gates}
-         for kind, gates in CELL_GATES.items() if gates}
 _PIN = 1e3  # σ(±1e3) and tanh(±1e3) are exactly 1 or 0 (or ±1) in floating point
 
 
@@ -51,7 +47,7 @@ class Override:
     """Force ``gate`` to ``value`` for the steps ``start <= t < stop`` (0-based).
 
     Attributes:
-        gate: a gate name of the model (see :data:`GATES`).
+        gate: a gate name of the model (see the cell's ``GATES``).
         value: in [0, 1] for a sigmoid gate, in [-1, 1] for a tanh one.
         start: first step forced (0-based).
         stop: first step no longer forced, or None for "until the end".
@@ -73,12 +69,14 @@ class Override:
 
 
 def _gate_info(model, gate):
+    """``(block, activation)`` of ``gate`` in ``model``'s gate spec."""
     kind = getattr(model, "kind", None)
-    if kind not in GATES:
+    if not CELL_GATES.get(kind):
         raise TypeError(f"only an LSTM or a GRU has gates to force, got {type(model).__name__}")
-    if gate not in GATES[kind]:
-        raise ValueError(f"a {kind.upper()} has gates {sorted(GATES[kind])}, got {gate!r}")
-    return GATES[kind][gate]
+    gates = by_name(CELL_GATES[kind])
+    if gate not in gates:
+        raise ValueError(f"a {kind.upper()} has gates {sorted(gates)}, got {gate!r}")
+    return gates[gate].block, gates[gate].activation
 
 
 def _pre_activation(value, act, gate):

@@ -15,7 +15,7 @@ from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.cells.spec import by_name
 from whiteboard.maths import one_hot, softmax
-from whiteboard.training.data import COUNTRIES, LANGUAGES, story_vocab
+from whiteboard.training.story import COUNTRIES, LANGUAGES, story_vocab
 
 __all__ = ["encode_words", "story_memory_gru", "story_memory_lstm", "story_readout"]
 
@@ -102,7 +102,7 @@ def story_readout(scale=8.0):
     """The readout of the wired models: p = softmax(scale · h_t), one class per unit.
 
     Returns:
-        a function h (H,) -> probabilities (8,) over ``whiteboard.training.data.LANGUAGES``.
+        a function h (H,) -> probabilities (8,) over ``whiteboard.training.story.LANGUAGES``.
     """
 
     def readout(h):

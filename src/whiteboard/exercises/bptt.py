@@ -19,7 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from whiteboard.cells.rnn import rnn_step
-from whiteboard.exercises.probing import (
+from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
     as_output_array,

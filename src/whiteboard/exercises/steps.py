@@ -3,7 +3,7 @@
 Each cell is written twice here: the book's own step function is the reference, and a
 *mistake model* recomputes the step with keyword flags that commit one mistake each (the
 candidate through σ, the gate blocks in another order, a bias left out, ...). The catalogue
-of each checker lists the flags with the sentence a reader sees; ``probing.check_outputs``
+of each checker lists the flags with the sentence a reader sees; ``diagnosis.check_outputs``
 finds the entry, or pair of entries, that reproduces the reader's numbers.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 from whiteboard.cells.gru import gru_step
 from whiteboard.cells.lstm import lstm_step
 from whiteboard.cells.rnn import rnn_step
-from whiteboard.exercises.probing import (
+from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
     as_output_array,

@@ -1,6 +1,7 @@
 """Training: the tasks, the network, one optimiser module, one training loop, experiments.
 
-``data`` makes the story task and ``synthetic`` the memory tasks (temporal order, adding);
+``story`` makes the story task and ``memory_tasks`` the long-lag tasks of the LSTM paper
+(temporal order, adding);
 ``network`` is the read-out, embedding, ``SequenceModel`` and ``NetworkStack`` (M networks
 computed as one); ``optim`` holds SGD, Adam and clipping; ``loop`` trains one network or many
 side by side with the same code; ``experiments`` defines a run (``RunSpec``) and trains and

@@ -24,15 +24,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from whiteboard.training.data import LANGUAGES, STORY_MIN_LAG, make_stories, story_vocab
 from whiteboard.training.loop import evaluate, train_stack
-from whiteboard.training.network import SequenceModel
-from whiteboard.training.synthetic import (
+from whiteboard.training.memory_tasks import (
     TEMPORAL_CLASSES,
     TEMPORAL_VOCAB,
     make_adding,
     make_temporal_order,
 )
+from whiteboard.training.network import SequenceModel
+from whiteboard.training.story import LANGUAGES, STORY_MIN_LAG, make_stories, story_vocab
 
 __all__ = ["Setup", "RunSpec", "TASKS", "MODELS", "SEARCH_SEED", "build", "train_and_test",
            "batches", "as_lags", "min_lag",

@@ -20,7 +20,6 @@ import numpy as np
 
 from whiteboard import __version__
 from whiteboard.checks import check_positive_int
-from whiteboard.training.data import MAX_LAG
 from whiteboard.training.experiments import (
     MODELS,
     SEARCH_SEED,
@@ -32,6 +31,7 @@ from whiteboard.training.experiments import (
     task_of,
     train_and_test,
 )
+from whiteboard.training.story import MAX_LAG
 
 __all__ = ["search_lr", "sweep", "summarize"]
 

@@ -12,7 +12,7 @@ What the page embeds, so that its numbers equal numpy's (to about 1e-12):
   characters for four bytes, none of them a quote or a backslash that JSON would escape),
   float32 when the float64 weights are exactly float32 values, as the stored networks are
   (half the bytes, the same numbers), float64 otherwise;
-- the vocabulary and the rules of :func:`whiteboard.training.data.encode_story` (split at
+- the vocabulary and the rules of :func:`whiteboard.training.story.encode_story` (split at
   spaces and full stops, a full stop is a word, try the word, then lower case, then
   Capitalised); a word the task does not know is listed with the nearest known words and
   left out of the run instead of stopping it;
@@ -44,13 +44,13 @@ from pathlib import Path
 
 import numpy as np
 
-from whiteboard.cells import GATES as CELL_GATES
+from whiteboard.cells import CELL_GATES
 from whiteboard.checks import check_choices, check_text
-from whiteboard.training.data import (
-    _SLOTS,
-    _TEMPLATES,
+from whiteboard.training.story import (
     LANGUAGES,
     LECTURE_STORY,
+    SLOTS,
+    TEMPLATES,
     story_vocab,
 )
 
@@ -121,7 +121,7 @@ class Playground:
         return {"models": records, "gates": _gate_spec(sorted({r["kind"] for r in records})),
                 "vocab": list(story_vocab()), "classes": list(LANGUAGES),
                 "story": self.story, "default_story": LECTURE_STORY,
-                "templates": list(_TEMPLATES), "slots": {k: list(v) for k, v in _SLOTS.items()},
+                "templates": list(TEMPLATES), "slots": {k: list(v) for k, v in SLOTS.items()},
                 "seed": 13}
 
     @cached_property

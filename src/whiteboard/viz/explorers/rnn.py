@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from whiteboard.analysis.jacobians import gradient_flow, rnn_with_scale
 from whiteboard.analysis.probes import distractor_story, swap_dependence
-from whiteboard.training.data import story_vocab
+from whiteboard.training.story import story_vocab
 from whiteboard.viz.explorers import explore
 from whiteboard.viz.plots.gradients import GradientFlowStepper
 from whiteboard.viz.plots.rnn import DistractorStepper

@@ -1,6 +1,6 @@
 """Cell diagrams: the inside of one step of the RNN, the LSTM and the GRU.
 
-:func:`draw_cell` draws a cell from its gate spec (:data:`whiteboard.cells.GATES`: which gates,
+:func:`draw_cell` draws a cell from its gate spec (:data:`whiteboard.cells.CELL_GATES`: which gates,
 in which order, with which activation) and takes every symbol from
 :func:`whiteboard.notation.cell_symbols`, so a diagram cannot show a gate, a letter or an
 activation that the code does not have.  The picture follows the usual convention (Olah's
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
-from whiteboard.cells import GATES
+from whiteboard.cells import CELL_GATES
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.notation import cell_symbols
 
@@ -263,7 +263,7 @@ _LAYOUTS = {"rnn": _draw_rnn, "lstm": _draw_lstm, "gru": _draw_gru}
 def draw_cell(kind, notation="lectures", ax=None) -> Figure:
     """Draw one step of an RNN, LSTM or GRU cell from its gate spec, in either notation.
 
-    Each gate of ``whiteboard.cells.GATES[kind]`` is a box, left to right in the spec's
+    Each gate of ``whiteboard.cells.CELL_GATES[kind]`` is a box, left to right in the spec's
     order, showing its activation (σ or tanh) and its role; the letter of its value stands
     by the arrow that leaves it.  Circles are element-wise operations (⊙, +, 1 −).  The
     carried state runs along the top (thick); the previous output and x_t enter a bus at
@@ -290,7 +290,7 @@ def draw_cell(kind, notation="lectures", ax=None) -> Figure:
     if own:
         ax = Figure(dpi=72).add_axes((0, 0, 1, 1))
     fig = ax.figure
-    right = _LAYOUTS[kind](_Drawing(ax), syms, GATES[kind])
+    right = _LAYOUTS[kind](_Drawing(ax), syms, CELL_GATES[kind])
     left, bottom, top = -0.35, _Y_BUS - 1.1, _Y_TOP + 0.55
     ax.set_xlim(left, right)
     ax.set_ylim(bottom, top)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import colormaps
 
-from whiteboard.cells import GATES as CELL_GATES
+from whiteboard.cells import CELL_GATES
 from whiteboard.viz.plots import freeze_layout, new_figure
 
 __all__ = ["DEFAULT_PANELS", "PANEL_LABELS", "TraceStepper", "trace_panels"]

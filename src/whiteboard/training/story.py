@@ -1,6 +1,6 @@
-"""Seeded task generators: the country → language story, temporal order, the adding problem.
+"""The story task: country → language stories with a controlled lag, seeded.
 
-Every generator takes ``rng`` (a ``numpy.random.Generator`` or an int seed) and nothing in
+The generator takes ``rng`` (a ``numpy.random.Generator`` or an int seed) and nothing in
 this module touches global random state, so the same seed always gives the same batch.
 Sequences are *time-major* like the models: tokens have shape ``(T, B)``.
 
@@ -20,7 +20,7 @@ Story task
     reads ``speaks`` at step ``3 + lag`` and must answer there.
 
 The long-lag tasks of the LSTM paper (temporal order, adding) are in
-:mod:`whiteboard.training.synthetic`.
+:mod:`whiteboard.training.memory_tasks`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ import numpy as np
 from whiteboard.checks import as_rng, check_lag, check_positive_int
 
 __all__ = [
+    "SLOTS",
+    "TEMPLATES",
     "COUNTRIES",
     "LANGUAGES",
     "STORY_MIN_LAG",
@@ -64,7 +66,7 @@ _TAILS = {
     2: (("these", "days"), ("with", "friends")),
     3: (("with", "her", "family"), ("since", "last", "year")),
 }
-_SLOTS = {
+SLOTS = {
     "hobby": ("paints", "sings", "runs", "swims", "reads", "dances", "writes", "knits"),
     "weather": ("rained", "snowed", "cleared"),
     "adj": ("tired", "happy", "busy", "calm", "curious", "late", "hungry"),
@@ -83,7 +85,7 @@ _SLOTS = {
     "place": ("market", "library", "park", "gym", "station", "museum"),
 }
 # Distractor sentences; every one ends with "." and none mentions a country or language.
-_TEMPLATES = (
+TEMPLATES = (
     "she {hobby} .",
     "it {weather} .",
     "she is {adj} .",
@@ -115,9 +117,9 @@ def _story_words():
     words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *_NAMES]
     words += [w for pair in _MOVES for w in pair]
     words += [w for tails in _TAILS.values() for tail in tails for w in tail]
-    for template in _TEMPLATES:
+    for template in TEMPLATES:
         words += [w for w in _template_words(template) if not w.startswith("{")]
-    for fillers in _SLOTS.values():
+    for fillers in SLOTS.values():
         words += list(fillers)
     return tuple(dict.fromkeys(words))  # first occurrence wins: a stable order
 
@@ -125,7 +127,7 @@ def _story_words():
 _VOCAB = _story_words()
 _INDEX = {w: i for i, w in enumerate(_VOCAB)}
 _BY_LENGTH: dict[int, list[str]] = {}
-for _t in _TEMPLATES:
+for _t in TEMPLATES:
     _BY_LENGTH.setdefault(len(_template_words(_t)), []).append(_t)
 _LENGTHS = tuple(sorted(_BY_LENGTH))
 
@@ -237,7 +239,7 @@ def _compile(template):
     words = _template_words(template)
     skeleton = [0 if w.startswith("{") else _INDEX[w] for w in words]
     slots = tuple((i, ids, len(ids)) for i, w in enumerate(words) if w.startswith("{")
-                  for ids in [tuple(_INDEX[f] for f in _SLOTS[w[1:-1]])])
+                  for ids in [tuple(_INDEX[f] for f in SLOTS[w[1:-1]])])
     return skeleton, slots
 
 

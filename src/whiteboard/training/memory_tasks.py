@@ -12,7 +12,7 @@ Adding problem (Hochreiter & Schmidhuber 1997, experiment 4)
 
 Every generator takes ``rng`` (a ``numpy.random.Generator`` or an int seed); sequences are
 time-major, and the lag is fixed exactly for every sequence of a batch, as in
-:mod:`whiteboard.training.data`.
+:mod:`whiteboard.training.story`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from whiteboard.checks import as_rng, check_lag, check_nonneg_int, check_positive_int
-from whiteboard.training.data import MAX_LAG
+from whiteboard.training.story import MAX_LAG
 
 __all__ = ["SequenceBatch", "TEMPORAL_CLASSES", "TEMPORAL_VOCAB", "make_adding",
            "make_temporal_order"]

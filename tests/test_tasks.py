@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from whiteboard.training import data
-from whiteboard.training.data import (
+from whiteboard.training import story
+from whiteboard.training.memory_tasks import make_adding, make_temporal_order
+from whiteboard.training.story import (
     COUNTRIES,
     LANGUAGES,
     MAX_LAG,
@@ -12,7 +13,6 @@ from whiteboard.training.data import (
     make_stories,
     story_vocab,
 )
-from whiteboard.training.synthetic import make_adding, make_temporal_order
 
 
 @pytest.mark.parametrize("lag", [3, 4, 5, 6, 7, 10, 37, 120])
@@ -148,4 +148,4 @@ def test_rng_is_required():
 
 
 def test_module_has_no_import_time_randomness():
-    assert not any(isinstance(v, np.random.Generator) for v in vars(data).values())
+    assert not any(isinstance(v, np.random.Generator) for v in vars(story).values())
