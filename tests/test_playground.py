@@ -17,6 +17,7 @@ import pytest
 from playground_checks import open_playground, run, text_sizes
 
 from whiteboard import pretrained
+from whiteboard.analysis.attribution import word_attribution
 from whiteboard.analysis.whatif import Override, run_whatif
 from whiteboard.cells import GATES
 from whiteboard.training.data import LECTURE_STORY, encode_story, make_stories, story_vocab
@@ -125,7 +126,8 @@ def expected(name, ids, overrides=()):
 
 
 def check_equal_to_numpy(result, text, overrides=None, models=MODELS):
-    """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9."""
+    """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9; so does each
+    model's ``attribution``, ``word_attribution`` for the class it answers, as trained."""
     overrides = overrides or {}
     ids, unknown = _words_and_ids(text)
     assert result["ids"] == ids, "the page tokenises the story differently"
@@ -138,11 +140,13 @@ def check_equal_to_numpy(result, text, overrides=None, models=MODELS):
             continue
         ovs = [Override(o["gate"], o["value"], o["start"]) for o in overrides.get(name, [])]
         want = expected(name, ids, ovs)
+        answer = int(np.argmax(expected(name, ids)["probs"][-1]))
+        want["attribution"] = word_attribution(_net(name), ids, answer)
         assert set(got) == set(want), f"{name}: the page shows {sorted(got)}"
         for key, arr in want.items():
             js = np.array(got[key])
             assert js.shape == arr.shape, f"{name} {key}: shape {js.shape} != {arr.shape}"
-            err = np.abs(js - arr).max()
+            err = np.abs(js - arr).max() / max(1, np.abs(arr).max())
             assert err <= TOL, f"{name} {key}: differs from numpy by {err:.3g}"
 
 

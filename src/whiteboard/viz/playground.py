@@ -54,9 +54,11 @@ from whiteboard.training.data import (
 )
 from whiteboard.viz.script import json_data, script
 
-__all__ = ["Playground", "playground", "MODELS", "playable"]
+__all__ = ["Playground", "playground", "MODELS", "PLAYGROUND_JS", "playable"]
 
 MODELS = ("story_rnn", "story_lstm", "story_gru")
+# The page's script: the networks (cells, network), the playground's engine, view, controller.
+PLAYGROUND_JS = ("random.js", "cells.js", "network.js", "engine.js", "view.js", "app.js")
 _CORE_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
@@ -92,7 +94,7 @@ def _model_record(name: str) -> dict:
             "act": getattr(core, "nonlinearity", None), "weights": weights}
 
 
-def _gate_spec(kinds) -> dict:
+def gate_spec(kinds) -> dict:
     """``{kind: [{name, block, activation, role, feeds}]}`` in block order, from the cells."""
     return {kind: [{"name": g.name, "block": g.block, "activation": g.activation,
                     "role": g.role, "feeds": g.feeds}
@@ -117,7 +119,7 @@ class Playground:
     def data(self) -> dict:
         """Everything the page's script needs, as JSON-ready data."""
         records = [_model_record(n) for n in self.models]
-        return {"models": records, "gates": _gate_spec(sorted({r["kind"] for r in records})),
+        return {"models": records, "gates": gate_spec(sorted({r["kind"] for r in records})),
                 "vocab": list(story_vocab()), "classes": list(LANGUAGES),
                 "story": self.story, "default_story": LECTURE_STORY,
                 "templates": list(_TEMPLATES), "slots": {k: list(v) for k, v in _SLOTS.items()},
@@ -134,7 +136,7 @@ class Playground:
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the panels' frame, the data and the script."""
-        code = script(["engine.js", "view.js", "app.js"], root="wb-playground", uid=self.uid,
+        code = script(PLAYGROUND_JS, root="wb-playground", uid=self.uid,
                       setup="wbPlaygroundSetup")
         return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story),
                                 data=json_data(self.data), style=_STYLE, script=code)
