@@ -8,8 +8,9 @@
 // Backward writes ws.DR (the gradient on R, whose rows give W's gradient and h_{t-1}'s) and
 // ws.DP (on P, for U and the input), the same array unless the candidate scales R (GRU).
 
-// sigmoid as whiteboard.cells.activations computes it: (1 + tanh(x/2)) / 2 never overflows
-function wbSigmoid(x) { return 0.5 * (1 + Math.tanh(0.5 * x)); }
+// σ(x) = 1 / (1 + e^{-x}): e^{-x} may overflow to Infinity, which gives 0 as it should; it
+// equals whiteboard.cells.activations' (1 + tanh(x/2)) / 2 to rounding, at half the cost.
+function wbSigmoid(x) { return 1 / (1 + Math.exp(-x)); }
 function wbRelu(x) { return x > 0 ? x : 0; }
 var WB_ACT = {sigmoid: wbSigmoid, tanh: Math.tanh, relu: wbRelu};
 var WB_RANGE = {sigmoid: [0, 1], tanh: [-1, 1]};

@@ -63,12 +63,22 @@ function wbProject(m, x, ws) {
     mark[id] = stamp;
     ws.ids.push(id);
     for (var r = 0, p = id * GH; r < GH; r++) {
-      var s = bih[r];
-      if (E) { for (var d = 0; d < D; d++) { s += wih[r * D + d] * E[id * D + d]; } }
-      else { s += wih[r * D + id]; }
-      P[p + r] = s;
+      P[p + r] = bih[r] + (E ? wbDot(wih, r * D, E, id * D, D) : wih[r * D + id]);
     }
   }
+}
+
+// Σ_k a[i + k] b[j + k] for k < n, in four running sums (fewer dependent additions).
+function wbDot(a, i, b, j, n) {
+  var s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += a[i + k] * b[j + k];
+    s1 += a[i + k + 1] * b[j + k + 1];
+    s2 += a[i + k + 2] * b[j + k + 2];
+    s3 += a[i + k + 3] * b[j + k + 3];
+  }
+  for (; k < n; k++) { s0 += a[i + k] * b[j + k]; }
+  return (s0 + s1) + (s2 + s3);
 }
 
 // The core over x (T x B ids), keeping every state and gate in m.ws. pins(t) lists the gates
@@ -82,9 +92,7 @@ function wbCoreForward(m, x, T, B, pins) {
     for (var b = 0; b < B; b++) {
       var n = t * B + b, hp = (n - B) * H;
       for (var r = 0; r < GH; r++) {                // R = W h_{t-1} + b_hh, h_0 = 0
-        var s = bhh[r];
-        if (t > 0) { for (var k = 0, wr = r * H; k < H; k++) { s += whh[wr + k] * h[hp + k]; } }
-        R[r] = s;
+        R[r] = t > 0 ? bhh[r] + wbDot(whh, r * H, h, hp, H) : bhh[r];
       }
       step(m, ws, n, x[n] * GH, R, n - B, on);
     }
@@ -109,11 +117,7 @@ function wbCoreBackward(m, T, B, dhT) {
       var n = t * B + b, d = n * GH;
       back(m, ws, n, b, n - B);
       if (t === 0) { continue; }
-      for (k = 0; k < H; k++) {
-        var s = 0, wk = k * GH;
-        for (r = 0; r < GH; r++) { s += whhT[wk + r] * DR[d + r]; }
-        dn[b * H + k] += s;
-      }
+      for (k = 0; k < H; k++) { dn[b * H + k] += wbDot(whhT, k * GH, DR, d, GH); }
     }
     ws.dhNext = dh;
     ws.dh = dn;
