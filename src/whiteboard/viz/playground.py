@@ -35,9 +35,7 @@ data), so a notebook executes to the same text every time.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
-import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -52,9 +50,10 @@ from whiteboard.training.data import (
     LECTURE_STORY,
     story_vocab,
 )
-from whiteboard.viz.script import json_data, script
+from whiteboard.viz.script import content_uid, json_data, script
 
-__all__ = ["Playground", "playground", "MODELS", "PLAYGROUND_JS", "playable"]
+__all__ = ["Playground", "playground", "playground_shell", "MODELS", "PLAYGROUND_JS",
+           "playable"]
 
 MODELS = ("story_rnn", "story_lstm", "story_gru")
 # The page's script: the networks (cells, network), the playground's engine, view, controller.
@@ -128,8 +127,7 @@ class Playground:
     @cached_property
     def uid(self) -> str:
         """An id made from the content: the same playground always gives the same HTML."""
-        blob = json.dumps(self.data, sort_keys=True).encode()
-        return "wbg" + hashlib.sha1(blob).hexdigest()[:12]
+        return content_uid("wbg", self.data)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -140,6 +138,13 @@ class Playground:
                       setup="wbPlaygroundSetup")
         return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story),
                                 data=json_data(self.data), style=_STYLE, script=code)
+
+
+def playground_shell(uid: str, story: str = LECTURE_STORY) -> str:
+    """The playground's HTML with no networks and no script: a page that trains networks
+    itself (the trainer) fills it with them and starts it (``wbPlaygroundSetup(root, data)``)."""
+    return _TEMPLATE.format(uid=uid, story=html.escape(story), data="{}", style=_STYLE,
+                            script="")
 
 
 def playground(models=MODELS, story: str = LECTURE_STORY) -> Playground:

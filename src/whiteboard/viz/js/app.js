@@ -23,8 +23,9 @@ function wbGateOptions(engine) {
   return options;
 }
 
-function wbPlaygroundSetup(root) {
-  var data = JSON.parse(root.querySelector(".wb-pg-data").textContent);
+// data: the page's JSON, or given (the trainer's playground of the networks it trained).
+function wbPlaygroundSetup(root, data) {
+  data = data || JSON.parse(root.querySelector(".wb-pg-data").textContent);
   var pg = {root: root, data: data, engine: wbEngine(data), ui: wbControls(root), panels: {},
             state: {res: null, forced: null, sel: 0, unit: 0, added: 0, cell: null}};
   root.querySelector(".wb-pg-legend").innerHTML = wbLegend(data);

@@ -39,6 +39,12 @@ function wbBuffers(m, T, B) {
   ws.mark = new Int32Array(m.vocab).fill(-1);
   ws.ids = [];
   ws.DR = new Float64Array(N * GH);
+  ws.DRt = new Float64Array(N * GH);                 // DR and h transposed, for W's gradient
+  ws.hT = new Float64Array(N * H);
+  ws.zeros = new Float64Array(Math.max(H, m.D));
+  ws.Gt = new Float64Array(m.vocab * GH);            // G and E of the batch's ids, transposed
+  ws.Et = new Float64Array(m.w.E ? m.vocab * m.D : 0);
+  ws.UT = new Float64Array(m.w.E ? m.D * GH : 0);
   ws.DP = m.kind === "gru" ? new Float64Array(N * GH) : ws.DR;
   ws.dh = new Float64Array(B * H);
   ws.dhNext = new Float64Array(B * H);
@@ -62,9 +68,8 @@ function wbProject(m, x, ws) {
     if (mark[id] === stamp) { continue; }
     mark[id] = stamp;
     ws.ids.push(id);
-    for (var r = 0, p = id * GH; r < GH; r++) {
-      P[p + r] = bih[r] + (E ? wbDot(wih, r * D, E, id * D, D) : wih[r * D + id]);
-    }
+    if (E) { wbRowsTimes(wih, GH, D, E, id * D, bih, 0, P, id * GH); continue; }
+    for (var r = 0; r < GH; r++) { P[id * GH + r] = bih[r] + wih[r * D + id]; }
   }
 }
 
@@ -81,6 +86,23 @@ function wbDot(a, i, b, j, n) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// out[o + r] = bias[c + r] + Σ_k x[i + k] W[r * K + k] for every row r < rows of W (K
+// columns): four rows at a time, so that each x[i + k] loaded serves four products. bias may
+// be out itself (c = o): each entry is read before it is written.
+function wbRowsTimes(W, rows, K, x, i, bias, c, out, o) {
+  var r = 0;
+  for (; r + 3 < rows; r += 4) {
+    var w0 = r * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (var k = 0; k < K; k++) {
+      var v = x[i + k];
+      s0 += W[w0 + k] * v; s1 += W[w1 + k] * v; s2 += W[w2 + k] * v; s3 += W[w3 + k] * v;
+    }
+    out[o + r] = bias[c + r] + s0; out[o + r + 1] = bias[c + r + 1] + s1;
+    out[o + r + 2] = bias[c + r + 2] + s2; out[o + r + 3] = bias[c + r + 3] + s3;
+  }
+  for (; r < rows; r++) { out[o + r] = bias[c + r] + wbDot(W, r * K, x, i, K); }
+}
+
 // The core over x (T x B ids), keeping every state and gate in m.ws. pins(t) lists the gates
 // forced at step t (the playground's what-if; none in training).
 function wbCoreForward(m, x, T, B, pins) {
@@ -90,10 +112,9 @@ function wbCoreForward(m, x, T, B, pins) {
   for (var t = 0; t < T; t++) {
     var on = pins ? pins(t) : [];
     for (var b = 0; b < B; b++) {
-      var n = t * B + b, hp = (n - B) * H;
-      for (var r = 0; r < GH; r++) {                // R = W h_{t-1} + b_hh, h_0 = 0
-        R[r] = t > 0 ? bhh[r] + wbDot(whh, r * H, h, hp, H) : bhh[r];
-      }
+      var n = t * B + b;
+      if (t > 0) { wbRowsTimes(whh, GH, H, h, (n - B) * H, bhh, 0, R, 0); }  // W h_{t-1} + b_hh
+      else { R.set(bhh); }                                                // h_0 = 0
       step(m, ws, n, x[n] * GH, R, n - B, on);
     }
   }
@@ -117,7 +138,7 @@ function wbCoreBackward(m, T, B, dhT) {
       var n = t * B + b, d = n * GH;
       back(m, ws, n, b, n - B);
       if (t === 0) { continue; }
-      for (k = 0; k < H; k++) { dn[b * H + k] += wbDot(whhT, k * GH, DR, d, GH); }
+      wbRowsTimes(whhT, H, GH, DR, d, dn, b * H, dn, b * H);
     }
     ws.dhNext = dh;
     ws.dh = dn;
@@ -125,19 +146,21 @@ function wbCoreBackward(m, T, B, dhT) {
 }
 
 // The core's weight gradients from ws.DR and ws.DP, into ws.grads (E's too, if embedded).
+// dW[r][k] = Σ_{n >= B} DR[n][r] h[n - B][k] (row n = t * B + b; h_0 = 0 adds nothing): with
+// DR and h transposed, each entry is a dot product of two long rows.
 function wbCoreGrads(m, x, T, B) {
-  var ws = m.ws, g = ws.grads, H = m.H, D = m.D, GH = m.GH, N = T * B, h = ws.h;
-  var DR = ws.DR, DP = ws.DP, G = ws.G, dW = g.weight_hh_l0, dbh = g.bias_hh_l0, dbi = g.bias_ih_l0;
-  var n, r, k, v;
-  dW.fill(0); dbh.fill(0); dbi.fill(0);
-  for (n = 0; n < N; n++) {
-    var d = n * GH, hp = (n - B) * H;
-    for (r = 0; r < GH; r++) {
-      v = DR[d + r];
-      dbh[r] += v;
-      if (n < B || v === 0) { continue; }
-      for (k = 0; k < H; k++) { dW[r * H + k] += v * h[hp + k]; }
-    }
+  var ws = m.ws, g = ws.grads, H = m.H, D = m.D, GH = m.GH, N = T * B, NT = N - B, h = ws.h;
+  var DR = ws.DR, DP = ws.DP, G = ws.G, DRt = ws.DRt, hT = ws.hT, dbi = g.bias_ih_l0, n, r, k;
+  for (n = 0; n < NT; n++) {
+    for (r = 0; r < GH; r++) { DRt[r * NT + n] = DR[(n + B) * GH + r]; }
+    for (k = 0; k < H; k++) { hT[k * NT + n] = h[n * H + k]; }
+  }
+  for (r = 0; r < GH; r++) {
+    var sum = 0;
+    for (n = 0; n < B; n++) { sum += DR[n * GH + r]; }
+    for (n = 0; n < NT; n++) { sum += DRt[r * NT + n]; }
+    g.bias_hh_l0[r] = sum;
+    wbRowsTimes(hT, H, NT, DRt, r * NT, ws.zeros, 0, g.weight_hh_l0, r * H);
   }
   var ids = ws.ids;
   for (k = 0; k < ids.length; k++) { G.fill(0, ids[k] * GH, (ids[k] + 1) * GH); }
@@ -146,28 +169,31 @@ function wbCoreGrads(m, x, T, B) {
     for (r = 0; r < GH; r++) { G[gi + r] += DP[n * GH + r]; }
   }
   wbInputGrads(m, ids, G, g, D, GH);
+  dbi.fill(0);
   for (k = 0; k < ids.length; k++) {
     for (r = 0; r < GH; r++) { dbi[r] += G[ids[k] * GH + r]; }
   }
 }
 
 // U's (and E's) gradient from G[id] = Σ of ws.DP over the steps that read token id:
-// dU = Σ_id G[id] ⊗ x(id), dE[id] = Uᵀ G[id].
+// dU = Σ_id G[id] ⊗ x(id), dE[id] = Uᵀ G[id]. Embedded, both are products of small matrices,
+// made of long dot products by gathering the ids' rows of G and E transposed (Gt, Et).
 function wbInputGrads(m, ids, G, g, D, GH) {
-  var dU = g.weight_ih_l0, E = m.w.E, U = m.w.weight_ih_l0, k, r, d;
-  dU.fill(0);
-  if (E) { g.E.fill(0); }
-  for (k = 0; k < ids.length; k++) {
-    var id = ids[k], gi = id * GH;
-    for (r = 0; r < GH; r++) {
-      var v = G[gi + r];
-      if (!E) { dU[r * D + id] = v; continue; }
-      for (d = 0; d < D; d++) {
-        dU[r * D + d] += v * E[id * D + d];
-        g.E[id * D + d] += v * U[r * D + d];
-      }
-    }
+  var ws = m.ws, dU = g.weight_ih_l0, E = m.w.E, U = m.w.weight_ih_l0, n = ids.length, k, r, d;
+  if (!E) {
+    dU.fill(0);
+    for (k = 0; k < n; k++) { for (r = 0; r < GH; r++) { dU[r * D + ids[k]] = G[ids[k] * GH + r]; } }
+    return;
   }
+  var Gt = ws.Gt, Et = ws.Et, UT = ws.UT;
+  for (k = 0; k < n; k++) {
+    for (r = 0; r < GH; r++) { Gt[r * n + k] = G[ids[k] * GH + r]; }
+    for (d = 0; d < D; d++) { Et[d * n + k] = E[ids[k] * D + d]; }
+  }
+  for (r = 0; r < GH; r++) { wbRowsTimes(Et, D, n, Gt, r * n, ws.zeros, 0, dU, r * D); }
+  for (r = 0; r < GH; r++) { for (d = 0; d < D; d++) { UT[d * GH + r] = U[r * D + d]; } }
+  g.E.fill(0);
+  for (k = 0; k < n; k++) { wbRowsTimes(UT, D, GH, G, ids[k] * GH, ws.zeros, 0, g.E, ids[k] * D); }
 }
 
 // z = V h_T + c for each story, the mean cross-entropy, and ∂L/∂z = (softmax(z) - onehot(y)) / B

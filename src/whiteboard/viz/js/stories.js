@@ -24,7 +24,28 @@ function wbStoryTask(data) {
                                                                             slots: slots});
   });
   task.lengths = Object.keys(task.byLength).map(Number).sort(function (a, b) { return a - b; });
+  task.tailLengths = Object.keys(task.tails).map(Number);
+  task.starts = {};
+  task.fits = {};
   return task;
+}
+
+// Sentence lengths that can start a filling of exactly n tokens (made once per n).
+function wbStarts(task, n) {
+  if (!task.starts[n]) {
+    task.starts[n] = task.lengths.filter(function (k) { return k <= n && wbFillable(task, n - k); });
+  }
+  return task.starts[n];
+}
+
+// Tail lengths that leave a fillable number of the free tokens (made once per free).
+function wbTailFits(task, free) {
+  if (!task.fits[free]) {
+    task.fits[free] = task.tailLengths.filter(function (k) {
+      return k <= free && wbFillable(task, free - k);
+    });
+  }
+  return task.fits[free];
 }
 
 function wbPick(options, rng) { return options[Math.floor(wbUniform(rng) * options.length)]; }
@@ -35,12 +56,9 @@ function wbFillable(task, n) { return n === 0 || n >= task.lengths[0]; }
 // Distractor sentences with exactly n tokens in all, appended to out.
 function wbDistractors(task, n, rng, out) {
   while (n > 0) {
-    var k = wbPick(task.lengths.filter(function (len) {
-      return len <= n && wbFillable(task, n - len);
-    }), rng);
-    var tpl = wbPick(task.byLength[k], rng), sentence = tpl.skeleton.slice();
-    tpl.slots.forEach(function (s) { sentence[s[0]] = wbPick(s[1], rng); });
-    out.push.apply(out, sentence);
+    var k = wbPick(wbStarts(task, n), rng), tpl = wbPick(task.byLength[k], rng), at = out.length;
+    for (var i = 0; i < k; i++) { out.push(tpl.skeleton[i]); }
+    for (i = 0; i < tpl.slots.length; i++) { out[at + tpl.slots[i][0]] = wbPick(tpl.slots[i][1], rng); }
     n -= k;
   }
 }
@@ -48,10 +66,7 @@ function wbDistractors(task, n, rng, out) {
 // One story's token ids: the country's id at word 4, speaks lag words later.
 function wbStory(task, country, lag, rng) {
   var name = wbPick(task.names, rng), move = wbPick(task.moves, rng), free = lag - task.minLag;
-  var fits = Object.keys(task.tails).map(Number).filter(function (k) {
-    return k <= free && wbFillable(task, free - k);
-  });
-  var tail = wbPick(task.tails[wbPick(fits, rng)], rng);
+  var tail = wbPick(task.tails[wbPick(wbTailFits(task, free), rng)], rng);
   var ids = [name, move[0], move[1], task.countries[country]];
   ids.push.apply(ids, tail);
   ids.push(task.stop);
