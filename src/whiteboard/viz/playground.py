@@ -46,6 +46,7 @@ from whiteboard.checks import check_choices, check_text
 from whiteboard.training.data import (
     _SLOTS,
     _TEMPLATES,
+    COUNTRIES,
     LANGUAGES,
     LECTURE_STORY,
     story_vocab,
@@ -120,6 +121,7 @@ class Playground:
         records = [_model_record(n) for n in self.models]
         return {"models": records, "gates": gate_spec(sorted({r["kind"] for r in records})),
                 "vocab": list(story_vocab()), "classes": list(LANGUAGES),
+                "countries": list(COUNTRIES),
                 "story": self.story, "default_story": LECTURE_STORY,
                 "templates": list(_TEMPLATES), "slots": {k: list(v) for k, v in _SLOTS.items()},
                 "seed": 13}
@@ -219,6 +221,13 @@ image-rendering:pixelated}
 .wb-pg-db span{position:absolute;left:0;top:0;background:currentColor;opacity:.65}
 .wb-pg-db .wb-pg-dq{top:.6em;height:.4em;background:none;opacity:1;\
 border:1px dashed currentColor}
+.wb-pg-why{margin:.4em 0}
+.wb-pg-why-cap,.wb-pg-ww{font-size:max(12px,.8em)}
+.wb-pg-why-bars{display:flex;flex-wrap:wrap;gap:.15em .3em;align-items:flex-end}
+.wb-pg-wy{display:inline-flex;flex-direction:column;align-items:center;min-width:1.2em}
+.wb-pg-wbx{display:flex;align-items:flex-end;height:2.4em;width:100%;\
+border-bottom:1px solid currentColor}
+.wb-pg-wbar{display:block;width:100%;min-height:1px;background:currentColor;opacity:.65}
 .wb-pg-readout{position:absolute;z-index:3;pointer-events:none;max-width:min(24em,90%);\
 padding:.2em .5em;border:1px solid currentColor;border-radius:4px;\
 box-shadow:0 1px 4px rgba(0,0,0,.35)}
@@ -251,6 +260,10 @@ style="max-width:10em"></label>
 <label>from word <input type="number" class="wb-pg-start wb-pg-f" min="1" value="1" \
 style="width:4.5em"></label>
 <span class="wb-pg-start-word"></span></div></fieldset>
+<p class="wb-pg-p">Under each answer, <i>why this answer</i>: a bar per word, as tall as \
+that word moved the answer: the size of the gradient of the answer's score (its logit, before \
+the softmax) with respect to the word's input vector, the tallest bar being the story's largest. \
+Point at a bar for its value.</p>
 <p class="wb-pg-p">Step with the buttons, the slider or the arrow keys. Point at a heatmap \
 cell, or focus a heatmap with Tab and use the arrow keys, to read its exact value.</p>
 <div class="wb-pg-legend wb-pg-p"></div>

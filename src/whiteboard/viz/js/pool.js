@@ -59,9 +59,8 @@ function wbStartWorkers(source, data, count, done) {
 
 // A pool over runs: start() hands slices out until every run is done, pause() lets the slices
 // in flight finish and hands out no more, stop() ends the workers. onSlice(run, out) after
-// every slice; onEnd() once all runs are done. opts: {workers (how many to try), bySteps (a
-// slice's budget in steps instead of ms, for tests)}. An executor is a worker, or the main
-// thread ({main: true}); each runs one slice at a time.
+// every slice; onEnd() once all runs are done. opts: {workers: how many to try}. An executor
+// is a worker, or the main thread ({main: true}); each runs one slice at a time.
 function wbPool(env, source, data, runs, opts, onSlice, onEnd) {
   var pool = {runs: runs, executors: [], queue: runs.slice(), busy: 0, paused: false,
               stopped: false, mode: "starting"};
@@ -77,18 +76,18 @@ function wbPool(env, source, data, runs, opts, onSlice, onEnd) {
   }
   function next(ex) {
     if (ex.busy || pool.paused || pool.stopped || !pool.queue.length) { return; }
-    var run = pool.queue.shift(), bySteps = !!opts.bySteps;
+    var run = pool.queue.shift();
     ex.busy = true;
     pool.busy += 1;
     if (ex.main) {
       setTimeout(function () {
-        finish(ex, run, wbSlice(env, run, opts.bySteps || WB_MAIN_SLICE_MS, bySteps));
+        finish(ex, run, wbSlice(env, run, WB_MAIN_SLICE_MS, false));
       }, 0);
       return;
     }
     ex.worker.onmessage = function (ev) { finish(ex, ev.data.run, ev.data.out); };
-    ex.worker.postMessage({type: "slice", run: run, budget: opts.bySteps || WB_SLICE_MS,
-                           bySteps: bySteps}, wbTransfers(run));
+    ex.worker.postMessage({type: "slice", run: run, budget: WB_SLICE_MS, bySteps: false},
+                          wbTransfers(run));
   }
   pool.start = function () {
     pool.paused = false;

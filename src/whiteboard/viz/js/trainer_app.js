@@ -65,8 +65,7 @@ function wbTrainerSetup(root) {
   root.querySelector(".wb-tr-legend").innerHTML = wbGradLegend();
   root.wbLossAndGrads = function (net, x, y) { return wbApiLossAndGrads(data.gates, net, x, y); };
   root.wbStories = function (lag, batch, seed) { return wbApiStories(tr.env.task, lag, batch, seed); };
-  root.wbTrain = function (config) { return wbStartSession(tr, config || {}, {}); };
-  root.wbTrainBySteps = function (config, steps) { return wbStartSession(tr, config || {}, {bySteps: steps}); };
+  root.wbTrain = function (config) { return wbStartSession(tr, config || {}); };
   wbBindTrainer(tr);
 }
 
@@ -81,7 +80,7 @@ function wbFormSettings(tr) {
 function wbBindTrainer(tr) {
   var ui = tr.ui;
   ui.train.addEventListener("click", function () {
-    wbStartSession(tr, wbFormSettings(tr), {}).catch(function () { return null; });
+    wbStartSession(tr, wbFormSettings(tr)).catch(function () { return null; });
   });
   ui.pause.addEventListener("click", function () {
     var s = tr.session;
@@ -108,7 +107,7 @@ function wbShowRates(tr, s) {
 }
 
 // A new session of runs (any session before it ends); a Promise of the contract's results.
-function wbStartSession(tr, given, opts) {
+function wbStartSession(tr, given) {
   var s = wbSettings(tr.data, given), ui = tr.ui;
   wbShowRates(tr, s);
   if (s.problems.length) { return Promise.reject(new Error(s.problems.join(" "))); }
@@ -134,7 +133,7 @@ function wbStartSession(tr, given, opts) {
     session.resolve = resolve;
     var workers = Math.max(1, Math.min(tr.data.max_workers, navigator.hardwareConcurrency || 2,
                                        runs.length));
-    session.pool = wbPool(tr.env, tr.source, tr.data, runs, {workers: workers, bySteps: opts.bySteps},
+    session.pool = wbPool(tr.env, tr.source, tr.data, runs, {workers: workers},
       function (run, out) { wbGather(session, run, out); wbSchedule(tr, session); },
       function () { wbFinish(tr, session); });
     wbShowStatus(tr);

@@ -104,6 +104,7 @@ function wbPanel(root, m) {
   sec.setAttribute("data-model", m.name);
   sec.innerHTML = "<p class='wb-pg-title'><b>" + wbEsc(m.label) + "</b> (" + wbEsc(m.name) +
     ")</p><p class='wb-pg-answer' aria-live='polite'></p><div class='wb-pg-dist'></div>" +
+    "<div class='wb-pg-why'></div>" +
     "<div class='wb-pg-maps'>" + maps.map(function (map) {
       return wbMapBlock(m, map);
     }).join("") + "</div>";
@@ -193,6 +194,24 @@ function wbDist(probs, forced, classes) {
       "</span></div>";
   }
   return html;
+}
+
+// "Why this answer": a bar per word, its height the word's attribution (the norm of the
+// gradient of the answer's logit with respect to the word's input vector) over the largest
+// in the story; the exact value is the bar's label.
+function wbWhyBars(label, tokens, why, classes) {
+  if (!tokens.length) { return ""; }
+  var top = Math.max.apply(null, why.attribution) || 1;
+  return "<div class='wb-pg-why-cap'>Why " + wbEsc(label) + " says " + wbEsc(classes[why.target]) +
+    ": how much each word moved that answer</div><div class='wb-pg-why-bars'>" +
+    tokens.map(function (w, t) {
+      var v = why.attribution[t], text = "word " + wbWordNumber(t) + " \u201c" + w + "\u201d: " +
+        v.toPrecision(3);
+      return "<span class='wb-pg-wy' title='" + wbEsc(text) + "' aria-label='" + wbEsc(text) +
+        "' role='img'><span class='wb-pg-wbx'><span class='wb-pg-wbar' style='height:" +
+        (100 * v / top).toFixed(1) + "%'></span></span><span class='wb-pg-ww' aria-hidden='true'>" +
+        wbEsc(w) + "</span></span>";
+    }).join("") + "</div>";
 }
 
 function wbTop(probs, classes) {
