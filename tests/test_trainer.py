@@ -7,7 +7,9 @@ purpose in the one way it guards against.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from trainer_checks import (
@@ -58,6 +60,12 @@ def test_html_is_reproducible_offline_and_ids_follow_the_content():
     assert repr(trainer(compact=True)) == ("Trainer(models=('rnn', 'lstm'), lag=20, seeds=5, "
                                            "steps=3000, compact)")
     assert isinstance(trainer(), Trainer)
+
+
+def test_the_node_tests_data_is_the_trainers():
+    fixture = Path(__file__).parent / "js" / "trainer_data.json"
+    assert json.loads(fixture.read_text()) == json.loads(json.dumps(trainer().data)), (
+        "tests/js/trainer_data.json is stale: write trainer().data into it again")
 
 
 def test_the_page_weighs_under_400_kb():

@@ -256,8 +256,11 @@ padding-right:.3em;line-height:1}
 image-rendering:pixelated}
 .wb-tr-x{position:relative;display:flex;justify-content:space-between;margin-left:4.2em;\
 min-height:1.4em}
+[data-chart='grad'] .wb-tr-svg{background:repeating-linear-gradient(45deg,transparent 0 5px,\
+rgba(128,128,128,.3) 5px 6px)}
+[data-chart='grad'] .wb-tr-x{min-height:2.8em}
 .wb-tr-at{position:absolute;top:0;white-space:nowrap}
-.wb-tr-end{right:0}
+.wb-tr-end{right:0;top:1.4em}
 .wb-tr-svg path{fill:none;stroke:currentColor;vector-effect:non-scaling-stroke}
 path.wb-tr-seed{stroke-width:1;opacity:.55}
 path.wb-tr-mean{stroke-width:3}

@@ -62,13 +62,3 @@ function wbGradColour(v) {
   var decades = v > 0 ? Math.log(v) / Math.LN10 : -Infinity;
   return WB_PALETTE.sigmoid[wbBin(1 + Math.max(decades, -WB_GRAD_DECADES) / WB_GRAD_DECADES, 0)];
 }
-
-// Nice round ticks for an axis from 0 to top: 0, then about `count` steps of 1, 2 or 5 x 10^k.
-function wbTicks(top, count) {
-  var raw = top / count, p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), out = [];
-  var step = [1, 2, 5, 10].map(function (m) { return m * p; }).filter(function (s) {
-    return s >= raw;
-  })[0];
-  for (var v = 0; v <= top + 1e-9; v += step) { out.push(Math.round(v * 1e6) / 1e6); }
-  return out;
-}

@@ -91,7 +91,7 @@ function wbBindTrainer(tr) {
     wbShowStatus(tr);
   });
   ui.reset.addEventListener("click", function () { wbEndSession(tr, "reset"); wbClear(tr); });
-  ui.talk.addEventListener("click", function () { wbOpenPlayground(tr); });
+  if (ui.talk) { ui.talk.addEventListener("click", function () { wbOpenPlayground(tr); }); }
   [ui.lag, ui.lr].concat(ui.boxes).filter(Boolean).forEach(function (el) {
     el.addEventListener("input", function () { wbShowRates(tr, wbSettings(tr.data, wbFormSettings(tr))); });
   });
@@ -102,8 +102,8 @@ function wbBindTrainer(tr) {
 function wbShowRates(tr, s) {
   tr.ui.message.textContent = s.problems.join(" ");
   tr.ui.rates.textContent = s.problems.length ? "" : "Learning rates: " + s.config.models.map(function (m) {
-    return tr.data.models[m].label + " " + s.config.lr[m];
-  }).join(", ") + (s.config.chosenLr ? " (the sweep's choices at the lag nearest " + s.config.lag + ")" : "") + ".";
+    return tr.data.models[m].label + ": " + s.config.lr[m];
+  }).join("; ") + (s.config.chosenLr ? " (the sweep's choices at the lag nearest " + s.config.lag + ")" : "") + ".";
 }
 
 // A new session of runs (any session before it ends); a Promise of the contract's results.
@@ -124,7 +124,8 @@ function wbStartSession(tr, given) {
   var session = tr.session = {cfg: cfg, runs: runs, hist: hist, panels: {}, start: Date.now(),
                               paused: false, over: false, frame: 0};
   cfg.models.forEach(function (m) {
-    session.panels[m] = wbTrainerPanel(tr.root, m, tr.data.models[m], tr.data.compact);
+    session.panels[m] = wbTrainerPanel(tr.root, m, tr.data.models[m], tr.data.compact,
+                                       tr.data.setup.record);
     wbAxes(session.panels[m], cfg);
   });
   ui.pause.disabled = false;
@@ -202,7 +203,7 @@ function wbFinish(tr, session) {
   tr.ui.pause.disabled = true;
   tr.ui.results.innerHTML = wbResultsTable(session.cfg.models, tr.data.models, session.runs,
                                            tr.data.setup.stop_at);
-  tr.ui.talk.hidden = !!tr.data.compact;
+  if (tr.ui.talk) { tr.ui.talk.hidden = false; }
   var out = {models: {}};
   session.cfg.models.forEach(function (m) {
     out.models[m] = session.runs.filter(function (r) { return r.model === m; }).map(function (r) {
@@ -228,7 +229,7 @@ function wbClear(tr) {
   ui.panels.innerHTML = "";
   ui.results.innerHTML = "";
   ui.playground.innerHTML = "";
-  ui.talk.hidden = true;
+  if (ui.talk) { ui.talk.hidden = true; }
   ui.pause.disabled = true;
   ui.pause.textContent = "Pause";
   ui.status.textContent = "";

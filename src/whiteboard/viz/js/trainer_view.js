@@ -14,7 +14,8 @@ function wbChartBlock(name, caption, note, yLabels, label) {
     "<div class='wb-tr-x' aria-hidden='true'></div></div>";
 }
 
-function wbTrainerPanel(root, name, spec, compact) {
+// record: the steps between two rows of the gradient heatmap.
+function wbTrainerPanel(root, name, spec, compact, record) {
   var sec = document.createElement("section"), keep = {lstm: "forget gate f", gru:
     "update gate z (1 keeps the old state)"}[spec.kind];
   sec.className = "wb-tr-panel";
@@ -28,10 +29,11 @@ function wbTrainerPanel(root, name, spec, compact) {
     html += wbChartBlock("loss", "training loss", "(log scale; a line per seed)",
                          ["3", "0.1", "0.001"], spec.label + " training loss against step");
   }
-  html += wbChartBlock("grad", "gradient reaching each word", "(seed 1: a row every few " +
-                       "steps, from the top)", ["step 1", "", ""], spec.label + " heatmap of " +
-                       "the gradient reaching each word, rows are training steps, columns " +
-                       "are word positions");
+  html += wbChartBlock("grad", "gradient reaching each word", "(seed 1: a row every " +
+                       record + " training steps, the first at the top; hatched: not " +
+                       "trained)",
+                       ["step 1", "", ""], spec.label + " heatmap of the gradient reaching " +
+                       "each word, rows are training steps, columns are word positions");
   if (keep && !compact) {
     html += wbChartBlock("gate", "mean " + keep, "(over words, stories and units; a line " +
                          "per seed)", ["1", "0.5", "0"], spec.label + " mean " + keep +
@@ -108,9 +110,9 @@ function wbGradLegend() {
     cells += "<rect x='" + k + "' y='0' width='1.05' height='1' fill='" +
       wbCss(wbGradColour(Math.pow(10, -WB_GRAD_DECADES * (1 - (k + 0.5) / 20)))) + "'/>";
   }
-  return "<span class='wb-tr-key'>10<sup>\u2212" + WB_GRAD_DECADES + "</sup> or less " +
-    "<svg width='100' height='12' viewBox='0 0 20 1' preserveAspectRatio='none' " +
-    "aria-hidden='true'>" + cells + "</svg> 1</span> gradient heatmaps: \u2016\u2202L/\u2202h" +
+  return "<span class='wb-tr-key'><span>10<sup>\u2212" + WB_GRAD_DECADES + "</sup> or less" +
+    "</span><svg width='100' height='12' viewBox='0 0 20 1' preserveAspectRatio='none' " +
+    "aria-hidden='true'>" + cells + "</svg><span>1</span></span> gradient heatmaps: \u2016\u2202L/\u2202h" +
     "<sub>t</sub>\u2016 at each word divided by its largest value in that training step, " +
     "on a log scale (white: a hundred-millionth of the largest or less)";
 }
