@@ -66,7 +66,26 @@ function wbTrainerSetup(root) {
   root.wbLossAndGrads = function (net, x, y) { return wbApiLossAndGrads(data.gates, net, x, y); };
   root.wbStories = function (lag, batch, seed) { return wbApiStories(tr.env.task, lag, batch, seed); };
   root.wbTrain = function (config) { return wbStartSession(tr, config || {}); };
+  root.wbTimeSteps = function (model, lag, steps) { return wbTimeSteps(tr, model, lag, steps); };
   wbBindTrainer(tr);
+}
+
+// For benchmarks/bench_trainer.py: milliseconds per training step of a fresh run of model at
+// lag (fresh batch, loss and gradients, clipping, Adam), on this thread, after a warm-up.
+function wbTimeSteps(tr, model, lag, steps) {
+  var s = wbSettings(tr.data, {models: [model], lag: lag, steps: 2 * steps + 100});
+  if (s.problems.length) { throw new Error(s.problems.join(" ")); }
+  var env = tr.env, run = wbNewRun(env, model, 1, s.config), net = wbNetOf(env, run);
+  var step = function () {
+    var batch = wbStories(env.task, lag, env.setup.batch, run.rng);
+    var res = wbLossAndGrads(net, batch.x, batch.y, batch.T, batch.B);
+    wbClip(res.grads, run.keys, env.setup.clip);
+    wbAdamStep(run.adam, run.params, res.grads);
+  };
+  for (var k = 0; k < steps; k++) { step(); }
+  var t0 = performance.now();
+  for (k = 0; k < steps; k++) { step(); }
+  return (performance.now() - t0) / steps;
 }
 
 // The form's settings; a compact trainer has no fields for some (their defaults hold).
