@@ -21,7 +21,7 @@ function wbTrainerPanel(root, name, spec, compact, record) {
   sec.className = "wb-tr-panel";
   sec.setAttribute("data-model", name);
   var html = "<p class='wb-tr-title'><b>" + wbEsc(spec.label) + "</b> <span class='wb-tr-rate'>" +
-    "</span></p><p class='wb-tr-now'></p>" +
+    "</span></p>" +
     wbChartBlock("accuracy", "held-out accuracy", "(a thin line per seed, thick: their mean, " +
                  "dashed: chance, 1/8)", ["1", "0.5", "0"], spec.label + " held-out accuracy " +
                  "against training step, one line per seed and their mean");
@@ -39,7 +39,7 @@ function wbTrainerPanel(root, name, spec, compact, record) {
                          "per seed)", ["1", "0.5", "0"], spec.label + " mean " + keep +
                          " against training step");
   }
-  sec.innerHTML = html;
+  sec.innerHTML = html + "<p class='wb-tr-now'></p>";  // each run's state, under the charts
   root.querySelector(".wb-tr-panels").appendChild(sec);
   return sec;
 }
