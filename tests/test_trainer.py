@@ -150,3 +150,22 @@ def test_each_check_fails_on_a_broken_page(browser, tmp_path, name, old, new):
             CHECKS[name](page, problems)
     finally:
         page.close()
+
+
+@pytest.mark.browser
+def test_the_built_page_trains_over_http(browser, site):
+    """In the HTML book (after `make html`): no errors, no missing file, numpy's gradients,
+    and a short session that trains."""
+    from reader_checks import check_no_errors_or_missing_files, open_offline
+
+    page, problems = open_offline(browser, f"{site}/book/train_it_yourself.html")
+    try:
+        page.wait_for_selector(".wb-trainer[data-ready]")
+        check_loss_and_grads(page)
+        result = page.evaluate("(c) => document.querySelector('.wb-trainer').wbTrain(c)",
+                               {"models": ["lstm"], "lag": 5, "seeds": 1, "steps": 300})
+        assert result["models"]["lstm"][0]["accuracy"] >= 0.95, result
+        assert "workers." in page.inner_text(".wb-tr-status"), "no worker started over http"
+        check_no_errors_or_missing_files(problems, "book/train_it_yourself")
+    finally:
+        page.close()

@@ -195,11 +195,11 @@ BROKEN = [
      "min-width:30em}"),
     ("fits and reads", 390, ".wb-tr-y,.wb-tr-x{font-size:max(12px,.8em)}",
      ".wb-tr-y,.wb-tr-x{font-size:.6em}"),
-    ("charts", 1280, 'acc.push({cls: "mean", d:', 'acc.push({cls: "mean", d: "" ||'),
+    ("charts", 1280, 'acc.push({cls: "mean", d:', 'acc.push({cls: "mean", d: "" &&'),
     ("keyboard", 1280, '<button type="button" class="wb-tr-train wb-tr-f">Train</button>',
      '<span class="wb-tr-train wb-tr-f">Train</span>'),
-    ("responsive", 1280, "var WB_SLICE_MS = 60;", "var WB_SLICE_MS = 60; Worker = undefined; "
-     "WB_MAIN_SLICE_MS = 400;"),
+    ("responsive", 1280, "var WB_MAIN_SLICE_MS = 15;",
+     "var WB_MAIN_SLICE_MS = 400; Worker = undefined;"),
     ("talk", 1280, "w: best.params};", "w: wbInitNet(tr.env, spec, wbRng(1))};"),
 ]
 
