@@ -47,7 +47,8 @@ def word_attribution(net, ids, target: int) -> np.ndarray:
     if max(ids) >= vocab:
         raise ValueError(f"ids must be token ids in 0..{vocab - 1}, got {max(ids)}")
     V = net.readout.V
-    if isinstance(target, (int, np.integer)) and not isinstance(target, bool) and target < 0:
+    if isinstance(target, (int, np.integer)) and not isinstance(target, bool) and \
+            not 0 <= target < V.shape[0]:
         raise ValueError(f"target must be a class in 0..{V.shape[0] - 1}, got {target}")
     target = check_index(target, V.shape[0], "target")
     trace = net.core.forward(net.inputs(np.asarray(ids, dtype=np.int64)[:, None]))
