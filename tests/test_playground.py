@@ -233,6 +233,23 @@ def test_a_swapped_gate_fails_the_check(browser, tmp_path):
 
 
 @pytest.mark.browser
+def test_a_wrong_attribution_fails_the_check(browser, tmp_path):
+    """A page whose why-this-answer reads the gradient of the wrong part must fail the
+    comparison (for the GRU, whose candidate scales its recurrent part by r)."""
+    html = playground().to_html()
+    old = "s += U[r * D + d] * ws.DP[t * GH + r];"
+    assert html.count(old) == 1
+    page, errors, _ = open_playground(browser, html.replace(old, old.replace("DP", "DR")),
+                                      tmp_path)
+    try:
+        with pytest.raises(AssertionError, match="story_gru attribution: differs"):
+            check_equal_to_numpy(run(page, LECTURE_STORY, {}), LECTURE_STORY)
+        assert not errors
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
 def test_bad_overrides_throw_a_named_error(pg_page):
     for ov, msg in [({"story_rnn": [{"gate": "f", "value": 0, "start": 0}]}, "no gates"),
                     ({"story_lstm": [{"gate": "x", "value": 0, "start": 0}]}, "gates i, f"),
@@ -259,6 +276,10 @@ def test_typing_a_story_changes_the_answer_and_names_unknown_words(pg_page):
     page.fill(".wb-pg-story", "Ana lives in Spian . she speaks")
     note = page.inner_text(".wb-pg-unknown")
     assert "Spian" in note and "Spain" in note and "left out of the run" in note
+    assert "names no country" in note and "guess" in note, note
+    bars = page.locator(".wb-pg-panel[data-model='story_lstm'] .wb-pg-wy")
+    assert bars.count() == 6, "not one why-this-answer bar per word read"
+    assert bars.nth(2).get_attribute("aria-label").startswith("word 3 \u201cin\u201d: ")
     page.fill(".wb-pg-story", "")
     assert "no words yet" in _answer(page, "story_rnn")
     page.click(".wb-pg-reset")

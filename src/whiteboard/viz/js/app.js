@@ -118,7 +118,7 @@ function wbDrawAxes(pg) {
 
 // Words the task does not know are named with the nearest known ones, and left out; a story
 // that then names no country leaves the networks guessing (readers took a confident wrong
-// answer for a bug).
+// answer for a bug), and one without its name has every later word one place early.
 function wbShowUnknown(pg) {
   var res = pg.state.res, unk = res.unknown.map(function (u) {
     return "\u201c" + u.word + "\u201d" + (u.nearest.length ? " (nearest: " +
@@ -126,8 +126,8 @@ function wbShowUnknown(pg) {
   });
   var country = res.tokens.some(function (w) { return pg.data.countries.indexOf(w) >= 0; });
   var text = unk.length ? "Not in the task's vocabulary, so left out of the run: " +
-    unk.join("; ") + ". A name or a country left out leaves the networks guessing from the " +
-    "words that remain." : "";
+    unk.join("; ") + ". A country left out leaves the networks guessing; a name left out " +
+    "moves every later word one place, which can mislead them too." : "";
   if (res.ids.length && !country) {
     text += (text ? " " : "") + "As the networks read it, this story names no country: " +
       "whatever they answer is a guess, however sure it looks.";
