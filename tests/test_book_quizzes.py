@@ -1,8 +1,9 @@
 """The quick questions of every chapter answer in the built HTML book, with no kernel.
 
 Each chapter page must carry at least two quizzes (``whiteboard.viz.quiz``), and each must
-say "Not quite" to a wrong answer and "Right" to the right one. The checks themselves are
-shown to fail on pages broken on purpose in ``tests/test_quiz.py``.
+say "Not quite" to a wrong answer and "Right" to the right one, with its question at body
+size and no raw TeX (``h_{k-1}``, ``||W||``) in what the reader sees. The checks themselves
+are shown to fail on pages broken on purpose in ``tests/test_quiz.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 import pytest
 from book_pages import chapter_notebooks
 from reader_checks import check_no_errors_or_missing_files, open_offline
-from test_quiz import check_choice_quiz, check_number_quiz
+from test_quiz import check_choice_quiz, check_number_quiz, check_question_at_body_size
 
 from whiteboard.viz.quiz import _keystream
+from whiteboard.viz.quiz_text import raw_tex
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +48,9 @@ def test_every_chapter_asks_at_least_two_questions_that_answer(browser, site, na
                 n = quiz.locator("input[type=radio]").count()
                 wrong = next(j for j in range(n) if j != answer)
                 check_choice_quiz(quiz, int(answer), wrong, f"{name} #{k}")
+            for shown in (quiz.locator("legend").inner_text(), quiz.inner_text()):
+                assert not raw_tex(shown), f"{name} #{k}: raw TeX {raw_tex(shown)} in {shown!r}"
+        check_question_at_body_size(page, name)
         check_no_errors_or_missing_files(problems, name)
     finally:
         page.close()

@@ -15,6 +15,7 @@ import pytest
 from reader_checks import open_offline
 
 from whiteboard.viz.quiz import Quiz, _keystream, ask, ask_number
+from whiteboard.viz.quiz_text import raw_tex, readable_html
 
 
 def gate_quiz(**kw) -> Quiz:
@@ -123,9 +124,7 @@ def test_answer_explanation_and_hints_are_out_of_plain_sight():
     assert "1234" not in number.to_html()
     # The script undoes the XOR with the same key stream; so does this mirror of it.
     for q in (quiz, number):
-        data = base64.b64decode(re.search(r'data-key="([^"]+)"', q.to_html()).group(1))
-        record = json.loads(bytes(a ^ b for a, b in zip(data, _keystream(q.uid, len(data)),
-                                                        strict=True)).decode())
+        record = _decoded(q)
         assert record["a"] == q.answer and record["e"] == q.explain
 
 
@@ -136,6 +135,67 @@ def test_plain_repr_shows_question_and_options_but_not_the_answer():
     assert "multiplies" not in text
     assert repr(ask_number("How long?", 3, unit="steps")) == (
         "Quiz: How long?\n  [type a number in steps]")
+
+
+def test_typed_notation_reaches_the_reader_as_readable_html():
+    quiz = ask("What does ||W^k|| do, with h_{k-1} fixed?", ["it stays h_{k-1}", "3^k"], 0,
+               explain="c_t = f_t * c_{t-1} + i_t * g_t.",
+               wrong={1: "3^k is only a bound: ||W^k|| <= ||W||^k."})
+    html = quiz.to_html()
+    assert "‖W<sup>k</sup>‖" in html and "h<sub>k−1</sub>" in html and "3<sup>k</sup>" in html
+    record = _decoded(quiz)
+    assert record["e"] == ("c<sub>t</sub> = f<sub>t</sub> * c<sub>t−1</sub> + i<sub>t</sub> "
+                           "* g<sub>t</sub>.")
+    assert record["h"][1] == ("3<sup>k</sup> is only a bound: ‖W<sup>k</sup>‖ ≤ "
+                              "‖W‖<sup>k</sup>.")
+    assert repr(quiz).splitlines()[0] == "Quiz: What does ‖Wᵏ‖ do, with hₖ₋₁ fixed?"
+    shown = re.sub(r"<[^>]+>", "", _without_script(html))
+    assert not raw_tex(shown) and not any(raw_tex(x) for x in (record["e"], *record["h"]))
+
+
+@pytest.mark.parametrize("typed, shown", [
+    (r"$\lVert W \rVert_2 \le 3$", "‖W‖<sub>2</sub> ≤ 3"),
+    (r"$\tilde{s}_t = \sigma(W h_{t-1})$", "s̃<sub>t</sub> = σ(W h<sub>t−1</sub>)"),
+    (r"$\frac{1}{4}$ and $x^{2}$", "1/4 and x<sup>2</sup>"),
+    ("story_rnn keeps its name, b_f = 3 gets a subscript", "story_rnn keeps its name, "
+     "b<sub>f</sub> = 3 gets a subscript"),
+    ("0.9^10 ≈ 0.35, e^{-x}", "0.9<sup>10</sup> ≈ 0.35, e<sup>−x</sup>"),
+])
+def test_tex_and_typed_notation_become_readable(typed, shown):
+    assert readable_html(typed) == shown
+    assert not raw_tex(re.sub(r"<[^>]+>", "", readable_html(typed)))
+
+
+def test_raw_tex_finds_what_a_reader_would_see_as_tex():
+    for raw in ("h_{k-1}", "c_t", "||W||", "a <= b", "3^k", r"\sigma", "$x$"):
+        assert raw_tex(raw), raw
+    assert raw_tex("story_rnn, net.parameters() and hₖ₋₁") == []
+
+
+def test_an_unknown_tex_command_is_named():
+    with pytest.raises(ValueError, match=r"TeX command \\foo.*known commands"):
+        ask(r"Is $\foo$ a gate?", ["yes", "no"], 1)
+    with pytest.raises(ValueError, match=r"\\bar"):
+        ask_number("How many?", 3, hint=r"$\bar x$ and $\baz$")
+
+
+def test_wrong_options_without_their_own_feedback_are_listed():
+    assert gate_quiz().unexplained_wrong_options() == (2,)
+    assert gate_quiz(wrong={0: "a", 2: "b"}).unexplained_wrong_options() == ()
+    assert ask("q?", ["a", "b", "c"], 1).unexplained_wrong_options() == (0, 2)
+    assert ask("q?", ["a", "b"], 1, wrong={0: "  "}).unexplained_wrong_options() == (0,)
+    assert sigma_quiz().unexplained_wrong_options() == ()
+
+
+def test_a_number_quiz_says_which_forms_it_reads():
+    html = sigma_quiz().to_html()
+    assert 'class="wb-quiz-forms"' in html and "4,480" in html and "1/2" in html
+
+
+def _decoded(quiz) -> dict:
+    data = base64.b64decode(re.search(r'data-key="([^"]+)"', quiz.to_html()).group(1))
+    return json.loads(bytes(a ^ b for a, b in zip(data, _keystream(quiz.uid, len(data)),
+                                                  strict=True)).decode())
 
 
 # ---- in the browser ----------------------------------------------------------------------
@@ -252,6 +312,20 @@ def check_copies_independent(page, name):
     _expect(second, "right", "Right", name, "copy 2 after a choice in copy 1")
 
 
+def check_question_at_body_size(page, name):
+    """The question (the legend) is no larger than the options' text."""
+    sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.wb-quiz')).map(q =>
+        [parseFloat(getComputedStyle(q.querySelector('legend')).fontSize),
+         parseFloat(getComputedStyle(q.querySelector('label')).fontSize)])""")
+    for k, (question, body) in enumerate(sizes):
+        assert question <= 1.05 * body, (
+            f"{name}: quiz {k}'s question is {question}px, its options {body}px")
+
+
+# The book theme's rule for a legend (Bootstrap's): heading size, floated across the box.
+THEME_LEGEND = "<style>legend{float:left;width:100%;font-size:calc(1.275rem + .3vw)}</style>"
+
+
 def _page_of(*quizzes):
     return "\n".join(q.to_html() for q in quizzes)
 
@@ -287,6 +361,36 @@ def test_quizzes_answer_by_mouse_and_keyboard(browser, tmp_path):
     check_keyboard(page, "keys")
     page.close()
     check_no_page_errors(problems, "keys")
+
+
+@pytest.mark.browser
+def test_thousands_and_readable_notation_in_the_page(browser, tmp_path):
+    count = ask_number("How many numbers are in U, 32 × 140?", 4480, explain="32 × 140.")
+    notation = ask("What does ||W^k|| do?", ["it stays h_{k-1}", "it grows like 3^k"], 0,
+                   wrong={1: "3^k is only a bound: ||W^k|| <= ||W||^k."})
+    page, problems = open_page(browser, tmp_path, "forms", THEME_LEGEND + _page_of(count,
+                                                                                 notation))
+    quiz = page.locator(".wb-quiz").nth(0)
+    for typed in ("4,480", "4480", "4 480"):
+        quiz.locator("input").fill(typed)
+        quiz.locator("input").press("Enter")
+        _expect(quiz, "right", "Right", "forms", f"typed {typed!r}")
+    assert "4,480" in quiz.locator(".wb-quiz-forms").inner_text()
+    check_question_at_body_size(page, "forms")
+    quiz = page.locator(".wb-quiz").nth(1)
+    quiz.locator("label").nth(1).click()
+    quiz.locator(".wb-quiz-check").click()
+    shown = quiz.inner_text()
+    assert "‖Wk‖ ≤ ‖W‖k" in shown and "hk−1" in shown, shown
+    assert not raw_tex(shown), f"raw TeX in the page: {raw_tex(shown)}"
+    page.close()
+    check_no_page_errors(problems, "forms")
+    # The question without its own font: the theme's heading size.
+    html = THEME_LEGEND + _page_of(notation).replace('style="font:inherit;', 'style="')
+    page, _ = open_page(browser, tmp_path, "big", html)
+    with pytest.raises(AssertionError, match="question is"):
+        check_question_at_body_size(page, "big")
+    page.close()
 
 
 @pytest.mark.browser

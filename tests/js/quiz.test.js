@@ -27,3 +27,15 @@ test("reveal undoes the key stream of quiz.py's _hide", () => {
   assert.equal(JSON.stringify(q.wbQuizReveal(uid, Buffer.from(bytes).toString("base64"))),
                "{\"a\":1}");
 });
+
+test("a comma before groups of three digits separates thousands", () => {
+  for (const [typed, value] of [["4,480", 4480], ["4 480", 4480], ["1,000,000", 1e6],
+                                ["12,345.5", 12345.5], ["-4,480", -4480]]) {
+    assert.equal(q.wbQuizParse(typed, ""), value, typed);
+  }
+  // a decimal comma: before one or two digits, or after a leading 0
+  for (const [typed, value] of [["0,5", 0.5], ["12,5", 12.5], ["0,480", 0.48]]) {
+    assert.equal(q.wbQuizParse(typed, ""), value, typed);
+  }
+  assert.ok(Number.isNaN(q.wbQuizParse("4,48,0", "")));
+});

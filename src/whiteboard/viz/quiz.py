@@ -6,7 +6,13 @@ cell it displays itself as self-contained HTML (a ``<fieldset class="wb-quiz">``
 plain-JavaScript script, ``viz/js/quiz.js``), which works the same in the built HTML book,
 JupyterLab and Colab.
 The reader chooses or types, presses *Check* (or Enter), and reads "Right — ..." or
-"Not quite — ..." in a live region that screen readers announce.
+"Not quite — ..." in a live region that screen readers announce. Each wrong option can have
+its own feedback (``ask(..., wrong={option: why})``); :meth:`Quiz.unexplained_wrong_options`
+lists those that only get "try again".
+
+Texts are plain, with the book's notation as one types it (``h_{k-1}``, ``||W^k|| <= 3^k``,
+or TeX between dollars): :mod:`whiteboard.viz.quiz_text` shows it as readable HTML, with
+sub- and superscripts and symbols, and no MathJax.
 
 The HTML is a function of the question alone: its ``data-uid`` is a hash of everything the
 quiz says, so executing a notebook twice gives the same text (nbval compares it). The same
@@ -30,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
+from whiteboard.viz.quiz_text import readable_html, readable_text
 from whiteboard.viz.script import script
 
 __all__ = ["Quiz", "ask", "ask_number"]
@@ -54,9 +61,10 @@ class Quiz:
 
     def __repr__(self) -> str:
         # The text/plain output next to the HTML: the question and the options, no answer.
-        lines = [f"Quiz: {self.question}"]
+        lines = [f"Quiz: {readable_text(self.question)}"]
         if self.kind == "choice":
-            lines += [f"  ({chr(ord('a') + k)}) {o}" for k, o in enumerate(self.options)]
+            lines += [f"  ({chr(ord('a') + k)}) {readable_text(o)}"
+                      for k, o in enumerate(self.options)]
         else:
             lines.append(f"  [type a number{' in ' + self.unit if self.unit else ''}]")
         return "\n".join(lines)
@@ -66,15 +74,27 @@ class Quiz:
         """An id made from the content, so the same quiz always gives the same HTML."""
         return "wbq" + hashlib.sha1(self._record(everything=True).encode()).hexdigest()[:16]
 
+    def unexplained_wrong_options(self) -> tuple[int, ...]:
+        """The wrong options (indices) of a choice quiz whose pick gets only "try again";
+        ``()`` for a number quiz, whose one hint covers every wrong value."""
+        if self.kind != "choice":
+            return ()
+        return tuple(k for k, hint in enumerate(self.hints)
+                     if k != self.answer and not hint.strip())
+
     def _record(self, everything: bool = False) -> str:
-        """The JSON the script decodes (with ``everything``, the text hashed into the uid)."""
-        if self.kind == "choice":
-            rec = {"a": int(self.answer), "e": self.explain, "h": list(self.hints)}
-        else:
-            rec = {"a": self.answer, "t": self.tolerance, "e": self.explain,
-                   "h": self.hints[0], "u": self.unit}
+        """The JSON the script decodes (with ``everything``, the text hashed into the uid).
+        The explanation and hints are HTML (:func:`readable_html`)."""
         if everything:
-            rec.update(k=self.kind, q=self.question, o=list(self.options))
+            rec = {"a": self.answer, "e": self.explain, "h": list(self.hints),
+                   "t": self.tolerance, "u": self.unit, "k": self.kind, "q": self.question,
+                   "o": list(self.options)}
+        elif self.kind == "choice":
+            rec = {"a": int(self.answer), "e": readable_html(self.explain),
+                   "h": [readable_html(h) for h in self.hints]}
+        else:
+            rec = {"a": self.answer, "t": self.tolerance, "e": readable_html(self.explain),
+                   "h": readable_html(self.hints[0]), "u": self.unit}
         return json.dumps(rec, ensure_ascii=False, sort_keys=True)
 
     def _repr_html_(self) -> str:
@@ -83,21 +103,21 @@ class Quiz:
     def to_html(self) -> str:
         """The self-contained HTML: the question, its inputs, a Check button and the script."""
         uid = self.uid
-        esc = html.escape
         if self.kind == "choice":
             body = "\n".join(
                 f'<label style="display:block;margin:.2em 0;cursor:pointer">'
-                f'<input type="radio" name="{uid}" value="{k}"> {esc(o)}</label>'
+                f'<input type="radio" name="{uid}" value="{k}"> {readable_html(o)}</label>'
                 for k, o in enumerate(self.options))
         else:
-            unit = f" {esc(self.unit)}" if self.unit else ""
+            unit = f" {html.escape(self.unit)}" if self.unit else ""
             body = ('<label style="display:inline-block;margin:.2em 0">Your answer '
                     '<input type="text" class="wb-quiz-input" inputmode="decimal" '
                     'autocomplete="off" spellcheck="false" size="10" '
-                    f'style="{_FIELD_STYLE}">{unit}</label>')
+                    f'style="{_FIELD_STYLE}">{unit}</label>\n'
+                    f'<small class="wb-quiz-forms" style="display:block">{_FORMS}</small>')
         return _TEMPLATE.format(
             uid=uid, kind=self.kind, key=_hide(uid, self._record()),
-            question=esc(self.question), body=body, field_style=_FIELD_STYLE,
+            question=readable_html(self.question), body=body, field_style=_FIELD_STYLE,
             script=script(["quiz.js"], root="wb-quiz", uid=uid, setup="wbQuizSetup"),
         )
 
@@ -107,7 +127,7 @@ def ask(question: str, options: Sequence[str], answer: int | str, *, explain: st
     """A multiple-choice question with one right option.
 
     Args:
-        question: the question, plain text (it is HTML-escaped).
+        question: the question, plain text with typed notation (see the module).
         options: the choices, at least two distinct non-empty strings, shown in this order.
         answer: the index of the right option in ``options``, or the right option itself.
         explain: shown after "Right — " when the reader chooses the right option.
@@ -123,7 +143,7 @@ def ask(question: str, options: Sequence[str], answer: int | str, *, explain: st
             of strings, ``answer`` is neither an int nor a string, ``wrong`` is not a mapping.
         ValueError: an empty question, fewer than two options, an empty or repeated option,
             ``answer`` out of range or not among the options, a hint for a missing option or
-            for the right one.
+            for the right one, a TeX command the quiz cannot show.
     """
     question = _text(question, "question", required=True)
     if isinstance(options, str) or not isinstance(options, Sequence):
@@ -147,7 +167,8 @@ def ask(question: str, options: Sequence[str], answer: int | str, *, explain: st
             if k == index:
                 raise ValueError(f"wrong gives a hint for the right answer {options[k]!r}")
             hints[k] = _text(hint, f"wrong[{key!r}]")
-    return Quiz("choice", question, options, index, _text(explain, "explain"), tuple(hints))
+    return _shown(Quiz("choice", question, options, index, _text(explain, "explain"),
+                       tuple(hints)))
 
 
 def ask_number(question: str, answer: float, *, tolerance: float = 0.0, unit: str = "",
@@ -155,12 +176,14 @@ def ask_number(question: str, answer: float, *, tolerance: float = 0.0, unit: st
     """A question whose answer is a number the reader types.
 
     The reader may type ``0.5``, ``.5``, ``0,5``, ``1/2``, ``5e-1`` or ``−0.5`` (a Unicode
-    minus), with spaces, and with ``unit`` after the number. A value ``x`` is right when
+    minus), ``4480``, ``4 480`` or ``4,480`` (a comma before groups of three digits separates
+    thousands, unless the number starts with 0), with ``unit`` after the number; the page
+    says so under the field. A value ``x`` is right when
     ``|x - answer| <= tolerance`` (plus 1e-9 relative slack, so ``0.1 + 0.2``-style rounding
     never marks an exact answer wrong).
 
     Args:
-        question: the question, plain text (it is HTML-escaped).
+        question: the question, plain text with typed notation (see the module).
         answer: the right value, a finite real number.
         tolerance: how far from ``answer`` a typed value may be, >= 0 (0: exact).
         unit: shown after the field, e.g. ``"steps"``.
@@ -171,15 +194,22 @@ def ask_number(question: str, answer: float, *, tolerance: float = 0.0, unit: st
         TypeError: ``answer`` or ``tolerance`` is not a real number (``bool`` and strings are
             rejected), or a text argument is not a string.
         ValueError: an empty question, a NaN or infinite ``answer``, a negative or
-            non-finite ``tolerance``.
+            non-finite ``tolerance``, a TeX command the quiz cannot show.
     """
     question = _text(question, "question", required=True)
     answer = _finite(answer, "answer")
     tolerance = _finite(tolerance, "tolerance")
     if tolerance < 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
-    return Quiz("number", question, (), answer, _text(explain, "explain"),
-                (_text(hint, "hint"),), tolerance, _text(unit, "unit"))
+    return _shown(Quiz("number", question, (), answer, _text(explain, "explain"),
+                       (_text(hint, "hint"),), tolerance, _text(unit, "unit")))
+
+
+def _shown(quiz: Quiz) -> Quiz:
+    """``quiz``, once every text of it is known to show (an unknown TeX command raises)."""
+    for text in (quiz.question, *quiz.options, quiz.explain, *quiz.hints):
+        readable_html(text)
+    return quiz
 
 
 def _text(value, name: str, required: bool = False) -> str:
@@ -227,6 +257,9 @@ def _hide(uid: str, text: str) -> str:
                                                         strict=True))).decode("ascii")
 
 
+# The forms wbQuizParse (viz/js/quiz.js) reads, said under a number's field.
+_FORMS = "Type e.g. 4480, 4 480 or 4,480; 0.5, 0,5 or 1/2; 5e-1."
+
 _FIELD_STYLE = ("font:inherit;color:inherit;background:transparent;"
                 "border:1px solid currentColor;border-radius:4px;padding:.15em .4em")
 
@@ -237,7 +270,8 @@ _TEMPLATE = """\
 <fieldset class="wb-quiz" data-uid="{uid}" data-kind="{kind}" data-key="{key}" \
 style="font-size:max(12px,1em);color:inherit;border:1px solid currentColor;\
 border-radius:6px;padding:.5em 1em;margin:1em 0;max-width:44em">
-<legend style="font-weight:bold;padding:0 .3em">{question}</legend>
+<legend style="font:inherit;font-weight:bold;float:none;width:auto;margin:0;\
+padding:0 .3em">{question}</legend>
 {body}
 <div style="margin-top:.5em"><button type="button" class="wb-quiz-check" \
 style="{field_style};cursor:pointer">Check</button></div>

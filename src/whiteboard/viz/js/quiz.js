@@ -11,26 +11,30 @@ function wbQuizReveal(uid, s) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-// A typed number: 0.5, .5, 0,5 (a decimal comma), 1/2, 5e-1 or −0.5, with spaces, and the
-// unit after it; NaN when it is none of these.
+// A typed number: 0.5, .5, 0,5 (a decimal comma), 1/2, 5e-1 or −0.5, 4480, 4 480 or 4,480
+// (a comma before groups of three digits separates thousands, unless the number starts with
+// 0), with the unit after it; NaN when it is none of these. quiz.py's _FORMS says so.
 var WB_QUIZ_NUM = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?";
 var WB_QUIZ_FORM = new RegExp("^(" + WB_QUIZ_NUM + ")(?:/(" + WB_QUIZ_NUM + "))?$", "i");
+var WB_QUIZ_THOUSANDS = /^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?$/;
 function wbQuizParse(text, unit) {
   var s = text.trim().replace(/\u2212/g, "-");
   if (unit && s.slice(-unit.length).toLowerCase() === unit.toLowerCase()) {
     s = s.slice(0, -unit.length);
   }
   s = s.replace(/\s+/g, "");
-  if (s.indexOf(".") < 0) { s = s.replace(",", "."); }
+  if (WB_QUIZ_THOUSANDS.test(s)) { s = s.replace(/,/g, ""); }
+  else if (s.indexOf(".") < 0) { s = s.replace(",", "."); }
   var m = WB_QUIZ_FORM.exec(s);
   if (!m) { return NaN; }
   return m[2] === undefined ? parseFloat(m[1]) : parseFloat(m[1]) / parseFloat(m[2]);
 }
 
 // Right and wrong are told by a word and a mark (a check or a cross, in fonts that have no
-// emoji too); the coloured border only repeats them.
+// emoji too); the coloured border only repeats them. html: the explanation or hint, HTML made
+// by quiz.py (escaped text with <sub> and <sup>), after text.
 var WB_QUIZ_COLOURS = {right: "#2e9d4a", wrong: "#d64545"};
-function wbQuizSay(out, state, mark, text) {
+function wbQuizSay(out, state, mark, text, html) {
   out.setAttribute("data-state", state);
   out.style.borderLeftColor = WB_QUIZ_COLOURS[state] || "currentColor";
   out.textContent = "";
@@ -43,21 +47,27 @@ function wbQuizSay(out, state, mark, text) {
     out.appendChild(icon);
   }
   out.appendChild(document.createTextNode(text));
+  if (html) {
+    var more = document.createElement("span");
+    more.innerHTML = html;
+    out.appendChild(more);
+  }
 }
 
 // The verdict on what the reader chose or typed, said in the feedback line.
 function wbQuizCheck(root, rec, out) {
   var field = root.querySelector("input.wb-quiz-input");
   function verdict(right, hint) {
-    if (right) { wbQuizSay(out, "right", "\u2713", "Right \u2014 " + (rec.e || "well done.")); }
-    else { wbQuizSay(out, "wrong", "\u2717", "Not quite \u2014 " + (hint || "try again.")); }
+    if (right) { wbQuizSay(out, "right", "\u2713", "Right \u2014 ", rec.e || "well done."); }
+    else { wbQuizSay(out, "wrong", "\u2717", "Not quite \u2014 ", hint || "try again."); }
   }
   if (field) {
     var raw = field.value.trim();
     if (!raw) { wbQuizSay(out, "empty", "", "Type a number, then press Check."); return; }
     var x = wbQuizParse(raw, rec.u);
     if (!isFinite(x)) {
-      wbQuizSay(out, "invalid", "", "\u201c" + raw + "\u201d is not a number: type e.g. 0.5");
+      wbQuizSay(out, "invalid", "", "\u201c" + raw + "\u201d is not a number: type e.g. " +
+                "4480, 4,480, 0.5 or 1/2");
       return;
     }
     verdict(Math.abs(x - rec.a) <= rec.t + 1e-9 * Math.max(1, Math.abs(rec.a)), rec.h);
