@@ -258,3 +258,37 @@ def text_sizes(page):
 def check_text_at_least_12px(page):
     sizes = text_sizes(page)
     assert sizes and min(sizes) >= 12, f"text smaller than 12 px: {min(sizes)}"
+
+
+def check_long_story_scrolls_in_its_word_list(page, words=600):
+    """A long story's words scroll in their own box: the heatmaps move down by at most 100 px
+    against a short story, and the selected word (the last, then the first) stays in view."""
+    def panels_top():
+        return page.locator(".wb-pg-panels").bounding_box()["y"]
+
+    page.fill(".wb-pg-story", "Alice lives in France . she speaks")
+    short = panels_top()
+    page.fill(".wb-pg-story", "Alice lives in France . " +
+              "she likes to cook . " * ((words - 6) // 5) + "she speaks")
+    moved = panels_top() - short
+    assert moved <= 100, f"a {words}-word story pushes the heatmaps {moved:.0f} px down"
+    page.locator(".wb-playground").focus()
+    for key in ("End", "Home"):
+        page.keyboard.press(key)
+        box = page.locator(".wb-pg-tokens").bounding_box()
+        word = page.locator(".wb-pg-tokens .wb-pg-on").bounding_box()
+        assert box["y"] - 1 <= word["y"] and word["y"] + word["height"] <= box["y"] + \
+            box["height"] + 1, f"after {key}, the selected word is out of the word list's view"
+
+
+def check_start_past_the_end_forces_nothing(page, model="story_lstm", gate="f"):
+    """A start word past the story's end is said to force nothing, and no answer or heatmap
+    claims a forced run from it."""
+    page.fill(".wb-pg-story", "Alice lives in France . she speaks")
+    force(page, f"{model}|{gate}", 0, 99)
+    answer = page.inner_text(f"{PANEL.format(model)} .wb-pg-answer")
+    assert "word 99" not in answer, f"the answer claims a forced run: {answer!r}"
+    note = page.inner_text(".wb-pg-start-word")
+    assert "past the end" in note and "nothing is forced" in note, note
+    twins = page.locator(f"{PANEL.format(model)} .wb-pg-twin:visible").count()
+    assert twins == 0, f"{twins} forced heatmaps shown for a start past the end"

@@ -13,7 +13,9 @@ from playground_checks import (
     check_fits_the_screen,
     check_forced_heatmaps,
     check_keys_step_from_the_root,
+    check_long_story_scrolls_in_its_word_list,
     check_readout_next_to_the_cell,
+    check_start_past_the_end_forces_nothing,
     check_text_at_least_12px,
     check_word_axes,
     check_words_count_from_one,
@@ -39,6 +41,8 @@ CHECKS = {
                                                                               LECTURE_STORY),
     "fits the screen": lambda page, width: check_fits_the_screen(page, width),
     "text >= 12 px": lambda page, width: check_text_at_least_12px(page),
+    "long story": lambda page, width: check_long_story_scrolls_in_its_word_list(page),
+    "start past the end": lambda page, width: check_start_past_the_end_forces_nothing(page),
 }
 
 # Pages broken on purpose: the check that must catch each, the width to open it at, and what
@@ -56,6 +60,9 @@ BROKEN = [
     ("fits the screen", 400, ".4em;max-width:100%;min-width:0}", ".4em}"),
     ("text >= 12 px", 390, ".wb-pg-readout{font-size:max(12px,.8em)}",
      ".wb-pg-readout{font-size:.6em}"),
+    ("long story", 390, "max-height:6em;overflow-y:auto;", ""),
+    ("long story", 1280, "wbScrollTo(pg.ui.tokens, now);", ""),
+    ("start past the end", 1280, "if (f && f.ov.start >= T) {", "if (f && f.ov.start < 0) {"),
 ]
 
 

@@ -29,6 +29,15 @@ test("a distractor goes before the closing 'she speaks'", () => {
                "Ana lives in Spain . it rained . she speaks");
   assert.equal(pg.wbAddDistractor("Ana lives in Spain .", "it rained ."),
                "Ana lives in Spain . it rained .");
+  // a story without a final full stop gets one, so the sentences do not run together
+  assert.equal(pg.wbAddDistractor("Ana lives in Spain", "it rained ."),
+               "Ana lives in Spain . it rained .");
+  assert.equal(pg.wbAddDistractor("Ana lives in Spain she speaks", "it rained ."),
+               "Ana lives in Spain . it rained . she speaks");
+  assert.equal(pg.wbAddDistractor("Ana lives in Spain.  she speaks.", "it rained ."),
+               "Ana lives in Spain. it rained . she speaks.");
+  assert.equal(pg.wbAddDistractor("she speaks", "it rained ."), "it rained . she speaks");
+  assert.equal(pg.wbAddDistractor("", "it rained ."), "it rained .");
   const data = {templates: ["it {weather} ."], slots: {weather: ["rained", "snowed"]}};
   assert.match(pg.wbDistractor(data, 3), /^it (rained|snowed) \.$/);
   assert.equal(pg.wbDistractor(data, 3), pg.wbDistractor(data, 3));

@@ -193,7 +193,7 @@ button.wb-pg-f{cursor:pointer}
 min-width:0}
 .wb-pg-force legend{font:inherit;float:none;width:auto;margin:0;padding:0 .3em}
 .wb-pg-p{margin:.3em 0}
-.wb-pg-tokens{margin:.3em 0;line-height:1.9}
+.wb-pg-tokens{margin:.3em 0;line-height:1.9;max-height:6em;overflow-y:auto;position:relative}
 .wb-pg-tokens span{padding:0 .15em;cursor:pointer}
 .wb-pg-on{outline:2px solid currentColor;font-weight:bold}
 .wb-pg-words .wb-pg-on{outline:none}

@@ -53,12 +53,18 @@ function wbForceChoice(pg) {
           ov: {gate: parts[1], value: Number(ui.value.value), start: wbWordIndex(n)}};
 }
 
+// A start word past the story's end forces nothing: no forced run, and the field says so.
 function wbForce(pg) {
-  var f = wbForceChoice(pg), res = pg.state.res;
+  var f = wbForceChoice(pg), res = pg.state.res, T = res.ids.length;
+  if (f && f.ov.start >= T) {
+    pg.ui.startWord.textContent = "word " + wbWordNumber(f.ov.start) + " is past the end of " +
+      "the story (" + T + (T === 1 ? " word" : " words") + "): nothing is forced";
+    f = null;
+  } else {
+    pg.ui.startWord.textContent = f ? "\u201c" + res.tokens[f.ov.start] + "\u201d" : "";
+  }
   if (f) { f.run = pg.engine.force(f.model, res.ids, [f.ov]); }
   pg.state.forced = f;
-  pg.ui.startWord.textContent = f ? (f.ov.start < res.ids.length ? "\u201c" +
-    res.tokens[f.ov.start] + "\u201d" : "(after the last word: nothing is forced)") : "";
 }
 
 // A new story: run every model, the forced run, and draw it all (timed in wbLastDrawMs).
@@ -180,10 +186,20 @@ function wbSelect(pg, t) {
   for (var k = 0; k < sels.length; k++) { sels[k].setAttribute("x", st.sel); }
   var was = pg.ui.tokens.querySelector(".wb-pg-on"), now = pg.ui.tokens.children[st.sel];
   if (was) { was.classList.remove("wb-pg-on"); }
-  if (now && T) { now.classList.add("wb-pg-on"); }
+  if (now && T) { now.classList.add("wb-pg-on"); wbScrollTo(pg.ui.tokens, now); }
   wbDrawAnswers(pg);
   wbDrawAxes(pg);
   if (st.cell) { wbShowCell(pg, st.cell); }
+}
+
+// The word list scrolls inside its own box (a long story would push the heatmaps far down):
+// keep the selected word in view, without scrolling the page.
+function wbScrollTo(list, el) {
+  var top = el.offsetTop, bottom = top + el.offsetHeight;
+  if (top < list.scrollTop) { list.scrollTop = top; }
+  else if (bottom > list.scrollTop + list.clientHeight) {
+    list.scrollTop = bottom - list.clientHeight;
+  }
 }
 
 // ---- reading one cell ----------------------------------------------------------------------

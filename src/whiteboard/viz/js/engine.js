@@ -190,10 +190,11 @@ function wbDistractor(data, seed) {
   });
 }
 
-// Put a distractor sentence before the closing "she speaks" (or at the end, if none).
+// Put a distractor sentence before the closing "she speaks" (or at the end, if none), after
+// a full stop: the story's last sentence may lack one, and must not run into the new one.
 function wbAddDistractor(text, sentence) {
-  var m = /\bshe\s+speaks\s*\.?\s*$/i.exec(text);
-  if (!m) { return text.replace(/\s*$/, "") + " " + sentence; }
-  var head = text.slice(0, m.index).replace(/\s*$/, "");
-  return (head ? head + " " : "") + sentence + " " + text.slice(m.index);
+  var m = /\bshe\s+speaks\s*\.?\s*$/i.exec(text), at = m ? m.index : text.length;
+  var head = text.slice(0, at).replace(/\s*$/, "");
+  if (head && head.slice(-1) !== ".") { head += " ."; }
+  return (head ? head + " " : "") + sentence + (m ? " " + text.slice(m.index) : "");
 }
