@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import yaml
@@ -101,9 +102,38 @@ def test_the_story_order_check_catches_what_it_should():
     assert swapped != sorted(swapped)
 
 
-def test_the_maths_primer_comes_before_the_chapter_that_needs_it():
+def primer_users(pages: list[str], texts: dict[str, str], glossary: str) -> list[str]:
+    """The pages, in reading order, whose prose uses a term the primer explains: one whose
+    glossary entry links to a section of the primer (``{ref}`primer-...```)."""
+    from test_glossary import REQUIRED, _prose, glossary_entries
+
+    entries = {term.lower(): text for term, text in glossary_entries(glossary).items()}
+    patterns = [pattern for name, pattern in REQUIRED.items()
+                if "{ref}`primer-" in entries.get(name.lower(), "")]
+    assert patterns, "no glossary entry links to the primer"
+    return [page for page in pages if page in texts and any(
+        re.search(pattern, _prose(texts[page])[0], re.I) for pattern in patterns)]
+
+
+def test_the_maths_primer_stands_just_before_the_first_chapter_that_uses_it():
+    """Not before chapter 1, which needs none of it, nor after a chapter that already speaks
+    of Jacobians, norms or eigenvalues: right before the first one that does."""
+    from test_glossary import NOT_READ, page_texts
+
     pages = toc_files()
-    assert pages.index("book/maths_primer") < pages.index("book/03_rnn_math_bptt")
+    glossary = (ROOT / "book" / "glossary.md").read_text()
+    reading = [p for p in pages[1:] if p not in NOT_READ and p != "book/maths_primer"]
+    users = primer_users(reading, page_texts(reading), glossary)
+    assert users, "no page uses what the primer explains"
+    assert pages.index("book/maths_primer") == pages.index(users[0]) - 1, (
+        f"the primer should stand just before {users[0]}, the first page that uses it")
+
+
+def test_the_primer_check_finds_the_first_user():
+    glossary = "```{glossary}\nJacobian\n  A matrix. See {ref}`primer-jacobian`.\n```\n"
+    texts = {"a": "No maths here.", "b": "The Jacobian of a step.", "c": "A Jacobian."}
+    assert primer_users(["a", "b", "c"], texts, glossary) == ["b", "c"]
+    assert primer_users(["a"], texts, glossary) == []
 
 
 # ---------------------------------------------------------------- trained networks are data

@@ -58,7 +58,7 @@ def test_readout_panel_shows_the_output_distribution():
     st.draw(4)
     np.testing.assert_allclose([r.get_width() for r in st.bars["p"]], expected[4])
     k = int(np.argmax(expected[4]))
-    assert f"the readout says {'xyz'[k]} ({expected[4, k]:.2f})" in st.caption(4)
+    assert f"the read-out says {'xyz'[k]} ({expected[4, k]:.2f})" in st.caption(4)
 
 
 def test_chosen_panels_and_labels():

@@ -99,7 +99,7 @@ def story_memory_gru(*, keep=4.0, seed=0, noise=0.3):
 
 
 def story_readout(scale=8.0):
-    """The readout of the wired models: p = softmax(scale · h_t), one class per unit.
+    """The read-out of the wired models: p = softmax(scale · h_t), one class per unit.
 
     Returns:
         a function h (H,) -> probabilities (8,) over ``whiteboard.training.story.LANGUAGES``.

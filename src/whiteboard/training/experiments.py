@@ -13,7 +13,7 @@ Fairness rules, applied to every model alike:
 * early stopping: a run ends once its validation accuracy reaches ``stop_at``; a model that
   never gets there spends the whole budget.
 
-Seeds: seed ``s`` initialises the recurrent core and the readout, and the training batches
+Seeds: seed ``s`` initialises the recurrent core and the read-out, and the training batches
 come from ``default_rng((s, lag))``.  The validation and test sets depend only on the task
 and the lag, so every model and seed is judged on the same sequences.
 """

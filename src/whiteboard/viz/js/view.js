@@ -1,5 +1,5 @@
 // The playground's view: markup for the panels, the heatmaps [unit x word] with their axes,
-// the answer bars and the readout box. Functions here build strings or place elements; the
+// the answer bars and the value read-out box. Functions here build strings or place elements; the
 // controller (app.js) decides when.
 
 // The page counts words from 1, as the chapters count steps; wbRun, its overrides' start and
@@ -220,7 +220,7 @@ function wbTop(probs, classes) {
   return classes[best] + " " + probs[best].toFixed(2);
 }
 
-// The page's background behind root, so the readout box is opaque in light and dark themes.
+// The page's background behind root, so the value read-out box is opaque in light and dark themes.
 function wbBackdrop(el) {
   for (; el && el.nodeType === 1; el = el.parentElement) {
     var bg = getComputedStyle(el).backgroundColor;
@@ -229,7 +229,7 @@ function wbBackdrop(el) {
   return "Canvas";
 }
 
-// Put the readout box just below and right of cell (t, j) of svg (left of it if it would
+// Put the value read-out box just below and right of cell (t, j) of svg (left of it if it would
 // leave the playground), inside root's box.
 function wbPlaceReadout(root, box, svg, t, j, T, H) {
   var r = svg.getBoundingClientRect(), o = root.getBoundingClientRect();

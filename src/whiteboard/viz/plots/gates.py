@@ -20,8 +20,8 @@ __all__ = ["gate_stepper", "plot_memory_path", "plot_whatif", "unwrap_model"]
 def unwrap_model(model, x, readout=None):
     """``(core, X, readout)`` for a bare model or a trained ``SequenceModel``.
 
-    A ``SequenceModel`` carries its own input encoding and readout: ``x`` is then its input
-    (tokens (T,) or (T, 1)), and the readout becomes p = softmax(V h_t + c).
+    A ``SequenceModel`` carries its own input encoding and read-out: ``x`` is then its input
+    (tokens (T,) or (T, 1)), and the read-out becomes p = softmax(V h_t + c).
 
     Args:
         model: an RNN, LSTM or GRU, or a ``SequenceModel`` wrapping one.

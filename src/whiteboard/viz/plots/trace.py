@@ -253,5 +253,5 @@ class TraceStepper:
         if "p" in self.values:
             p = self.values["p"][t]
             k = int(np.argmax(p))
-            text += f"; the readout says {self.classes[k]} ({p[k]:.2f})"
+            text += f"; the read-out says {self.classes[k]} ({p[k]:.2f})"
         return text
