@@ -14,7 +14,6 @@ notebook and the cell named, and the notebook on disk is left untouched.
 from __future__ import annotations
 
 import base64
-import io
 import sys
 import time
 from pathlib import Path
@@ -53,25 +52,15 @@ def strip(nb: nbformat.NotebookNode) -> None:
 
 
 def shrink_png(b64: str) -> str:
-    """A base64 PNG as a palette PNG of the same pixels, when it is opaque and that is smaller.
-
-    Line plots and diagrams use few colours besides the shades of their antialiased edges,
-    so 256 show them as before (the players' frames are made the same way, in
-    ``whiteboard.viz.players``). An image with any transparency is left alone.
-    """
-    from PIL import Image
+    """A base64 PNG as a palette PNG of the same pixels (and the same record of its text
+    size), when it is opaque and that is smaller (``whiteboard.viz.plots.legible``)."""
+    from whiteboard.viz.plots.legible import palette_png
 
     raw = base64.b64decode(b64)
-    image = Image.open(io.BytesIO(raw))
-    if image.mode not in ("RGB", "RGBA") or (
-            image.mode == "RGBA" and image.getextrema()[3][0] < 255):
+    small = palette_png(raw)
+    if small is None or len(small) >= len(raw):
         return b64
-    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    out = io.BytesIO()
-    palette.save(out, format="png", optimize=True)
-    if len(out.getvalue()) >= len(raw):
-        return b64
-    return base64.b64encode(out.getvalue()).decode("ascii")
+    return base64.b64encode(small).decode("ascii")
 
 
 def _merge_streams(outputs):

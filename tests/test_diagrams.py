@@ -9,6 +9,8 @@ import itertools
 import re
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.patches
 import pytest
 from book_pages import ROOT
 from matplotlib.figure import Figure
@@ -16,13 +18,13 @@ from matplotlib.figure import Figure
 from whiteboard.cells import CELL_GATES
 from whiteboard.notation import NOTATIONS, cell_symbols
 from whiteboard.viz.plots import new_figure
-from whiteboard.viz.plots.diagrams import draw_cell
+from whiteboard.viz.plots.diagrams import _ACCENT, draw_cell
+from whiteboard.viz.plots.legible import MIN_TEXT_PT, PHONE_COLUMN_PX
 
 matplotlib.use("Agg")
 NOTATION_MD = ROOT / "book" / "notation.md"
 CASES = list(itertools.product(CELL_GATES, NOTATIONS))
 ACTIVATION_TEXT = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$"}
-PAGE_PX = 700  # the width of the book's text column
 
 # Maths in markdown: $$...$$ blocks and $...$ inline.
 MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.S)
@@ -198,10 +200,12 @@ def test_labels_are_legible_and_do_not_overlap(kind, notation):
     fig = draw_cell(kind, notation)
     fig.draw_without_rendering()
     width_px = fig.get_figwidth() * fig.dpi
-    assert width_px <= PAGE_PX  # shown at its own size, so 1 pt is 1 px at 72 dpi
-    assert fig.dpi == 72
+    assert fig.dpi == 72  # 1 pt is 1 px at the figure's own size
     texts = [t for t in fig.axes[0].texts if t.get_text()]
-    assert all(t.get_fontsize() >= 10 for t in texts)
+    smallest = min(t.get_fontsize() for t in texts)
+    # shrunk to a phone's column if wider, its smallest text still reads
+    assert smallest * min(1, PHONE_COLUMN_PX / width_px) >= MIN_TEXT_PT, (
+        f"{kind}: {smallest} pt text in a {width_px:.0f} px figure")
     extent = {t: t.get_window_extent() for t in texts}
     for a, b in itertools.combinations(texts, 2):
         assert not extent[a].overlaps(extent[b]), f"{a.get_text()!r} overlaps {b.get_text()!r}"
@@ -243,3 +247,70 @@ def test_bad_arguments_raise(args, error, message):
 def test_ax_must_be_axes():
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
         draw_cell("rnn", ax="left")
+
+
+# ----------------------------------------------------------------------- one gate at a time
+
+
+def _owned(fig, gate):
+    """The patches of gate ``gate``'s box, and the texts that name it."""
+    ax = fig.axes[0]
+    box = next(p for p in ax.patches if p.get_gid() == f"gate:{gate}")
+    symbol = next(t for t in ax.texts if t.get_gid() == f"gate:{gate}:symbol")
+    return box, symbol
+
+
+@pytest.mark.parametrize("kind, order", [("lstm", ["o", "i", "f", "g"]),
+                                         ("gru", ["r", "z", "n"])])
+def test_each_gate_can_be_highlighted_in_turn(kind, order):
+    plain = draw_cell(kind)
+    for gate in order:
+        fig = draw_cell(kind, highlight=gate)
+        box, symbol = _owned(fig, gate)
+        assert matplotlib.colors.same_color(box.get_edgecolor(), _ACCENT)
+        assert box.get_linewidth() > _owned(plain, gate)[0].get_linewidth()
+        assert matplotlib.colors.same_color(symbol.get_color(), _ACCENT)
+        for other in set(order) - {gate}:
+            faded, label = _owned(fig, other)
+            assert faded.get_alpha() < 0.5 and label.get_alpha() < 0.5, (gate, other)
+        accented = [p for p in fig.axes[0].patches if isinstance(
+            p, matplotlib.patches.FancyArrowPatch) and matplotlib.colors.same_color(
+            p.get_edgecolor(), _ACCENT)]
+        assert accented, f"{kind} {gate}: no wire of the gate is coloured"
+        # the layout does not move: the same patches in the same places
+        assert [p.get_gid() for p in fig.axes[0].patches] == [
+            p.get_gid() for p in plain.axes[0].patches]
+
+
+def test_a_list_highlights_several_gates_and_none_highlights_nothing():
+    fig = draw_cell("lstm", "pytorch", highlight=["i", "g"])
+    for gate in ("i", "g"):
+        assert matplotlib.colors.same_color(_owned(fig, gate)[0].get_edgecolor(), _ACCENT)
+    for gate in ("f", "o"):
+        assert _owned(fig, gate)[0].get_alpha() < 0.5
+    plain = draw_cell("lstm")
+    assert all(p.get_alpha() is None for p in plain.axes[0].patches)
+
+
+@pytest.mark.parametrize("kind, highlight, error, message", [
+    ("rnn", "f", ValueError, "the RNN has no gates to highlight"),
+    ("lstm", "x", ValueError, r"highlight must name gates of the LSTM: 'i', 'f', 'g', 'o'"),
+    ("lstm", ["f", "s"], ValueError, r"got \['f', 's'\]"),
+    ("lstm", [], ValueError, "highlight must name gates"),
+    ("gru", "o", ValueError, r"'r', 'z', 'n' \(PyTorch's letters"),
+    ("gru", 1, TypeError, "highlight must be a gate name, a list of them or None, got int"),
+])
+def test_a_bad_highlight_is_named(kind, highlight, error, message):
+    with pytest.raises(error, match=message):
+        draw_cell(kind, highlight=highlight)
+
+
+@pytest.mark.parametrize("kind, gate", [("lstm", "o"), ("lstm", "f"), ("gru", "z")])
+def test_highlighted_diagrams_stay_legible_and_in_the_notation(kind, gate, notation_md):
+    fig = draw_cell(kind, highlight=gate)
+    assert not undefined_symbols(fig, notation_md)
+    fig.draw_without_rendering()
+    texts = [t for t in fig.axes[0].texts if t.get_text()]
+    extent = {t: t.get_window_extent() for t in texts}
+    for a, b in itertools.combinations(texts, 2):
+        assert not extent[a].overlaps(extent[b])

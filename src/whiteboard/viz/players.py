@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from whiteboard.checks import check_stepper
+from whiteboard.viz.plots.legible import palette_png
 from whiteboard.viz.script import json_data, script
 
 __all__ = ["Stepper", "Player", "play", "render_frames", "settle"]
@@ -63,15 +64,16 @@ def render_frames(stepper, *, dpi: float = 72) -> list[bytes]:
 
 
 def _png(fig, dpi: float) -> bytes:
-    """The figure as a palette PNG: plots use few colours, and a frame shrinks about 4x.
+    """The figure as a palette PNG, with its record of the smallest text
+    (:func:`whiteboard.viz.plots.legible.palette_png`): a frame shrinks about 4x.
 
     Text is drawn without antialiasing. At a player's 72 dpi the glyphs are hinted to the
-    pixel grid and read as crisply, and text, the same in every frame, is otherwise most of
-    a frame's bytes: a frame of the gate stepper halves. The figure itself keeps its
-    antialiased text (a live explorer draws it too).
+    pixel grid and read as crisply (a frame is never shrunk: it is no wider than the book's
+    column on a phone), and text, the same in every frame, is otherwise most of a frame's
+    bytes: a frame of the gate stepper halves. The figure itself keeps its antialiased text
+    (a live explorer draws it too).
     """
     from matplotlib.text import Text
-    from PIL import Image
 
     texts = [t for t in fig.findobj(Text) if t.get_antialiased()]
     buf = io.BytesIO()
@@ -82,10 +84,7 @@ def _png(fig, dpi: float) -> bytes:
     finally:
         for t in texts:
             t.set_antialiased(True)
-    image = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    out = io.BytesIO()
-    image.save(out, format="png", optimize=True)
-    return out.getvalue()
+    return palette_png(buf.getvalue()) or buf.getvalue()
 
 
 @dataclass

@@ -10,14 +10,26 @@ their gate specs, in the lectures' notation or PyTorch's.
 
 from matplotlib.figure import Figure
 
-__all__ = ["figure_for", "freeze_layout", "new_figure"]
+from whiteboard.viz.plots.legible import DPI, BookCanvas
+
+__all__ = ["book_figure", "figure_for", "freeze_layout", "new_figure"]
 
 
-def new_figure(figsize=(6.4, 3.2), dpi: float = 72, **subplots_kw):
-    """Return ``(fig, axes)`` from a fresh pyplot-free ``Figure`` with ``subplots``."""
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-    axes = fig.subplots(**subplots_kw)
-    return fig, axes
+def new_figure(figsize=(6.4, 3.2), dpi: float = DPI, **subplots_kw):
+    """Return ``(fig, axes)`` from a fresh pyplot-free ``Figure`` with ``subplots``.
+
+    The figure prints through a :class:`~whiteboard.viz.plots.legible.BookCanvas`, so its
+    PNGs record the size of their smallest text.
+    """
+    fig = book_figure(figsize=figsize, dpi=dpi, layout="constrained")
+    return fig, fig.subplots(**subplots_kw)
+
+
+def book_figure(**figure_kw) -> Figure:
+    """A ``Figure`` (no axes yet) whose PNGs record their smallest text (``BookCanvas``)."""
+    fig = Figure(**{"dpi": DPI, **figure_kw})
+    BookCanvas(fig)
+    return fig
 
 
 def figure_for(ax, figsize=(6.4, 3.2)):

@@ -8,12 +8,14 @@ blog, the lectures): the state that is carried from step to step runs along the 
 previous output and the input x_t meet in a bus at the bottom, each gate is a box that
 squashes its own U x_t + W h_{t-1} + b, and the circles are element-wise operations.
 
-Every label is at least 10 pt; at the 72 dpi the book stores figures with, that is 10 px
-on the page.
+Drawn for a phone (:mod:`~whiteboard.viz.plots.legible`): the LSTM is 410 px wide with words
+of 12.5 pt, over 10 px in a phone's 342 px column; the GRU and the RNN fit it as they are.
+``highlight`` colours one gate (or a few) and fades the others, to build a cell gate by gate.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 
 from matplotlib import patheffects
@@ -21,17 +23,21 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
+from matplotlib.text import Text
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.notation import cell_symbols
+from whiteboard.viz.plots import book_figure
 
 __all__ = ["draw_cell"]
 
-SYMBOL_SIZE = 14  # pt: the letters of states and gates, and the activations
-WORD_SIZE = 11    # pt: the words (a gate's role, "cell state")
-_SCALE = 0.66     # inches per unit of the drawing, so a whole LSTM is 7 inches wide
+SYMBOL_SIZE = 14   # pt: the letters of states and gates, and the activations
+WORD_SIZE = 12.5   # pt: the words (a gate's role, "cell state")
+_SCALE = 0.58      # inches per unit of the drawing, so a whole LSTM is 5.7 inches wide
 _EDGE = "#333333"
+_ACCENT = "#c62828"  # the highlighted gate: its box's edge, its wires and its letter
+_FADED = {"shape": 0.25, "text": 0.45}  # the opacity of the gates not highlighted
 _FACE = {"sigmoid": "#d9ead3", "tanh": "#fde9b0"}  # fractions green, values board-yellow
 _ACTIVATION = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$"}
 # The plain RNN has no gate spec: its one box is the update, with the step's default squashing.
@@ -39,9 +45,11 @@ _RNN_ACTIVATION = inspect.signature(rnn_step).parameters["nonlinearity"].default
 
 # Heights: the bus at the bottom, the gate boxes, the routes above them, the products, the
 # line of the carried state.
-_Y_BUS, _Y_BOX, _Y_LOW, _Y_MID, _Y_TOP = 0.55, 1.55, 2.6, 3.15, 4.4
-_BOX_W, _BOX_H, _NODE_R = 1.35, 0.95, 0.24
-_X_IN, _X_DROP, _X_X, _X_GATE0, _DX = 0.9, 1.15, 1.6, 3.0, 1.65
+_Y_BUS, _Y_BOX, _Y_LOW, _Y_MID, _Y_TOP = 0.55, 1.6, 2.7, 3.25, 4.5
+_BOX_W, _BOX_H, _NODE_R = 1.55, 1.05, 0.26
+_X_IN, _X_DROP, _X_X, _X_GATE0, _DX = 0.85, 0.95, 1.2, 2.1, 1.7
+_LEFT = -0.1        # the left edge: room for the labels of the states coming in
+_STUB = 0.7         # how far the states going out run past the last node
 
 
 def _role(gate) -> str:
@@ -50,16 +58,35 @@ def _role(gate) -> str:
 
 
 class _Drawing:
-    """The primitives of a cell diagram on one equal-aspect axes."""
+    """The primitives of a cell diagram on one equal-aspect axes.
+
+    What is drawn inside ``with drawing.gate(name):`` belongs to that gate (its box, its
+    wires, the nodes it feeds): ``parts`` maps each artist to the gates it belongs to.
+    """
 
     def __init__(self, ax):
         self.ax = ax
+        self.parts: dict[object, tuple[str, ...]] = {}
+        self._owners: tuple[str, ...] = ()
+
+    @contextlib.contextmanager
+    def gate(self, *names):
+        before, self._owners = self._owners, tuple(n for n in names if n)
+        try:
+            yield
+        finally:
+            self._owners = before
+
+    def _own(self, artist):
+        if self._owners:
+            self.parts[artist] = self._owners
+        return artist
 
     def text(self, x, y, s, *, size=SYMBOL_SIZE, gid=None, **kw):
         kw = {"ha": "center", "va": "center", **kw}
         t = self.ax.text(x, y, s, fontsize=size, zorder=6, **kw)
         t.set_gid(gid)
-        return t
+        return self._own(t)
 
     def box(self, x, activation, role, gid):
         w, h = _BOX_W, _BOX_H
@@ -67,15 +94,15 @@ class _Drawing:
                                facecolor=_FACE[activation], edgecolor=_EDGE, linewidth=1.3,
                                zorder=4)
         patch.set_gid(gid)
-        self.ax.add_patch(patch)
-        self.text(x, _Y_BOX + 0.17, _ACTIVATION[activation], gid=f"{gid}:activation")
-        self.text(x, _Y_BOX - 0.22, role, size=WORD_SIZE, gid=f"{gid}:role")
+        self.ax.add_patch(self._own(patch))
+        self.text(x, _Y_BOX + 0.2, _ACTIVATION[activation], gid=f"{gid}:activation")
+        self.text(x, _Y_BOX - 0.24, role, size=WORD_SIZE, gid=f"{gid}:role")
 
     def node(self, x, y, symbol, kind, r=_NODE_R):
         """An element-wise operation: a white circle with its symbol."""
         c = Circle((x, y), r, facecolor="white", edgecolor=_EDGE, linewidth=1.3, zorder=4)
         c.set_gid(f"node:{kind}")
-        self.ax.add_patch(c)
+        self.ax.add_patch(self._own(c))
         self.text(x, y, symbol, size=WORD_SIZE if kind == "one-minus" else SYMBOL_SIZE)
 
     def tanh_node(self, x, y):
@@ -88,7 +115,8 @@ class _Drawing:
         self.text(x, y, r"$\tanh$")
 
     def dot(self, x, y):
-        self.ax.add_patch(Circle((x, y), 0.06, facecolor=_EDGE, edgecolor="none", zorder=5))
+        self.ax.add_patch(self._own(Circle((x, y), 0.06, facecolor=_EDGE, edgecolor="none",
+                                           zorder=5)))
 
     def line(self, points, *, arrow=True, halo=False, width=1.3):
         """A polyline through ``points``, with an arrowhead at its end.
@@ -103,7 +131,7 @@ class _Drawing:
         if halo:
             patch.set_path_effects([patheffects.withStroke(linewidth=6, foreground="white"),
                                     patheffects.Normal()])
-        self.ax.add_patch(patch)
+        self.ax.add_patch(self._own(patch))
 
 
 def _gate_x(k: int) -> float:
@@ -112,8 +140,8 @@ def _gate_x(k: int) -> float:
 
 def _bus(d, gates_x, syms, *, state_from_top, branch=True):
     """The inputs: the previous state (from the left, or dropped from the top line) and x_t
-    (from below) join a bus that feeds every box."""
-    right = max(gates_x)
+    (from below) join a bus that feeds every box (``gates_x``: gate name -> x)."""
+    right = max(gates_x.values())
     if state_from_top:
         start = [(_X_DROP, _Y_TOP)] if branch else [(_X_IN, _Y_TOP), (_X_DROP, _Y_TOP)]
         d.line([*start, (_X_DROP, _Y_BUS), (right, _Y_BUS)], arrow=False)
@@ -126,8 +154,9 @@ def _bus(d, gates_x, syms, *, state_from_top, branch=True):
     d.line([(_X_X, _Y_BUS - 0.6), (_X_X, _Y_BUS)], arrow=False)
     d.dot(_X_X, _Y_BUS)
     d.text(_X_X, _Y_BUS - 0.82, f"${syms['x']}$", gid="input")
-    for x in gates_x:
-        d.line([(x, _Y_BUS), (x, _Y_BOX - _BOX_H / 2 - 0.03)])
+    for name, x in gates_x.items():
+        with d.gate(name):
+            d.line([(x, _Y_BUS), (x, _Y_BOX - _BOX_H / 2 - 0.03)])
         if x != right:
             d.dot(x, _Y_BUS)
 
@@ -141,10 +170,6 @@ def _top_line_out(d, x_from, x_to, symbol, role):
     d.text(x_to + 0.12, _Y_TOP, f"${symbol}$", ha="left", gid=f"state:{role}:out")
 
 
-def _gate_label(d, x, symbol, gid):
-    d.text(x + 0.12, _Y_BOX + _BOX_H / 2 + 0.24, f"${symbol}$", ha="left", gid=gid)
-
-
 def _up_from_box(x):
     return (x, _Y_BOX + _BOX_H / 2 + 0.03)
 
@@ -154,7 +179,7 @@ def _draw_rnn(d, syms, gates):
     before, after = syms["states"]["state"]
     x = _gate_x(0)
     _top_line_in(d, before, "state")
-    _bus(d, [x], syms, state_from_top=True, branch=False)
+    _bus(d, {None: x}, syms, state_from_top=True, branch=False)
     d.box(x, _RNN_ACTIVATION, "new state", "update")
     out = x + _DX
     d.line([_up_from_box(x), (x, _Y_TOP), (out, _Y_TOP)], width=2.2)
@@ -166,66 +191,95 @@ def _draw_lstm(d, syms, gates):
     xs = {g.name: _gate_x(k) for k, g in enumerate(gates)}
     (c_in, c_out), h_out = syms["states"]["cell"], syms["states"]["hidden"][1]
     letter = syms["gates"]
-    x_out = max(xs.values()) + 1.3
+    x_out = max(xs.values()) + 1.0
     # The cell line: s_{t-1} -> (⊙ f) -> (+ i ⊙ g) -> s_t.  Forgetting must come first.
     x_forget = min(xs["f"], xs["g"] - _DX / 2)
     x_add = xs["g"]
     _top_line_in(d, c_in, "cell")
     d.text(_X_IN + 0.1, _Y_TOP + 0.3, "cell state", size=WORD_SIZE, ha="left")
     d.line([(_X_IN, _Y_TOP), (x_forget - _NODE_R, _Y_TOP)], width=2.2)
-    d.node(x_forget, _Y_TOP, r"$\odot$", "odot")
+    with d.gate("f"):
+        d.node(x_forget, _Y_TOP, r"$\odot$", "odot")
     d.line([(x_forget + _NODE_R, _Y_TOP), (x_add - _NODE_R, _Y_TOP)], width=2.2)
     d.node(x_add, _Y_TOP, "$+$", "plus")
-    _top_line_out(d, x_add + _NODE_R, x_out + 1.1, c_out, "cell")
-    _bus(d, list(xs.values()), syms, state_from_top=False)
-    d.text(_X_IN + 0.1, _Y_BUS + 0.3, "hidden state", size=WORD_SIZE, ha="left")
-    for g in gates:
-        d.box(xs[g.name], g.activation, _role(g), f"gate:{g.name}")
-        _gate_label(d, xs[g.name], letter[g.name], f"gate:{g.name}:symbol")
+    _top_line_out(d, x_add + _NODE_R, x_out + _STUB, c_out, "cell")
+    _bus(d, xs, syms, state_from_top=False)
+    # under the bus, right of x_t's way in: above it, it would cross the first box's arrow
+    d.text(_X_X + 0.15, _Y_BUS - 0.3, "hidden state", size=WORD_SIZE, ha="left")
+    _boxes(d, gates, xs, letter)
     # f multiplies the old cell state; the candidate, scaled by i, is added to it.
-    d.line([_up_from_box(xs["f"]), (xs["f"], _Y_LOW + 0.25), (x_forget, _Y_LOW + 0.25),
-            (x_forget, _Y_TOP - _NODE_R)] if xs["f"] != x_forget else
-           [_up_from_box(xs["f"]), (x_forget, _Y_TOP - _NODE_R)])
-    d.node(x_add, _Y_MID, r"$\odot$", "odot")
-    d.line([_up_from_box(xs["g"]), (x_add, _Y_MID - _NODE_R)])
+    with d.gate("f"):
+        d.line([_up_from_box(xs["f"]), (xs["f"], _Y_LOW + 0.25), (x_forget, _Y_LOW + 0.25),
+                (x_forget, _Y_TOP - _NODE_R)] if xs["f"] != x_forget else
+               [_up_from_box(xs["f"]), (x_forget, _Y_TOP - _NODE_R)])
+    with d.gate("i", "g"):
+        d.node(x_add, _Y_MID, r"$\odot$", "odot")
+        d.line([(x_add, _Y_MID + _NODE_R), (x_add, _Y_TOP - _NODE_R)])
+    with d.gate("g"):
+        d.line([_up_from_box(xs["g"]), (x_add, _Y_MID - _NODE_R)])
     side = _NODE_R if xs["i"] > x_add else -_NODE_R
-    d.line([_up_from_box(xs["i"]), (xs["i"], _Y_MID), (x_add + side, _Y_MID)], halo=True)
-    d.line([(x_add, _Y_MID + _NODE_R), (x_add, _Y_TOP - _NODE_R)])
+    with d.gate("i"):
+        d.line([_up_from_box(xs["i"]), (xs["i"], _Y_MID), (x_add + side, _Y_MID)], halo=True)
     # h_t = o ⊙ tanh(cell): the cell state leaves through tanh and the output gate.
     d.dot(x_out, _Y_TOP)
     y_tanh = (_Y_LOW + _Y_TOP) / 2 + 0.05
     d.line([(x_out, _Y_TOP), (x_out, y_tanh + 0.25)])
     d.tanh_node(x_out, y_tanh)
     d.line([(x_out, y_tanh - 0.25), (x_out, _Y_LOW + _NODE_R)])
-    d.node(x_out, _Y_LOW, r"$\odot$", "odot")
-    d.line([_up_from_box(xs["o"]), (xs["o"], _Y_LOW), (x_out - _NODE_R, _Y_LOW)], halo=True)
-    d.line([(x_out + _NODE_R, _Y_LOW), (x_out + 1.1, _Y_LOW)])
-    d.text(x_out + 1.22, _Y_LOW, f"${h_out}$", ha="left", gid="state:hidden:out")
-    return x_out + 2.1
+    with d.gate("o"):
+        d.node(x_out, _Y_LOW, r"$\odot$", "odot")
+        d.line([_up_from_box(xs["o"]), (xs["o"], _Y_LOW), (x_out - _NODE_R, _Y_LOW)],
+               halo=True)
+    d.line([(x_out + _NODE_R, _Y_LOW), (x_out + _STUB, _Y_LOW)])
+    d.text(x_out + _STUB + 0.12, _Y_LOW, f"${h_out}$", ha="left", gid="state:hidden:out")
+    return x_out + _STUB + 0.75
+
+
+def _boxes(d, gates, xs, letter):
+    """Each gate's box, and the letter of its value by the arrow that leaves it."""
+    for g in gates:
+        with d.gate(g.name):
+            d.box(xs[g.name], g.activation, _role(g), f"gate:{g.name}")
+            d.text(xs[g.name] + 0.12, _Y_BOX + _BOX_H / 2 + 0.24, f"${letter[g.name]}$",
+                   ha="left", gid=f"gate:{g.name}:symbol")
 
 
 def _draw_gru(d, syms, gates):
     xs = {g.name: _gate_x(k) for k, g in enumerate(gates)}
     before, after = syms["states"]["state"]
-    letter, flipped = syms["gates"], "z" in syms["flipped"]
     x_keep = min(xs["z"], xs["n"] - _DX / 2)
     x_add = xs["n"]
-    right = max(xs.values()) + 1.2
+    right = max(xs.values()) + 1.15
     # The state line: s_{t-1} -> (⊙ keep) -> (+ (1 - keep) ⊙ candidate) -> s_t.
     _top_line_in(d, before, "state")
     d.line([(_X_IN, _Y_TOP), (x_keep - _NODE_R, _Y_TOP)], width=2.2)
-    d.node(x_keep, _Y_TOP, r"$\odot$", "odot")
+    with d.gate("z"):
+        d.node(x_keep, _Y_TOP, r"$\odot$", "odot")
     d.line([(x_keep + _NODE_R, _Y_TOP), (x_add - _NODE_R, _Y_TOP)], width=2.2)
     d.node(x_add, _Y_TOP, "$+$", "plus")
     _top_line_out(d, x_add + _NODE_R, right, after, "state")
-    _bus(d, list(xs.values()), syms, state_from_top=True)
-    for g in gates:
-        d.box(xs[g.name], g.activation, _role(g), f"gate:{g.name}")
-        _gate_label(d, xs[g.name], letter[g.name], f"gate:{g.name}:symbol")
-    # The update gate's value goes two ways: to the old state, and to the candidate. The
-    # "1 -" sits on the candidate's way in PyTorch (z keeps) and on the old state's way in
-    # the lectures (i takes in).
-    x_mix, r_flip = x_add, 0.29
+    _bus(d, xs, syms, state_from_top=True)
+    _boxes(d, gates, xs, syms["gates"])
+    with d.gate("z"):
+        _update_wires(d, xs, x_keep, "z" in syms["flipped"])
+    with d.gate("z", "n"):
+        d.node(x_add, _Y_MID, r"$\odot$", "odot")
+        d.line([(x_add, _Y_MID + _NODE_R), (x_add, _Y_TOP - _NODE_R)])
+    with d.gate("n"):
+        d.line([_up_from_box(xs["n"]), (x_add, _Y_MID - _NODE_R)])
+    # The reset gate scales what the candidate sees of the old state (inside its box).
+    x_enter = xs["n"] - 0.4 if xs["r"] < xs["n"] else xs["n"] + 0.4
+    with d.gate("r"):
+        d.line([_up_from_box(xs["r"]), (xs["r"], _Y_LOW), (x_enter, _Y_LOW),
+                (x_enter, _Y_BOX + _BOX_H / 2 + 0.03)], halo=True)
+    return right + 0.8
+
+
+def _update_wires(d, xs, x_keep, flipped):
+    """The update gate's value goes two ways: to the old state, and to the candidate. The
+    "1 -" sits on the candidate's way in PyTorch (z keeps) and on the old state's way in
+    the lectures (i takes in)."""
+    x_mix, r_flip = xs["n"], 0.29
     d.line([_up_from_box(xs["z"]), (xs["z"], _Y_MID)], arrow=False)
     d.dot(xs["z"], _Y_MID)
 
@@ -247,20 +301,54 @@ def _draw_gru(d, syms, gates):
         d.line([(xs["z"], _Y_MID), (x_flip - r_flip, _Y_MID)])
         d.node(x_flip, _Y_MID, "$1-$", "one-minus", r=r_flip)
         d.line([(x_flip + r_flip, _Y_MID), (x_mix - _NODE_R, _Y_MID)])
-    d.node(x_mix, _Y_MID, r"$\odot$", "odot")
-    d.line([_up_from_box(xs["n"]), (x_mix, _Y_MID - _NODE_R)])
-    d.line([(x_mix, _Y_MID + _NODE_R), (x_add, _Y_TOP - _NODE_R)])
-    # The reset gate scales what the candidate sees of the old state (inside its box).
-    x_enter = xs["n"] - 0.4 if xs["r"] < xs["n"] else xs["n"] + 0.4
-    d.line([_up_from_box(xs["r"]), (xs["r"], _Y_LOW), (x_enter, _Y_LOW),
-            (x_enter, _Y_BOX + _BOX_H / 2 + 0.03)], halo=True)
-    return right + 0.9
+
+
+def _emphasise(d, kind, highlight):
+    """Draw the ``highlight`` gates' parts in the accent colour and fade every other gate's."""
+    chosen = _highlighted(kind, highlight)
+    if not chosen:
+        return
+    for artist, owners in d.parts.items():
+        if not chosen.intersection(owners):
+            artist.set_alpha(_FADED["text" if isinstance(artist, Text) else "shape"])
+        elif isinstance(artist, Text):
+            if (artist.get_gid() or "").endswith(":symbol"):
+                artist.set_color(_ACCENT)
+        elif isinstance(artist, FancyArrowPatch):
+            artist.set_color(_ACCENT)
+            artist.set_linewidth(artist.get_linewidth() + 1.0)
+        elif artist.get_facecolor()[:3] == artist.get_edgecolor()[:3] or (
+                artist.get_edgecolor()[3] == 0):  # a dot
+            artist.set_facecolor(_ACCENT)
+        else:
+            artist.set_edgecolor(_ACCENT)
+            artist.set_linewidth(2.6)
+
+
+def _highlighted(kind, highlight) -> frozenset[str]:
+    """``highlight`` (None, a gate name or a list of them) as a set of gate names."""
+    known = [g.name for g in CELL_GATES.get(kind, ())]
+    if highlight is None:
+        return frozenset()
+    chosen = [highlight] if isinstance(highlight, str) else highlight
+    if not isinstance(chosen, (list, tuple, set, frozenset)) or not all(
+            isinstance(n, str) for n in chosen):
+        raise TypeError(f"highlight must be a gate name, a list of them or None, got "
+                        f"{type(highlight).__name__} {highlight!r}")
+    if not known:
+        raise ValueError(f"the {kind.upper()} has no gates to highlight, got {highlight!r}")
+    unknown = [n for n in chosen if n not in known]
+    if unknown or not chosen:
+        raise ValueError(f"highlight must name gates of the {kind.upper()}: "
+                         f"{', '.join(map(repr, known))} (PyTorch's letters, whatever the "
+                         f"notation shown), got {highlight!r}")
+    return frozenset(chosen)
 
 
 _LAYOUTS = {"rnn": _draw_rnn, "lstm": _draw_lstm, "gru": _draw_gru}
 
 
-def draw_cell(kind, notation="lectures", ax=None) -> Figure:
+def draw_cell(kind, notation="lectures", ax=None, highlight=None) -> Figure:
     """Draw one step of an RNN, LSTM or GRU cell from its gate spec, in either notation.
 
     Each gate of ``whiteboard.cells.CELL_GATES[kind]`` is a box, left to right in the spec's
@@ -274,24 +362,34 @@ def draw_cell(kind, notation="lectures", ax=None) -> Figure:
         notation: ``"lectures"`` (s_t, s̃_t; the LSTM's gates o, i, f; the GRU's o and i,
             with i = 1 − z) or ``"pytorch"`` (h_t, c_t; i, f, g, o; r, z, n).
         ax: axes to draw on; a new figure when None.
+        highlight: a gate's name in the spec (PyTorch's letter: ``"i"``, ``"f"``, ``"g"``,
+            ``"o"``; ``"r"``, ``"z"``, ``"n"``), or a list of them, whatever the notation
+            shown: its box, wires and letter are drawn in colour and the other gates faded.
+            The lectures' order builds an LSTM as ``"o"`` (selective write), ``"i"``
+            (selective read), ``"f"`` (selective forget).
 
     Returns:
         the Figure.  Gate boxes carry the gid ``"gate:<name>"``, their texts
         ``"gate:<name>:activation"``, ``":role"`` and ``":symbol"``.
 
     Raises:
-        TypeError: ``kind`` or ``notation`` is not a string, or ``ax`` is not an Axes.
-        ValueError: ``kind`` or ``notation`` is not one of the choices.
+        TypeError: ``kind`` or ``notation`` is not a string, ``ax`` is not an Axes, or
+            ``highlight`` is neither a string nor a list of strings.
+        ValueError: ``kind`` or ``notation`` is not one of the choices, or ``highlight``
+            names no gate of the cell (the RNN has none).
     """
     syms = cell_symbols(kind, notation)  # validates kind and notation
+    _highlighted(kind, highlight)
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     own = ax is None
     if own:
-        ax = Figure(dpi=72).add_axes((0, 0, 1, 1))
+        ax = book_figure().add_axes((0, 0, 1, 1))
     fig = ax.figure
-    right = _LAYOUTS[kind](_Drawing(ax), syms, CELL_GATES[kind])
-    left, bottom, top = -0.35, _Y_BUS - 1.1, _Y_TOP + 0.55
+    drawing = _Drawing(ax)
+    right = _LAYOUTS[kind](drawing, syms, CELL_GATES[kind])
+    _emphasise(drawing, kind, highlight)
+    left, bottom, top = _LEFT, _Y_BUS - 1.1, _Y_TOP + 0.55
     ax.set_xlim(left, right)
     ax.set_ylim(bottom, top)
     ax.set_aspect("equal")
