@@ -17,6 +17,7 @@ from whiteboard.training.story import story_vocab
 from whiteboard.viz.players import play
 from whiteboard.viz.plots import new_figure
 from whiteboard.viz.plots.gradients import GradientFlowStepper, plot_cliff, plot_gradient_norms
+from whiteboard.viz.plots.legible import PHONE_COLUMN_PX
 from whiteboard.viz.plots.rnn import (
     DistractorStepper,
     plot_decoding,
@@ -77,9 +78,11 @@ def test_unrolled_rnn_rejects_bad_input(tokens, highlight):
 def test_folded_and_combined_diagrams():
     assert "$W$" in _texts(plot_folded_rnn().axes[0])
     fig = plot_rnn_diagram(["x", "y", "z"])
-    left, right = fig.axes
-    assert "=" in _texts(left)
-    assert "$s_{3}$" in _texts(right)
+    folded, unrolled = fig.axes
+    assert "$W$" in _texts(folded) and "$s_{3}$" not in _texts(folded)
+    assert any(t.startswith("=") for t in _texts(unrolled))
+    assert "$s_{3}$" in _texts(unrolled)
+    assert fig.get_figwidth() * fig.dpi <= PHONE_COLUMN_PX  # drawn for a phone's column
 
 
 # --------------------------------------------------------------------- fading figures

@@ -65,7 +65,7 @@ def test_chosen_panels_and_labels():
     model = LSTM(D, H, seed=0)
     st = TraceStepper(model.forward(_x()), panels=["c", "h"], labels={"c": "cell state s"})
     assert st.panel_names == ("c", "h")
-    assert st.axes["c"][0].get_ylabel() == "cell state s"
+    assert st.axes["c"][0].get_title(loc="left") == "cell state s"  # above its heatmap
     rnn = RNN(D, H).forward(_x())
     np.testing.assert_array_equal(trace_panels(rnn, ["a"])["a"], rnn.a[:, 0])
 
@@ -120,13 +120,16 @@ def test_every_heatmap_has_a_colour_bar_and_numbered_units():
         assert ticks[0] == lo and ticks[-1] == hi
         ax_h = st.axes[name][0]
         rows = [t.get_text() for t in ax_h.get_yticklabels()]
-        if name == "p":
-            assert rows == ["x", "y", "z"]
+        if name == "p":  # the classes are written on their bars
+            assert rows == []
+            on_bars = [t.get_text() for t in st.axes["p"][1].texts]
+            assert on_bars == ["x", "y", "z"]
         else:  # unit numbers, as the code indexes them
             assert rows[0] == "0" and all(r.isdigit() and int(r) < 8 for r in rows)
             assert len(rows) >= 4
     texts = [t for t in st.fig.findobj(Text) if t.get_text()]
-    assert min(t.get_fontsize() for t in texts) >= 9
+    assert min(t.get_fontsize() for t in texts) >= 10
+    assert st.fig.get_figwidth() * st.fig.dpi <= 342  # a phone's column: never shrunk
 
 
 def test_colour_bars_follow_a_new_trace():

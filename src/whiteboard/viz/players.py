@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from whiteboard.checks import check_stepper
-from whiteboard.viz.plots.legible import palette_png
+from whiteboard.viz.plots.legible import PHONE_COLUMN_PX, palette_png
 from whiteboard.viz.script import json_data, script
 
 __all__ = ["Stepper", "Player", "play", "render_frames", "settle"]
@@ -53,8 +53,10 @@ def settle(fig) -> None:
 
 
 def render_frames(stepper, *, dpi: float = 72) -> list[bytes]:
-    """Draw every frame of ``stepper`` and return the PNG bytes of each, in order."""
+    """Draw every frame of ``stepper`` and return the PNG bytes of each, in order, at
+    ``dpi`` or less: a frame is at most a phone's column wide (see :func:`play`)."""
     n = check_stepper(stepper)
+    dpi = min(dpi, PHONE_COLUMN_PX / stepper.fig.get_figwidth())
     settle(stepper.fig)
     frames = []
     for t in range(n):
@@ -134,7 +136,10 @@ def play(stepper, *, alt: str, dpi: float = 72, interval_ms: int = 700) -> Playe
     Args:
         stepper: an object with ``fig``, ``n_frames`` and ``draw(t)`` (see module docs).
         alt: alternative text describing what the frames show (for screen readers).
-        dpi: resolution of the frames; keep it modest so notebooks stay small.
+        dpi: resolution of the frames; keep it modest so notebooks stay small. It is
+            lowered, if need be, so that a frame is no wider than a phone's column
+            (:data:`~whiteboard.viz.plots.legible.PHONE_COLUMN_PX`): a frame is never
+            shrunk, which would blur its text.
         interval_ms: delay between frames when the reader presses play.
 
     Returns:

@@ -10,12 +10,16 @@ their gate specs, in the lectures' notation or PyTorch's.
 
 from matplotlib.figure import Figure
 
-from whiteboard.viz.plots.legible import DPI, BookCanvas
+from whiteboard.viz.plots.legible import DPI, PHONE_WIDTH_IN, BookCanvas
 
-__all__ = ["book_figure", "figure_for", "freeze_layout", "new_figure"]
+# The size a figure has unless its function says otherwise: a phone's column wide
+# (whiteboard.viz.plots.legible), so it is never shrunk and its 10 pt text stays 10 px.
+PHONE_SIZE = (PHONE_WIDTH_IN, 3.0)
+
+__all__ = ["PHONE_SIZE", "book_figure", "figure_for", "freeze_layout", "new_figure"]
 
 
-def new_figure(figsize=(6.4, 3.2), dpi: float = DPI, **subplots_kw):
+def new_figure(figsize=PHONE_SIZE, dpi: float = DPI, **subplots_kw):
     """Return ``(fig, axes)`` from a fresh pyplot-free ``Figure`` with ``subplots``.
 
     The figure prints through a :class:`~whiteboard.viz.plots.legible.BookCanvas`, so its
@@ -32,7 +36,7 @@ def book_figure(**figure_kw) -> Figure:
     return fig
 
 
-def figure_for(ax, figsize=(6.4, 3.2)):
+def figure_for(ax, figsize=PHONE_SIZE):
     """``(fig, ax)``: the given axes and their figure, or a new figure when ``ax`` is None.
 
     What every ``plot_x(..., ax=None)`` starts with: draw where the caller asks, and make

@@ -15,6 +15,7 @@ from whiteboard.board import Run, selective_strategy, soft_replay
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.cells.spec import sigmoid_gates
 from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = ["OP_COLORS", "BoardStepper", "SoftBoardStepper", "plot_occupancy"]
 
@@ -53,9 +54,11 @@ class BoardStepper:
         self.run = run
         self.n_frames = len(run.frames)
         n, m = run.capacity, len(run.steps)
+        # The board above its strategy, in two columns of steps: a phone's column wide.
+        rows = -(-m // 2) if m > 8 else m
         self.fig, (self.ax_board, self.ax_steps) = new_figure(
-            figsize=(7.6, max(2.9, 0.2 * m + 0.5)), ncols=2,
-            gridspec_kw={"width_ratios": [1.05, 1]})
+            figsize=(PHONE_WIDTH_IN, 0.5 * n + 1.3 + 0.22 * rows + 0.2), nrows=2,
+            gridspec_kw={"height_ratios": [0.5 * n + 1.3, 0.22 * rows + 0.1]})
 
         ax = self.ax_board
         top = n + 0.1
@@ -69,25 +72,25 @@ class BoardStepper:
             ax.add_patch(patch)
             self.slot_patches.append(patch)
             self.slot_labels.append(ax.text(0.12, y + 0.5, f"{k + 1}", ha="center",
-                                            va="center", fontsize=9, color="#777777"))
+                                            va="center", fontsize=10, color="#777777"))
             self.slot_texts.append(ax.text(0.56, y + 0.5, "", ha="center", va="center",
                                            fontsize=12, family="monospace"))
-        self.hand_text = ax.text(0.08, -0.35, "", ha="left", va="center", fontsize=9)
-        self.error_text = ax.text(0.08, -0.95, "", ha="left", va="center", fontsize=9,
+        self.hand_text = ax.text(0.08, -0.35, "", ha="left", va="center", fontsize=10)
+        self.error_text = ax.text(0.08, -0.95, "", ha="left", va="center", fontsize=10,
                                   color=_ERROR, fontweight="bold")
         ax.set_xlim(0, 1)
         ax.set_ylim(-1.3, top + 0.1)
         ax.axis("off")
 
         ax = self.ax_steps
-        self.step_texts = []
+        self.step_texts, self._rows = [], rows
         for i, step in enumerate(run.steps):
-            self.step_texts.append(ax.text(0.02, m - 1 - i + 0.5, f"{i + 1:2d}  {step}",
-                                           ha="left", va="center", fontsize=8,
-                                           family="monospace"))
+            x, y = self._step_at(i)
+            self.step_texts.append(ax.text(x, y, f"{i + 1:2d}  {step}", ha="left",
+                                           va="center", fontsize=10, family="monospace"))
         self.marker = ax.scatter([], [], marker=">", s=30, color="black")
         ax.set_xlim(-0.06, 1)
-        ax.set_ylim(0, m)
+        ax.set_ylim(0, rows)
         ax.axis("off")
         freeze_layout(self.fig)
         self.draw(0)
@@ -117,8 +120,13 @@ class BoardStepper:
             text.set_fontweight("bold" if i == t else "normal")
             text.set_bbox({"facecolor": color, "edgecolor": "none", "pad": 1.5}
                           if i == t else None)
-        m = len(self.step_texts)
-        self.marker.set_offsets([[-0.03, m - 1 - t + 0.5]])
+        x, y = self._step_at(t)
+        self.marker.set_offsets([[x - 0.04, y]])
+
+    def _step_at(self, i: int) -> tuple[float, float]:
+        """Where step ``i`` is written: down the first column, then the second."""
+        column, row = divmod(i, self._rows)
+        return 0.03 + 0.5 * column, self._rows - 1 - row + 0.5
 
     def caption(self, t: int) -> str:
         frame = self.run.frames[t]
@@ -145,7 +153,7 @@ def plot_occupancy(runs, *, capacity: int | None = None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.8, 2.8))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.0))
     styles = ("-", "--", ":", "-.")
     for i, (label, r) in enumerate(runs.items()):
         used = [sum(s is not None for s in f.slots) for f in r.frames]
@@ -159,17 +167,17 @@ def plot_occupancy(runs, *, capacity: int | None = None, ax=None):
             ax.plot(steps[-1], used[-1] + 0.15, marker="x", color=_ERROR, markersize=10,
                     markeredgewidth=2.5, linestyle="none", zorder=10)
             ax.annotate("refused", (steps[-1], used[-1] + 0.15), textcoords="offset points",
-                        xytext=(6, 4), color=_ERROR, fontsize=9)
+                        xytext=(6, 4), color=_ERROR)
     if capacity is None:
         capacity = next(iter(runs.values())).capacity
     ax.axhline(capacity, color="0.4", linestyle=(0, (1, 3)), linewidth=1, zorder=1)
-    ax.text(0.99, capacity, "board full", ha="right", va="bottom", fontsize=8,
+    ax.text(0.99, capacity, "board full", ha="right", va="bottom",
             transform=ax.get_yaxis_transform())
     ax.set_xlabel("step of the strategy")
     ax.set_ylabel("statements on the board")
     ax.set_ylim(0, max(capacity, max(r.peak for r in runs.values())) + 0.8)
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=9, loc="upper left")
+    ax.legend(frameon=False, loc="upper left")
     return fig
 
 
@@ -208,15 +216,17 @@ class SoftBoardStepper:
         self.capacity = capacity
         self.set_fractions(keep=keep, take_in=take_in, pass_on=pass_on, redraw=False)
         n = len(self.rounds[0].s)
-        self.fig, self.ax = new_figure(figsize=(6.4, 3.1))
+        self.fig, self.ax = new_figure(figsize=(PHONE_WIDTH_IN, 3.4))
         ax = self.ax
         rows = len(_SOFT_ROWS)
         self.cell_texts, self.cell_patches = {}, {}
-        self.header_texts = [ax.text(1.5 + k, rows + 0.35, "", ha="center", va="center",
-                                     fontsize=8, family="monospace") for k in range(n)]
+        # a long name takes two lines over its column (the column is a phone's third)
+        self.header_texts = [ax.text(1.5 + k, rows + 0.08, "", ha="center", va="bottom",
+                                     fontsize=10, family="monospace", linespacing=1.0)
+                             for k in range(n)]
         for r, (key, label) in enumerate(_SOFT_ROWS):
             y = rows - 1 - r
-            ax.text(0.95, y + 0.5, label, ha="right", va="center", fontsize=9)
+            ax.text(0.95, y + 0.5, label, ha="right", va="center", fontsize=10)
             self.cell_patches[key], self.cell_texts[key] = [], []
             for k in range(n):
                 patch = Rectangle((1 + k + 0.04, y + 0.06), 0.92, 0.88, edgecolor="#999999",
@@ -226,7 +236,7 @@ class SoftBoardStepper:
                 self.cell_texts[key].append(ax.text(1.5 + k, y + 0.5, "", ha="center",
                                                     va="center", fontsize=10))
         ax.set_xlim(-1.1, n + 1.05)
-        ax.set_ylim(-0.05, rows + 0.7)
+        ax.set_ylim(-0.05, rows + 1.0)
         ax.axis("off")
         freeze_layout(self.fig)
         self.draw(0)
@@ -243,7 +253,7 @@ class SoftBoardStepper:
     def draw(self, t: int) -> None:
         rnd = self.rounds[t]
         for k, name in enumerate(rnd.names):
-            self.header_texts[k].set_text(name or "(empty)")
+            self.header_texts[k].set_text(textwrap.fill(name or "(empty)", 10))
         for key, _ in _SOFT_ROWS:
             values = getattr(rnd, key)
             for k, v in enumerate(values):

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from whiteboard.viz.plots import figure_for
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = [
     "model_label",
@@ -60,7 +61,7 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     Returns:
         the Figure.  Chance level (``result["chance"]``) is a dashed line.
     """
-    fig, ax = figure_for(ax, (6.0, 3.4))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.4))
     models = list(result["models"]) if models is None else list(models)
     lags = sorted({r["lag"] for r in result["results"]})
     by = {(r["lag"], r["model"]): r for r in result["results"]}
@@ -81,13 +82,13 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     if chance is not None and np.isfinite(chance):
         ax.axhline(chance, color="black", linestyle="--", linewidth=1)
         ax.annotate("chance", (lags[-1], chance), xytext=(0, 3), textcoords="offset points",
-                    ha="right", va="bottom", fontsize=9)
+                    ha="right", va="bottom")
     ax.set_xlabel("lag (steps from the clue to the answer)")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.04)
     ax.set_xticks(lags)
     # above the axes: inside, the legend would cover the chance line and the low seeds
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(len(models), 2),
               frameon=False, borderaxespad=0.2)
     return fig
 
@@ -117,11 +118,11 @@ def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=
         if missing:
             raise ValueError(f"{name} has no results for {missing}; it has "
                              f"{sorted(result['models'])}")
-    fig, ax = figure_for(ax, (6.0, 3.4))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.8))
     low, high = mixed["train_range"]
     ax.axvspan(low, high, color="0.92", zorder=0)
     ax.annotate(f"mixed training lags {low} to {high}", (low, 0.02), xytext=(3, 0),
-                textcoords="offset points", fontsize=9, color="0.35")
+                textcoords="offset points", color="0.35")
     all_lags = set()
     for result, style, marker, how in ((fixed, "-", "o", "trained at that lag"),
                                        (mixed, "--", "s", "trained on mixed lags")):
@@ -140,15 +141,14 @@ def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=
     chance = fixed.get("chance")
     if chance is not None and np.isfinite(chance):
         ax.axhline(chance, color="black", linestyle=":", linewidth=1)
-    ax.set_xlabel("lag at test (steps from the country to 'speaks'), doubling per tick")
+    ax.set_xlabel("lag at test (steps from the country to 'speaks'),\ndoubling per tick")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.04)
     ax.set_xscale("log", base=2)  # lags that double are evenly spaced
     ax.set_xticks(sorted(all_lags))
     ax.set_xticklabels([str(lag) for lag in sorted(all_lags)])
     ax.minorticks_off()
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8.5,
-              frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1, frameon=False)
     return fig
 
 
@@ -172,7 +172,7 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (6.0, 3.0))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.0))
     values = np.asarray(values)
     T, n = values.shape
     answer_step = T - 1 if answer_step is None else answer_step
@@ -181,12 +181,13 @@ def plot_unit_traces(values: np.ndarray, *, labels, country_step: int, answer_st
     for step in (country_step, answer_step):
         ax.axvline(step, color="black", linewidth=0.8, linestyle=":")
     if words is not None:
-        ax.set_xticks(np.arange(T), words, rotation=90, fontsize=7)
+        ax.set_xticks(np.arange(T), words, rotation=90, fontsize=10)
     ax.set_xlabel("step" if words is None else "")
     ax.set_ylabel(ylabel)
     ax.set_xlim(0, T - 1)
-    if legend:  # beside the axes, where it hides no line
-        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if legend:  # above the axes, where it hides no line (beside, it would narrow them)
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4,
+                  borderaxespad=0.2, columnspacing=1.0, handlelength=1.2)
     return fig
 
 
@@ -203,7 +204,7 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.0, 3.0))
+    fig, ax = figure_for(ax)
     styles = _styles(curves)
     for label, (steps, acc) in curves.items():
         ax.plot(steps, acc, linewidth=1.5, label=label, **styles[label])
@@ -212,7 +213,7 @@ def plot_readability(curves: dict, *, chance: float, ax=None):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("country read off the state")
     ax.set_ylim(0, 1.04)
-    ax.legend(fontsize=9, frameon=False)
+    ax.legend(frameon=False)
     return fig
 
 
@@ -227,7 +228,7 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.0, 3.0))
+    fig, ax = figure_for(ax)
     styles = _styles(histories)
     for label, hist in histories.items():
         ax.plot(hist["eval_step"], hist["eval_accuracy"], label=label, **styles[label])
@@ -236,7 +237,7 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     ax.set_xlabel("training step")
     ax.set_ylabel("validation accuracy")
     ax.set_ylim(0, 1.04)
-    ax.legend(fontsize=9, frameon=False)
+    ax.legend(frameon=False)
     return fig
 
 
@@ -254,7 +255,7 @@ def plot_word_attribution(words, attributions: dict, *, marks=None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (7.0, 3.2))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.4))
     styles = _styles(attributions)
     T = len(words)
     for label, values in attributions.items():
@@ -264,10 +265,10 @@ def plot_word_attribution(words, attributions: dict, *, marks=None, ax=None):
     for t, text in (marks or {}).items():
         ax.axvline(t, color="black", linestyle=":", linewidth=1)
         ax.annotate(text, (t, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
-                    textcoords="offset points", fontsize=9)
-    ax.set_xticks(np.arange(T), words, rotation=90, fontsize=8)
+                    textcoords="offset points")
+    ax.set_xticks(np.arange(T), words, rotation=90, fontsize=10)
     ax.set_xlim(-0.5, T - 0.5)
     ax.set_ylabel(r"$\|\partial z_{\mathrm{answer}} / \partial x_t\|$")
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize=9, frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="lower right")
     return fig

@@ -12,6 +12,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from whiteboard.analysis.whatif import run_whatif
 from whiteboard.viz.plots import figure_for, new_figure
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 from whiteboard.viz.plots.trace import TraceStepper
 
 __all__ = ["gate_stepper", "plot_memory_path", "plot_whatif", "unwrap_model"]
@@ -44,7 +45,7 @@ def unwrap_model(model, x, readout=None):
 
 
 def gate_stepper(model, X, *, overrides=(), tokens=None, readout=None, classes=None,
-                 labels=None, panels=None, width=7.6) -> TraceStepper:
+                 labels=None, panels=None, width=PHONE_WIDTH_IN) -> TraceStepper:
     """A :class:`~whiteboard.viz.plots.trace.TraceStepper` of ``model`` over one sequence.
 
     Args:
@@ -82,13 +83,14 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
         state: ``"c"`` (LSTM cell state) or ``"h"``.
         ylabel: the left panel's axis label, e.g. in the chapter's own letters
             (``"cell state s of unit 6"``); default ``"<state> of unit <unit>"``.
-        ax: a pair of axes to draw on; a new figure when None.
+        ax: a pair of axes to draw on; a new figure when None (the two panels stacked, to
+            fit a phone's column).
 
     Returns:
         the Figure.
     """
     if ax is None:
-        fig, ax = new_figure(figsize=(8.4, 3.8), ncols=2)
+        fig, ax = new_figure(figsize=(PHONE_WIDTH_IN, 6.6), nrows=2, sharex=True)
     fig = ax[0].figure
     styles = ("-", "--", ":", "-.", (0, (5, 1, 1, 1)))
     markers = ("o", "s", "^", "v", "D")
@@ -111,13 +113,13 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
         a.grid(True, alpha=0.3)
         if tokens is not None:
             a.set_xticks(range(T), tokens, rotation=90, fontsize=10)
-            a.set_xlabel("word of the story (time step)")
-        else:
-            a.set_xlabel("time step")
+    # the words (or steps) once, under the lower panel, when the two share their axis
+    for a in ax[-1:] if ax[0].get_shared_x_axes().joined(*ax) else ax:
+        a.set_xlabel("word of the story (time step)" if tokens is not None else "time step")
     # Above both panels, where no line runs (inside, the legend would cover some run).
     handles, labels = ax[0].get_legend_handles_labels()
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
-        fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 3),
+        fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 2),
                    frameon=False, fontsize=10)
     else:
         ax[1].legend(frameon=False, fontsize=10, loc="best")
@@ -142,7 +144,7 @@ def plot_memory_path(paths, *, rnn=None, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (6.8, 4.0))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.8))
     tiny = 1e-30  # stands in for an exact zero on the log axis
     for i, (label, path) in enumerate(paths.items()):
         k = path["k"]

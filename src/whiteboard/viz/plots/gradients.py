@@ -11,6 +11,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator, NullLocator
 
 from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = ["GradientFlowStepper", "plot_cliff", "plot_gradient_norms"]
 
@@ -36,7 +37,7 @@ def plot_gradient_norms(k, norms, bounds=None, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.8, 3.4))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.6))
     k = np.asarray(k)
     top = 1.0
     for i, (label, values) in enumerate(norms.items()):
@@ -50,16 +51,15 @@ def plot_gradient_norms(k, norms, bounds=None, *, ax=None):
     ax.set_xlabel("steps back, $k$")
     ax.set_ylabel(r"$\|\partial s_t / \partial s_{t-k}\|$")
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=9, title="solid: measured, dashed: bound",
-              title_fontsize=8)
+    ax.legend(frameon=False, title="solid: measured, dashed: bound", title_fontsize=10)
     return fig
 
 
 class GradientFlowStepper:
     """Follows the gradient back from the last state, one step per frame.
 
-    Frame k shows (left) the measured ‖∂s_T/∂s_{T-k}‖ for every k' ≤ k, the rest of the
-    curve in grey and the bound (γλ)^k dashed; and (right) the size of the error signal
+    Frame k shows (top) the measured ‖∂s_T/∂s_{T-k}‖ for every k' ≤ k, the rest of the
+    curve in grey and the bound (γλ)^k dashed; and (below) the size of the error signal
     |v_j| on every unit for the steps it has reached so far (a heatmap over time).
     v_j = ∂L/∂s_j is the gradient that a loss L = e · s_T on the last state (e a fixed unit
     vector) sends back to step j; see :func:`whiteboard.analysis.jacobians.backprop_signal`.
@@ -75,7 +75,7 @@ class GradientFlowStepper:
 
     def __init__(self, flow):
         self.fig, (self.ax_norm, self.ax_sig) = new_figure(
-            figsize=(8.0, 3.0), ncols=2, gridspec_kw={"width_ratios": [1.2, 1]})
+            figsize=(PHONE_WIDTH_IN, 5.8), nrows=2)  # stacked: a phone's column wide
         ax = self.ax_norm
         (self.future_line,) = ax.semilogy([], [], color="0.75", marker="o", markersize=2)
         (self.measured_line,) = ax.semilogy([], [], color="C0", marker="o", markersize=3,
@@ -86,7 +86,7 @@ class GradientFlowStepper:
         ax.set_xlabel("steps back, $k$")
         ax.set_ylabel(r"$\|\partial s_T / \partial s_{T-k}\|$")
         ax.grid(True, alpha=0.3)
-        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.legend(frameon=False, loc="upper left")
 
         ax = self.ax_sig
         self.heatmap = ax.imshow(np.ones((2, 2)), aspect="auto", origin="lower",
@@ -157,7 +157,7 @@ def plot_cliff(ws, losses, step, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (6.0, 3.4))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.4))
     ax.plot(ws, losses, color="0.3", linewidth=1.5)
     ax.plot([step.w0], [step.loss0], "ko", label=f"start, w = {step.w0:.2f}")
     ax.plot([step.w_plain], [step.loss_plain], "o", color="C3",
@@ -172,5 +172,5 @@ def plot_cliff(ws, losses, step, *, ax=None):
     ax.set_xlabel("recurrent weight $w$")
     ax.set_ylabel("loss $L(w)$")
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, loc="center left")
+    ax.legend(frameon=False, loc="center left")
     return fig

@@ -6,11 +6,12 @@ an image wider than that is shrunk to fit. A figure stored at :data:`DPI` (72) h
 
     shown text (px) = smallest text (px) x min(1, shown width / natural width).
 
-The book draws for the phone: a figure :data:`PHONE_WIDTH_IN` (4.75 in, 342 px) wide with
-text of at least :data:`MIN_TEXT_PT` (10 pt) is shown at its own size on every screen, never
-resampled, with text of 10 px or more; a wider figure needs proportionally larger text
-(:func:`shown_text_px`). A frame player's frames are never wider than the column (their text
-is not antialiased, and a shrunk frame blurs).
+The book draws for the phone: a figure :data:`PHONE_WIDTH_IN` (4.55 in, which a notebook
+saves with its margins as at most 342 px) wide with text of at least :data:`MIN_TEXT_PT`
+(10 pt) is shown at its own size on every screen, never resampled, with text of 10 px or
+more; a wider figure needs proportionally larger text (:func:`shown_text_px`). A frame
+player's frames are never wider than the column (their text is not antialiased, and a shrunk
+frame blurs).
 
 A figure made by :func:`whiteboard.viz.plots.new_figure` carries a :class:`BookCanvas`: every
 PNG it prints (in a notebook, a player's frames, ``savefig``) records, in a ``tEXt`` chunk
@@ -31,7 +32,9 @@ __all__ = ["DPI", "PHONE_COLUMN_PX", "PHONE_WIDTH_IN", "MIN_TEXT_PT", "TEXT_PX_K
 
 DPI = 72                # the book stores figures at 72 dpi: 1 pt of text is 1 px
 PHONE_COLUMN_PX = 342   # the book's column on a 390 px screen
-PHONE_WIDTH_IN = PHONE_COLUMN_PX / DPI  # 4.75 in
+# The width to draw a figure at: the notebook's inline backend saves it with 0.1 in of
+# margin on each side (bbox_inches="tight"), so its PNG is then at most the column's 342 px.
+PHONE_WIDTH_IN = 4.55
 MIN_TEXT_PT = 10        # the smallest text a figure may draw at the phone's width
 TEXT_PX_KEY = "whiteboard:text-px"
 

@@ -20,6 +20,7 @@ from whiteboard.checks import (
     check_positive_int,
 )
 from whiteboard.viz.plots import figure_for
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = ["plot_circle_images", "plot_product_norms"]
 
@@ -60,7 +61,7 @@ def plot_circle_images(W, powers=(0, 1, 2, 5, 10, 20), *, n_points=361, ax=None)
     powers = [check_nonneg_int(k, "each power") for k in powers]
     if not powers:
         raise ValueError("powers must name at least one exponent k")
-    fig, ax = figure_for(ax, (3.2, 3.2))
+    fig, ax = figure_for(ax, (3.4, 3.4))
     angle = np.linspace(0.0, 2 * np.pi, check_positive_int(n_points, "n_points"))
     circle = np.stack([np.cos(angle), np.sin(angle)])  # (2, N)
     reach = 1.0
@@ -77,7 +78,7 @@ def plot_circle_images(W, powers=(0, 1, 2, 5, 10, 20), *, n_points=361, ax=None)
     ax.set_xlabel("first entry of $W^k v$")
     ax.set_ylabel("second entry of $W^k v$")
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=9, loc="upper left", handlelength=1.2)
+    ax.legend(frameon=False, loc="upper left", handlelength=1.2)
     return fig
 
 
@@ -121,7 +122,7 @@ def plot_product_norms(k, norms, guides=None, *, ax=None):
     guides = _curves(k, guides or {}, "guides", len(_GUIDE_STYLES))
     if not norms:
         raise ValueError("norms must hold at least one curve")
-    fig, ax = figure_for(ax, (3.6, 3.2))
+    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.4))
     for i, (label, values) in enumerate(norms.items()):
         ax.semilogy(k, values, color=f"C{i}", marker=_MARKERS[i], markersize=3,
                     markevery=max(len(k) // 8, 1), linewidth=1.3, label=label)
@@ -136,5 +137,5 @@ def plot_product_norms(k, norms, guides=None, *, ax=None):
     ax.set_xlabel("number of factors $k$ (steps back)")
     ax.set_ylabel("largest stretch of the product\n" r"$\|J_t \cdots J_{t-k+1}\|_2$")
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=9, loc="lower left")
+    ax.legend(frameon=False, loc="lower left")
     return fig

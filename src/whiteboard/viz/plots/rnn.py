@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
+from whiteboard.viz.plots import book_figure, figure_for, freeze_layout, new_figure
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = [
     "DistractorStepper",
@@ -28,19 +29,19 @@ _IO = "#dbe8f6"      # inputs and outputs: pale blue
 _EDGE = "#333333"
 
 
-def _box(ax, x, y, text, *, color, w=0.7, h=0.5, fontsize=11):
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.04",
+def _box(ax, x, y, text, *, color, w=0.5, h=0.32, fontsize=12):
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
                                 facecolor=color, edgecolor=_EDGE, linewidth=1.2))
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
 
 
 def _arrow(ax, start, end, label=None, *, offset=(0.0, 0.0), rad=0.0, color=_EDGE):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12,
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11,
                                  connectionstyle=f"arc3,rad={rad}", color=color,
                                  linewidth=1.2, shrinkA=0, shrinkB=0))
     if label:
         mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
-        ax.text(mx, my, label, ha="center", va="center", fontsize=10, color=color)
+        ax.text(mx, my, label, ha="center", va="center", fontsize=11, color=color)
 
 
 def _finish(ax, xlim, ylim):
@@ -50,41 +51,68 @@ def _finish(ax, xlim, ylim):
     ax.axis("off")
 
 
+# The diagrams are drawn for a phone's column (legible.PHONE_WIDTH_IN), in inches: each step is a
+# row, input on the left, state in the middle, prediction on the right; the state runs down.
+_WIDTH, _ROW, _FOLDED = 4.55, 0.62, 1.05
+_X = {"x": 0.6, "s": 2.2, "y": 3.8}    # the columns' centres
+_W_WORD, _W_BOX = 1.0, 0.56
+
+
+def _own_axes(ax, height):
+    """The given axes, or a new figure exactly ``_WIDTH`` x ``height`` inches of drawing."""
+    if ax is not None:
+        return ax.figure, ax
+    fig = book_figure(figsize=(_WIDTH, height))
+    return fig, fig.add_axes((0, 0, 1, 1))
+
+
+def _step(ax, y, x_label, s_label, y_label, *, color, show_outputs=True, x_font=12):
+    """One step as a row: x_t -U-> s_t -V-> ŷ_t."""
+    _box(ax, _X["x"], y, x_label, color=_IO, w=_W_WORD, fontsize=x_font)
+    _box(ax, _X["s"], y, s_label, color=color, w=_W_BOX)
+    _arrow(ax, (_X["x"] + _W_WORD / 2 + 0.04, y), (_X["s"] - _W_BOX / 2 - 0.04, y), "$U$",
+           offset=(0, 0.13))
+    if show_outputs:
+        _box(ax, _X["y"], y, y_label, color=_IO, w=_W_BOX)
+        _arrow(ax, (_X["s"] + _W_BOX / 2 + 0.04, y), (_X["y"] - _W_BOX / 2 - 0.04, y), "$V$",
+               offset=(0, 0.13))
+
+
 def plot_folded_rnn(*, ax=None, state="$s$"):
     """The RNN as one cell with a loop: x →U→ s →V→ ŷ, and s →W→ s.
 
     Args:
-        ax: axes to draw on; a new figure when None.
+        ax: axes to draw on (in inches, ``_WIDTH`` wide); a new figure when None.
         state: the label of the state box.
 
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (2.2, 3.0))
-    _box(ax, 0, 0, "$x_t$", color=_IO)
-    _box(ax, 0, 1.5, state + "$_t$" if state == "$s$" else state, color=_STATE)
-    _box(ax, 0, 3, r"$\hat y_t$", color=_IO)
-    _arrow(ax, (0, 0.25), (0, 1.25), "$U$", offset=(0.22, 0))
-    _arrow(ax, (0, 1.75), (0, 2.75), "$V$", offset=(0.22, 0))
-    # The loop leaves the right side of the state and comes back into it one step later.
-    _arrow(ax, (0.36, 1.68), (0.36, 1.32), None, rad=-1.9)
-    ax.text(0.95, 1.5, "$W$", ha="center", va="center", fontsize=10)
-    _finish(ax, (-0.7, 1.2), (-0.45, 3.45))
+    fig, ax = _own_axes(ax, _FOLDED)
+    y = 0.3
+    _step(ax, y, "$x_t$", state + "$_t$" if state == "$s$" else state, r"$\hat y_t$",
+          color=_STATE)
+    # The loop leaves the top of the state and comes back into it one step later.
+    _arrow(ax, (_X["s"] + 0.12, y + 0.2), (_X["s"] - 0.12, y + 0.2), None, rad=1.9)
+    ax.text(_X["s"] + 0.32, y + 0.5, "$W$", ha="center", va="center", fontsize=11)
+    _finish(ax, (0, _WIDTH), (0, _FOLDED))
     return fig
 
 
 def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
-    """The same RNN drawn once per time step, one column per input token.
+    """The same RNN drawn once per time step, one row per input token.
 
-    s_0 → s_1 → … → s_T along the top row of arrows (each labelled W), x_t → s_t (U) from
-    below, and s_t → ŷ_t (V) above: ŷ_t is the predicted distribution (y_t, in the book,
-    is the target).  The same U, W and V serve every column.
+    s_0 at the top, then s_1 → … → s_T down the middle column (each arrow labelled W),
+    x_t → s_t (U) from the left, and s_t → ŷ_t (V) to the right: ŷ_t is the predicted
+    distribution (y_t, in the book, is the target). The same U, W and V serve every row.
+    Drawn for a phone's column: the rows run down, so a long story makes it taller, not
+    wider.
 
     Args:
         tokens: the inputs, one string per step (e.g. the words of a story).
-        ax: axes to draw on; a new figure when None.
+        ax: axes to draw on (in inches, ``_WIDTH`` wide); a new figure when None.
         highlight: a 1-based step whose state box is drawn emphasised, or None.
-        show_outputs: draw the ŷ_t row.
+        show_outputs: draw the ŷ_t column.
 
     Returns:
         the Figure.
@@ -95,33 +123,33 @@ def plot_unrolled_rnn(tokens, *, ax=None, highlight=None, show_outputs=True):
     T = len(tokens)
     if highlight is not None and not 1 <= highlight <= T:
         raise ValueError(f"highlight must be a step in 1..{T}, got {highlight}")
-    fig, ax = figure_for(ax, (1.0 + 1.15 * T, 3.0))
-    gap = 1.4
-    _box(ax, 0, 1.5, "$s_0$", color="white", w=0.55)
+    height = (T + 1) * _ROW + 0.15
+    fig, ax = _own_axes(ax, height)
+    top = height - 0.3
+    _box(ax, _X["s"], top, "$s_0$", color="white", w=_W_BOX)
     for t in range(1, T + 1):
-        x = t * gap
-        color = "#f6b26b" if t == highlight else _STATE
-        _box(ax, x, 1.5, f"$s_{{{t}}}$", color=color)
-        _box(ax, x, 0, tokens[t - 1], color=_IO, w=1.15, fontsize=9)
-        _arrow(ax, (x, 0.25), (x, 1.25), "$U$", offset=(0.2, 0))
-        _arrow(ax, ((t - 1) * gap + (0.28 if t == 1 else 0.35), 1.5), (x - 0.35, 1.5), "$W$",
-               offset=(0, 0.18))
-        if show_outputs:
-            _box(ax, x, 3, rf"$\hat y_{{{t}}}$", color=_IO)
-            _arrow(ax, (x, 1.75), (x, 2.75), "$V$", offset=(0.2, 0))
-    _finish(ax, (-0.5, T * gap + 0.7), (-0.45, 3.45 if show_outputs else 2.0))
+        y = top - t * _ROW
+        _step(ax, y, tokens[t - 1], f"$s_{{{t}}}$", rf"$\hat y_{{{t}}}$",
+              color="#f6b26b" if t == highlight else _STATE, show_outputs=show_outputs,
+              x_font=11)
+        _arrow(ax, (_X["s"], y + _ROW - 0.19), (_X["s"], y + 0.19), "$W$", offset=(0.16, 0))
+    _finish(ax, (0, _WIDTH), (0, height))
     return fig
 
 
 def plot_rnn_diagram(tokens, *, highlight=None):
-    """The folded RNN beside its unrolling over ``tokens`` (see the two functions above)."""
-    T = len(tokens)
-    fig, (left, right) = new_figure(figsize=(2.4 + 1.15 * T, 3.0), ncols=2,
-                                    gridspec_kw={"width_ratios": [2.4, 1.4 * T + 1.2]})
-    plot_folded_rnn(ax=left)
-    left.set_xlim(-0.7, 1.7)
-    left.text(1.5, 1.5, "=", ha="center", va="center", fontsize=22)
-    plot_unrolled_rnn(tokens, ax=right, highlight=highlight)
+    """The folded RNN above its unrolling over ``tokens`` (see the two functions above)."""
+    T, gap = len(tokens), 0.3
+    unrolled = (T + 1) * _ROW + 0.15
+    height = _FOLDED + gap + unrolled
+    fig = book_figure(figsize=(_WIDTH, height))
+    folded = fig.add_axes((0, (unrolled + gap) / height, 1, _FOLDED / height))
+    plot_folded_rnn(ax=folded)
+    below = fig.add_axes((0, 0, 1, (unrolled + gap) / height))
+    below.text(0.05, unrolled + 0.12, "=  the same network, unrolled: one row per word",
+               ha="left", va="center", fontsize=11)
+    plot_unrolled_rnn(tokens, ax=below, highlight=highlight)
+    below.set_ylim(0, unrolled + gap)
     return fig
 
 
@@ -137,14 +165,14 @@ def plot_input_fading(lags, curves, *, ax=None, ylabel=r"$\|\partial s_t / \part
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax)
     lags = np.asarray(lags)
     for label, values in curves.items():
         ax.semilogy(lags, np.maximum(values, 1e-300), marker="o", markersize=3, label=label)
     ax.set_xlabel("steps back, $k$")
     ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False)
     return fig
 
 
@@ -159,7 +187,7 @@ def plot_decoding(lags, r2_by_size, *, ax=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax)
     for H, r2 in r2_by_size.items():
         ax.plot(lags, r2, marker="o", markersize=3,
                 label=f"H = {H}  (sum {np.sum(r2):.1f})")
@@ -167,7 +195,7 @@ def plot_decoding(lags, r2_by_size, *, ax=None):
     ax.set_ylabel("$R^2$ of reading $x_{t-k}$ from $s_t$")
     ax.set_ylim(-0.03, 1.03)
     ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, fontsize=9)
+    ax.legend(frameon=False)
     return fig
 
 
@@ -187,12 +215,12 @@ def plot_swap_dependence(lags, at_speaks, *, ax=None, n_distractors=None):
     Returns:
         the Figure.
     """
-    fig, ax = figure_for(ax, (5.6, 3.2))
+    fig, ax = figure_for(ax)
     ax.semilogy(lags, at_speaks, marker="o")
     if n_distractors is not None:
         for lag, d, n in zip(lags, at_speaks, n_distractors, strict=True):
             ax.annotate(f"{n}", (lag, d), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=8, color="0.35")
+                        ha="center", fontsize=10, color="0.35")
     ax.set_xlabel("words from the country to “speaks” (the lag)")
     ax.set_ylabel("state change at “speaks”")
     ax.grid(True, alpha=0.3)
@@ -202,11 +230,11 @@ def plot_swap_dependence(lags, at_speaks, *, ax=None, n_distractors=None):
 class DistractorStepper:
     """Steps through the France story with 0, 1, …, n_max distractor sentences.
 
-    Frame n shows (left) how far the state at every step moves when the country is
+    Frame n shows (top) how far the state at every step moves when the country is
     swapped, along the story with n distractors, against the number of words read since
     the country (so the long stories keep a readable axis: only the country and "speaks"
-    are named), and (right) the value at "speaks" for every n, with the current story
-    marked.
+    are named), and (below) the value at "speaks" for every n, with the current story
+    marked. The two panels are stacked, to fit a phone's column.
 
     Args:
         stories: the :class:`whiteboard.analysis.probes.DistractorStory` for n = 0 .. n_max.
@@ -226,7 +254,7 @@ class DistractorStepper:
             raise ValueError("stories must hold at least one story")
         self.n_frames = len(self.stories)
         self.fig, (self.ax_story, self.ax_n) = new_figure(
-            figsize=(9.0, 3.4), ncols=2, gridspec_kw={"width_ratios": [2.2, 1]})
+            figsize=(PHONE_WIDTH_IN, 5.4), nrows=2, gridspec_kw={"height_ratios": [1.4, 1]})
         longest = self._longest = max(s.lag for s in self.stories)
 
         ax = self.ax_story
@@ -235,9 +263,9 @@ class DistractorStepper:
         ax.set_xlim(-0.5, longest + 1.5)
         # Both labels sit below the curve, which falls from left to right.
         self.country_label = ax.annotate("", (0, 0), textcoords="offset points",
-                                         xytext=(0, -14), va="top", fontsize=8)
+                                         xytext=(0, -14), va="top", fontsize=10)
         self.speaks_label = ax.annotate("“speaks”", (0, 0), textcoords="offset points",
-                                        xytext=(-4, -8), ha="right", va="top", fontsize=8,
+                                        xytext=(-4, -8), ha="right", va="top", fontsize=10,
                                         color="C3")
         ax.set_xlabel("words read since the country")
         ax.set_ylabel(r"$\|\Delta s_t\|$ from swapping the country")
@@ -248,7 +276,7 @@ class DistractorStepper:
         self.current = ax.scatter([], [], s=60, color="C3", zorder=3)
         ax.set_xlim(-0.5, max(s.n_distractors for s in self.stories) + 0.5)
         ax.set_xlabel("distractor sentences")
-        ax.set_ylabel("at “speaks”")
+        ax.set_ylabel("change at “speaks”")
         ax.grid(True, alpha=0.3)
         self.set_profiles(profiles)
 

@@ -11,8 +11,9 @@ Frame t of the stepper is time step t (0-based), so a static player of it has on
 per step, and a live explorer's slider walks along the sequence.
 
 Every heatmap has a colour bar with its scale and row labels with the unit numbers (from 0,
-as in ``trace.h[t, b, unit]``). Text is at least 9 pt, which a 72 dpi player shows at 9 px
-or more.
+as in ``trace.h[t, b, unit]``). The stepper is drawn for a phone's column (4.55 in at 72 dpi,
+:mod:`~whiteboard.viz.plots.legible`): each panel's name stands above its heatmap, the
+read-out's classes are written on their bars, and no text is under 10 pt.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from matplotlib import colormaps
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.viz.plots import freeze_layout, new_figure
+from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = ["DEFAULT_PANELS", "PANEL_LABELS", "TraceStepper", "trace_panels"]
 
@@ -40,7 +42,7 @@ _GATES = {g.name for gates in CELL_GATES.values() for g in gates
 _SQUASHED = {g.name for gates in CELL_GATES.values() for g in gates
              if g.activation == "tanh"} | {"h"}
 _POS, _NEG, _GATE = "#c0504d", "#4f81bd", "#3a8a4a"
-_TEXT, _SMALL = 10, 9          # pt: panel names and words; tick numbers
+_TEXT, _SMALL = 10, 10         # pt: panel names and words; tick numbers
 # 16 shades from 0 to 1; 17 from -1 to 1, so that 0 is the middle (white) one.
 _FRACTIONS, _SIGNED = colormaps["viridis"].resampled(16), colormaps["RdBu_r"].resampled(17)
 _ROW, _CLASS_ROW = 0.085, 0.14  # inches per unit row, and per class row of the read-out
@@ -49,7 +51,7 @@ _ROW, _CLASS_ROW = 0.085, 0.14  # inches per unit row, and per class row of the 
 def _unit_ticks(n: int) -> list[int]:
     """Row ticks that stay apart at ``_ROW`` inches a row: every unit, 2nd, 4th, ..."""
     step = 1
-    while step * _ROW * 72 < 1.3 * _SMALL or n / step > 8:
+    while step * _ROW * 72 < 1.15 * _SMALL or n / step > 8:
         step *= 2
     return list(range(0, n, step))
 
@@ -96,7 +98,7 @@ class TraceStepper:
             ``{"c": "cell state s", "g": "candidate s̃"}``).
         readout: optional function h_t (H,) -> probabilities (K,), drawn as a last panel.
         classes: the K class names of ``readout``.
-        width: figure width in inches.
+        width: figure width in inches (a phone's column by default).
 
     Attributes:
         fig, n_frames, draw(t), caption(t): the stepper protocol of
@@ -109,7 +111,7 @@ class TraceStepper:
     """
 
     def __init__(self, trace, *, tokens=None, b=0, panels=None, labels=None, readout=None,
-                 classes=None, width=7.6):
+                 classes=None, width=PHONE_WIDTH_IN):
         self.b = b
         self.panel_names = tuple(trace_panels(trace, panels, b))
         self.labels = {**PANEL_LABELS, **(labels or {})}
@@ -128,7 +130,7 @@ class TraceStepper:
                    for r in rows]
         longest = max(len(w) for w in self.tokens)
         self.fig, axes = new_figure(
-            figsize=(width, 0.2 + sum(heights) + 0.1 * len(rows) + 0.09 * longest + 0.2),
+            figsize=(width, 0.2 + sum(heights) + 0.3 * len(rows) + 0.09 * longest + 0.2),
             nrows=len(rows), ncols=2, squeeze=False,
             gridspec_kw={"width_ratios": [3.3, 1], "height_ratios": heights})
         self.heatmaps, self.cursors, self.bars, self.axes = {}, {}, {}, {}
@@ -202,10 +204,10 @@ class TraceStepper:
                                           extent=(-0.5, T - 0.5, n - 0.5, -0.5))
         self.cursors[name] = ax_h.axvline(0, color="black", linewidth=1.6)
         label = "output p" if name == "p" else self.labels.get(name, name)
-        ax_h.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=_TEXT,
-                        labelpad=8)
-        if name == "p":
-            ax_h.set_yticks(range(n), self.classes, fontsize=_SMALL)
+        # Above the heatmap, not beside it: the heatmap keeps the column's width.
+        ax_h.set_title(label, loc="left", fontsize=_TEXT, pad=4)
+        if name == "p":  # the classes are written on their bars (below)
+            ax_h.set_yticks([])
         else:  # rows are units, numbered as the code indexes them
             ax_h.set_yticks(_unit_ticks(n))
             ax_h.tick_params(axis="y", labelsize=_SMALL, length=2, pad=1)
@@ -215,7 +217,12 @@ class TraceStepper:
         else:
             ax_h.set_xticks([])
         color = _GATE if lo == 0 else _POS
-        self.bars[name] = ax_b.barh(np.arange(n), np.zeros(n), color=color, height=0.8)
+        self.bars[name] = ax_b.barh(np.arange(n), np.zeros(n), color=color, height=0.8,
+                                    alpha=0.55 if name == "p" else 1)
+        if name == "p":
+            for k, cls in enumerate(self.classes):
+                ax_b.text(0.03, k, cls, transform=ax_b.get_yaxis_transform(), ha="left",
+                          va="center", fontsize=_SMALL, zorder=3)
         ax_b.set_ylim(n - 0.5, -0.5)
         ax_b.set_xlim(min(lo, 0), hi)
         ax_b.set_yticks([])
