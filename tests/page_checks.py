@@ -171,7 +171,8 @@ def check_focus_rings(page, name, most=40) -> int:
 
 _THEME = """(selector) => {
     const lum = c => { const m = c.match(/[\\d.]+/g).map(Number);
-        const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+        const f = v => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
         return 0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]); };
     const behind = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e)
         .backgroundColor; if (!/rgba\\(.*, 0\\)$|transparent/.test(c)) { return c; } }
