@@ -21,7 +21,6 @@ import numpy as np
 from whiteboard import __version__
 from whiteboard.checks import check_positive_int
 from whiteboard.training.experiments import (
-    MODELS,
     SEARCH_SEED,
     RunSpec,
     Setup,
@@ -32,6 +31,7 @@ from whiteboard.training.experiments import (
     train_and_test,
 )
 from whiteboard.training.story import MAX_LAG
+from whiteboard.training.variants import model_spec
 
 __all__ = ["search_lr", "sweep", "summarize"]
 
@@ -54,7 +54,7 @@ def _groups(runs, jobs):
     groups = {}
     for r in runs:
         kind = model_kwargs(r.model, r.setup)[0]
-        key = (r.task, r.lags, r.setup) + ((kind,) if jobs > 1 else ())
+        key = (r.task, r.lags, r.setup, r.curriculum) + ((kind,) if jobs > 1 else ())
         groups.setdefault(key, []).append(r)
 
     def cost(group):
@@ -88,7 +88,7 @@ def _train_all(runs, jobs, progress, desc):
 
 def _lr_source(model):
     """The model whose searched learning rate ``model`` uses (an ablation borrows its parent's)."""
-    return MODELS[model][2] or model
+    return model_spec(model).lr_from or model
 
 
 def _lag_key(lag) -> str:
@@ -235,7 +235,7 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         "jobs": jobs,
         "cpu_count": os.cpu_count(),
         "chance": t.chance,
-        "models": {m: describe(m, setup) for m in models},
+        "models": {m: describe(m, setup, task) for m in models},
         "setup": setup_dict,
         "train_range": list(train_range) if train_range else None,
         "lr_search": search,
