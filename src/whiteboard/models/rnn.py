@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.cells.rnn import GATES
-from whiteboard.checks import check_choice
 from whiteboard.cells.spec import names
+from whiteboard.checks import check_choice
 from whiteboard.maths import ACTIVATIONS
 from whiteboard.models.base import RecurrentModel
 from whiteboard.models.engine import CellMaths
