@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from whiteboard.analysis.probes import memory_units, readability
 from whiteboard.training.experiments import MODELS, RunSpec, Setup, train_and_test
-from whiteboard.training.sweeps import summarize, sweep
+from whiteboard.training.sweeps import solved, summarize, sweep
 from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
     plot_fixed_vs_mixed,
@@ -60,6 +60,32 @@ def test_sweep_searches_each_lag_and_the_ablation_borrows_the_lstm_rate():
     assert result["models"]["lstm"]["forget_bias"] == TINY.forget_bias
     assert result["models"]["lstm_fb0"]["forget_bias"] == 0.0
     assert "lag" in summarize(result).splitlines()[0]
+
+
+def test_extend_trains_only_the_models_that_solve_the_longest_lag():
+    lr = {"rnn": 0.03, "lstm": 0.03, "irnn": 0.03}
+    result = sweep("story", [3, 4], 2, ["rnn", "irnn", "lstm"], TINY, lr=lr, progress=False,
+                   extend=[6])
+    rows = {(r["lag"], r["model"]): r for r in result["results"]}
+    winners = [m for m in ("rnn", "irnn", "lstm") if 2 * solved(rows[(4, m)]) > 2]
+    assert result["extend"]["models"] == winners and result["extend"]["lags"] == [6]
+    assert {m for (lag, m) in rows if lag == 6} == set(winners)
+    table = summarize(result)
+    assert all(line.startswith("6") for line in table.splitlines() if "—" in line)
+    with pytest.raises(ValueError, match="not among the lags"):
+        sweep("story", [3, 4], 1, ["rnn"], TINY, lr=lr, progress=False, extend=[4])
+    with pytest.raises(ValueError, match="mixed lags"):
+        sweep("story", [3, 4], 1, ["rnn"], TINY, lr=lr, progress=False, extend=[6],
+              train_range=(3, 5))
+
+
+def test_a_tracked_sweep_keeps_a_track_per_seed():
+    result = sweep("story", [5], 2, ["rnn"], TINY, lr={"rnn": 0.01}, progress=False,
+                   track=True)
+    (row,) = result["results"]
+    assert [t["step"] for t in row["track"]] == [[0, 10, 20]] * 2
+    with pytest.raises(ValueError, match="regression"):
+        sweep("adding", [5], 1, ["rnn"], TINY, lr={"rnn": 0.01}, progress=False, track=True)
 
 
 def test_parallel_sweep_equals_serial():

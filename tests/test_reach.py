@@ -98,3 +98,25 @@ def test_mechanism_checks_its_arguments():
         mechanism(net, x, y, 3, far=0)
     with pytest.raises(TypeError, match="SequenceModel"):
         reach_gradients(net.core, x, y)
+
+
+# ---------------------------------------------------------------------------- during training
+
+
+def test_tracking_measures_without_changing_the_runs():
+    from whiteboard.training.experiments import RunSpec, Setup, probe_set, train_and_test
+    from whiteboard.training.tracking import train_and_track
+
+    setup = Setup(hidden=6, embed=6, steps=30, eval_every=10, val_size=32, test_size=64)
+    runs = [RunSpec("story", m, 12, s, 0.03, setup) for m in ("rnn", "lstm") for s in (0, 1)]
+    tracked = train_and_track(runs, probe_size=16)
+    plain, nets = train_and_test(runs, return_nets=True)
+    probe = probe_set("story", 12, 16)
+    for t, p, net in zip(tracked, plain, nets, strict=True):
+        track = t.pop("track")
+        assert {**t, "seconds": 0} == {**p, "seconds": 0}
+        assert track["step"] == [0, 10, 20, 30]
+        last = mechanism(net, probe.x, probe.y, 12)  # the trained network, at the end
+        assert track["input_ratio"][-1] == pytest.approx(last["input_ratio"], rel=1e-3)
+        assert track["far_share"][-1] == pytest.approx(last["far_share"], rel=1e-3)
+        assert all(0 <= s <= 1 for s in track["far_share"])

@@ -109,7 +109,8 @@ def mechanism(net: SequenceModel, x, y, lag: int, *, far: int = FAR) -> dict:
         x: its inputs, T steps; the answer is due at the last step, the clue at T − lag.
         y: (B,) class ids.
         lag: steps from the clue to the answer, 1 .. T − 1.
-        far: the reach from which a term of ∂L/∂W counts as far, 1 .. T − 1.
+        far: the reach from which a term of ∂L/∂W counts as far, at least 1 (with T ≤ far no
+            term is far and ``far_share`` is 0).
 
     Returns:
         dict with ``input_ratio`` and ``far_share`` (see the module docstring), ``loss``, and
@@ -118,10 +119,8 @@ def mechanism(net: SequenceModel, x, y, lag: int, *, far: int = FAR) -> dict:
     g = reach_gradients(net, x, y)
     T = g["W"].shape[0]
     lag, far = check_positive_int(lag, "lag"), check_positive_int(far, "far")
-    for value, name in ((lag, "lag"), (far, "far")):
-        if value > T - 1:
-            raise ValueError(f"{name} must lie in 1..{T - 1} for sequences of {T} steps, "
-                             f"got {value}")
+    if lag > T - 1:
+        raise ValueError(f"lag must lie in 1..{T - 1} for sequences of {T} steps, got {lag}")
     near_norm = np.linalg.norm(g["W"][:far].sum(axis=0))
     far_norm = np.linalg.norm(g["W"][far:].sum(axis=0))
     total = near_norm + far_norm

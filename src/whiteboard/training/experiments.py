@@ -37,9 +37,10 @@ from whiteboard.training.variants import CURRICULUM_START, MODELS, hidden_size, 
 
 __all__ = ["Setup", "RunSpec", "TASKS", "MODELS", "SEARCH_SEED", "build", "train_and_test",
            "batches", "curriculum_lag", "as_lags", "min_lag",
-           "test_set", "task_of", "model_kwargs", "describe", "with_setup", "load_result"]
+           "test_set", "probe_set", "task_of", "model_kwargs", "describe", "with_setup",
+           "load_result"]
 
-_VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
+_VALIDATION, _PROBE, _TEST = 7_000, 8_000, 9_000  # seed roots of the held-out sets
 SEARCH_SEED = 1_000  # the learning-rate search uses seeds 1000, 1001, ...: never the sweep's 0..n-1
 
 
@@ -154,6 +155,14 @@ def _held_out(task, lag, size, root):
 def test_set(task: str, lag: int, setup: Setup = Setup()):
     """The test set of ``task`` at ``lag`` (the same for every model and seed)."""
     return _held_out(task, lag, setup.test_size, _TEST)
+
+
+def probe_set(task: str, lag: int, size: int = 256):
+    """Sequences of ``task`` at ``lag`` for measuring a network during or after training.
+
+    Drawn from their own seeds (root 8000): never trained, validated or tested on.
+    """
+    return _held_out(task, lag, size, _PROBE)
 
 
 def _measure(task, net, hist, lags, setup) -> dict:
