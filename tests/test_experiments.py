@@ -14,6 +14,7 @@ from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
     plot_fixed_vs_mixed,
     plot_learning_curves,
+    plot_mechanism,
     plot_readability,
     plot_unit_traces,
 )
@@ -266,6 +267,33 @@ def test_plot_fixed_vs_mixed_draws_both_trainings_of_each_model():
         plot_fixed_vs_mixed(_fake_result(), _fake_result())
     with pytest.raises(ValueError, match="no results for"):
         plot_fixed_vs_mixed(_fake_result(), mixed, models=("gru",))
+
+
+def test_plot_accuracy_vs_lag_draws_extended_models_at_their_own_lags():
+    result = _fake_result()
+    result["results"].append({"lag": 80, "model": "lstm", "accuracy": [1.0, 0.9, 0.8],
+                              "mean": 0.9, "min": 0.8, "max": 1.0})
+    ax = plot_accuracy_vs_lag(result).axes[0]
+    means = {line.get_label(): line for line in ax.get_lines()
+             if not line.get_label().startswith("_")}
+    assert list(means["LSTM (forget bias 3)"].get_xdata()) == [5, 20, 40, 80]
+    assert list(means["RNN (tanh)"].get_xdata()) == [5, 20, 40]
+
+
+def test_plot_mechanism_draws_a_line_per_seed():
+    tracks = [{"step": [0, 100, 200], "input_ratio": [1e-3, 1e-2, 0.1 * s + 0.1],
+               "far_share": [0.1, 0.2, 0.3]} for s in range(3)]
+    result = {"models": {"rnn": {"class": "RNN"}, "irnn": {"class": "RNN"}},
+              "results": [{"lag": 20, "model": m, "track": tracks} for m in ("rnn", "irnn")]}
+    fig = plot_mechanism(result)
+    left, right = fig.axes
+    assert len(left.get_lines()) == len(right.get_lines()) == 6
+    np.testing.assert_allclose(left.get_lines()[2].get_ydata(), [1e-3, 1e-2, 0.3])
+    assert left.get_yscale() == "log" and all(_labels_are_lowercase(ax) for ax in fig.axes)
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["RNN (tanh)",
+                                                                     "IRNN (ReLU, W = I)"]
+    with pytest.raises(ValueError, match="--track"):
+        plot_mechanism(result, models=["lstm"])
 
 
 def test_plots_draw_on_given_axes():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from whiteboard.viz.plots import figure_for
+from whiteboard.viz.plots import figure_for, new_figure
 
 __all__ = [
     "model_label",
@@ -19,16 +19,23 @@ __all__ = [
     "plot_unit_traces",
     "plot_readability",
     "plot_learning_curves",
+    "plot_mechanism",
 ]
 
-COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green"}
+COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green",
+          "rnn_orth": "tab:red", "irnn": "tab:purple", "rnn_wide": "tab:brown",
+          "rnn_curriculum": "tab:pink", "lstm_curriculum": "tab:cyan"}
+_LABELS = {"rnn": "RNN (tanh)", "rnn_orth": "RNN, orthogonal W", "irnn": "IRNN (ReLU, W = I)",
+           "rnn_curriculum": "RNN, curriculum", "lstm_curriculum": "LSTM, curriculum"}
 
 
 def model_label(model: str, info: dict | None = None) -> str:
     """A legend label such as ``'LSTM (forget bias 3)'`` from a sweep's ``models`` entry."""
     info = info or {}
-    if model == "rnn":
-        return "RNN (tanh)"
+    if model in _LABELS:
+        return _LABELS[model]
+    if "hidden" in info:
+        return f"wide RNN (H = {info['hidden']})"
     if "forget_bias" in info:
         return f"LSTM (forget bias {info['forget_bias']:g})"
     return model.upper()
@@ -53,7 +60,8 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
 
     Args:
         result: a sweep result (``whiteboard.training.sweeps.sweep`` or its JSON).
-        models: which models to draw, in this order (default: all in the result).
+        models: which models to draw, in this order (default: all in the result); a model
+            is drawn at the lags it was trained at.
         ax: axes to draw on; a new figure when None.
 
     Returns:
@@ -65,15 +73,16 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     by = {(r["lag"], r["model"]): r for r in result["results"]}
     spread = 0.012 * (max(lags) - min(lags) or 1)
     for k, m in enumerate(models):
-        rows = [by[(lag, m)] for lag in lags]
+        own = [lag for lag in lags if (lag, m) in by]  # --extend trains some models further
+        rows = [by[(lag, m)] for lag in own]
         color = COLORS.get(m, f"C{k}")
         mean = [r["mean"] for r in rows]
-        ax.fill_between(lags, [r["min"] for r in rows], [r["max"] for r in rows],
+        ax.fill_between(own, [r["min"] for r in rows], [r["max"] for r in rows],
                         color=color, alpha=0.15, linewidth=0)
-        ax.plot(lags, mean, "-o", color=color, markersize=4,
+        ax.plot(own, mean, "-o", color=color, markersize=4,
                 label=model_label(m, result["models"][m]))
         shift = (k - (len(models) - 1) / 2) * spread
-        for lag, r in zip(lags, rows, strict=True):
+        for lag, r in zip(own, rows, strict=True):
             ax.plot(np.full(len(r["accuracy"]), lag + shift), r["accuracy"], ".", color=color,
                     alpha=0.6, markersize=5)
     chance = result.get("chance")
@@ -86,7 +95,7 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     ax.set_ylim(0, 1.04)
     ax.set_xticks(lags)
     # above the axes: inside, the legend would cover the chance line and the low seeds
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(len(models), 3), fontsize=9,
               frameon=False, borderaxespad=0.2)
     return fig
 
@@ -236,4 +245,52 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     ax.set_ylabel("validation accuracy")
     ax.set_ylim(0, 1.04)
     ax.legend(fontsize=9, frameon=False)
+    return fig
+
+
+def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
+    """The gradient reaching the clue, and the far share of ∂L/∂W, against training steps.
+
+    Left: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input (log scale); right: the
+    share of ∂L/∂W from terms reaching 10 or more steps back.  One line per seed, one colour
+    per model; a line ends where its run stopped (solved, or the budget spent).
+
+    Args:
+        result: a sweep run with ``track`` (``python -m whiteboard story --track``).
+        models: which models to draw (default: every model of the result).
+        lag: which lag (default: the only or the first one).
+        axes: two axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+
+    Raises:
+        ValueError: the result has no ``track``, or not the model or lag asked for.
+    """
+    lag = result["results"][0]["lag"] if lag is None else lag
+    by = {(r["lag"], r["model"]): r for r in result["results"]}
+    models = list(result["models"]) if models is None else list(models)
+    missing = [m for m in models if "track" not in by.get((lag, m), {})]
+    if missing:
+        raise ValueError(f"no tracked runs for {missing} at lag {lag}: run the sweep with "
+                         "--track")
+    if axes is None:
+        fig, axes = new_figure(figsize=(9.0, 3.3), ncols=2, sharex=True)
+    fig = axes[0].figure
+    for m in models:
+        color = COLORS.get(m, "black")
+        for s, track in enumerate(by[(lag, m)]["track"]):
+            label = model_label(m, result["models"][m]) if s == 0 else None
+            axes[0].plot(track["step"], track["input_ratio"], color=color, linewidth=1,
+                         alpha=0.8, label=label)
+            axes[1].plot(track["step"], track["far_share"], color=color, linewidth=1,
+                         alpha=0.8)
+    axes[0].set_yscale("log")
+    axes[0].set_ylabel("gradient at the clue / at the answer")
+    axes[1].set_ylabel("share of the recurrent-weight\ngradient from 10+ steps back")
+    axes[1].set_ylim(0, 1.0)
+    for ax in axes:
+        ax.set_xlabel("training step")
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+                   frameon=False, borderaxespad=0.2)
     return fig
