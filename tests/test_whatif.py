@@ -165,6 +165,17 @@ def test_memory_path_product_and_jacobian():
             out.append(model.forward(x[s:], h0=o * np.tanh(c0), c0=c0).c[-1, 0])
         J[:, j] = (out[0] - out[1]) / (2 * eps)
     assert path["jacobian"][k - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-6)
+    cell = np.diag(np.prod(f[s:], axis=0))  # the cell path; the rest is every other path
+    assert path["rest"][k - 1] == pytest.approx(np.linalg.norm(J - cell, 2), rel=1e-5)
+
+
+def test_memory_path_rest_is_zero_without_paths_through_h():
+    x = np.random.default_rng(2).standard_normal((7, D))
+    model = LSTM(D, 3, seed=0, forget_bias=2.0)
+    model.parameters()["weight_hh_l0"][...] = 0.0  # the gates no longer read h_{t-1}
+    path = memory_path(model, x)
+    np.testing.assert_allclose(path["rest"], 0.0, atol=1e-15)
+    np.testing.assert_allclose(path["jacobian"], path["product"], rtol=1e-12)
 
 
 def test_memory_path_gru_uses_the_update_gate():
