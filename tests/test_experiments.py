@@ -319,3 +319,22 @@ def test_load_result_finds_the_committed_sweeps_from_any_working_directory(tmp_p
     assert load_result("story_sweep.json")["experiment"] == "story"
     with pytest.raises(FileNotFoundError, match="no nothing.json"):
         load_result("nothing.json")
+
+
+def test_answer_map_finds_a_consistent_wrong_answer():
+    from types import SimpleNamespace
+
+    from whiteboard.analysis.probes import answer_map
+
+    y = np.array([0, 0, 1, 1, 1, 2, 2, 2])
+    logits = np.eye(4)[[1, 1, 2, 0, 2, 1, 1, 3]] * 5.0  # 0 -> 1; 1 -> 2 mostly; 2 -> 1 mostly
+
+    class Fixed:
+        def forward(self, x):
+            return logits, None
+
+    m = answer_map(Fixed(), SimpleNamespace(x=None, y=y))
+    assert m["accuracy"] == 0.0
+    np.testing.assert_array_equal(m["answers"], [1, 2, 1, -1])
+    np.testing.assert_allclose(m["share"][:3], [1.0, 2 / 3, 2 / 3])
+    assert np.isnan(m["share"][3]) and m["distinct"] == 2
