@@ -131,12 +131,12 @@ def test_retraining_a_stored_network_gives_its_stored_bytes():
 @pytest.mark.parametrize("name", [n for n in pretrained.names()
                                   if len(set(pretrained.recipe(n)["lags"])) == 1])
 def test_a_fixed_lag_network_is_its_cell_of_the_committed_sweep(name):
-    """Chapter 6 says so: the stored run is seed N of results/story_sweep.json, at the rate
-    the sweep's search chose, with the same test accuracy and the same steps."""
+    """Chapter 6 says so: the stored run is seed N of results/story_fair_sweep.json, at the
+    rate the sweep's search chose, with the same test accuracy and the same steps."""
     from whiteboard.training.experiments import load_result
 
     r, rec = pretrained.recipe(name), pretrained.record(name)
-    sweep = load_result("story_sweep.json")
+    sweep = load_result("story_fair_sweep.json")
     row = next(x for x in sweep["results"] if x["lag"] == r["lags"][0] and x["model"] == r["model"])
     i = row["seeds"].index(r["seed"])
     assert r["lr"] == row["lr"]

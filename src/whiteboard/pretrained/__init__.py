@@ -36,7 +36,7 @@ DIRECTORY = Path(__file__).resolve().parent
 _MIXED = {"task": "story", "hidden": 32, "embed": None, "lags": [3, 12], "batch": 32,
           "steps": 3000, "optimizer": "adam", "lr": 0.01, "clip": 1.0, "seed": 0,
           "stop_at": None, "eval_every": 100, "stream": 0}
-# Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_sweep.json)
+# Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_fair_sweep.json)
 # at the learning rate its search chose, with early stopping on the validation set.
 _FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000,
           "optimizer": "adam", "clip": 1.0, "seed": 0, "stop_at": 0.99, "eval_every": 100}
