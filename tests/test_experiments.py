@@ -73,6 +73,8 @@ def test_extend_trains_only_the_models_that_solve_the_longest_lag():
     assert {m for (lag, m) in rows if lag == 6} == set(winners)
     table = summarize(result)
     assert all(line.startswith("6") for line in table.splitlines() if "—" in line)
+    small = summarize(result, models=["irnn"], lags=[3]).splitlines()
+    assert small[0].split() == ["lag", "irnn"] and len(small) == 2 and small[1].startswith("3")
     with pytest.raises(ValueError, match="not among the lags"):
         sweep("story", [3, 4], 1, ["rnn"], TINY, lr=lr, progress=False, extend=[4])
     with pytest.raises(ValueError, match="mixed lags"):
@@ -127,29 +129,47 @@ def _committed(name):
     return json.loads(path.read_text())
 
 
-def test_committed_story_sweep_has_provenance_and_enough_seeds():
-    result = _committed("story_sweep.json")
+FAIR = "story_fair_sweep.json"  # chapter 6's sweep: every model, made on this code
+
+
+@pytest.mark.parametrize("name, models", [
+    (FAIR, {"rnn", "rnn_orth", "irnn", "rnn_wide", "rnn_curriculum", "lstm", "lstm_fb0",
+            "lstm_curriculum", "gru"}),
+    ("story_sweep.json", {"rnn", "lstm", "lstm_fb0"}),  # the same recipe, another BLAS
+])
+def test_committed_story_sweeps_have_provenance_and_enough_seeds(name, models):
+    result = _committed(name)
     assert result["command"].startswith("python -m whiteboard story ")
     for key in ("date", "whiteboard_version", "numpy_version", "wall_seconds", "setup"):
         assert result[key]
     lags = sorted({r["lag"] for r in result["results"]})
     assert len(lags) >= 4 and max(lags) >= 40
-    assert {"rnn", "lstm", "lstm_fb0"} <= set(result["models"])
+    assert models == set(result["models"])
     for row in result["results"]:
-        assert len(row["accuracy"]) >= 5
+        assert len(row["accuracy"]) == 10
         assert row["mean"] == pytest.approx(np.mean(row["accuracy"]), abs=1e-4)
 
 
-def test_committed_command_gives_the_stored_setup():
+def test_the_fair_sweep_extends_exactly_the_models_that_solve_lag_40():
+    result = _committed(FAIR)
+    rows = {(r["lag"], r["model"]): r for r in result["results"]}
+    winners = [m for m in result["models"] if 2 * solved(rows[(40, m)]) > 10]
+    assert result["extend"]["models"] == winners and result["extend"]["lags"] == [60, 80]
+    assert {m for (lag, m) in rows if lag > 40} == set(winners)
+
+
+@pytest.mark.parametrize("name", [FAIR, "story_sweep.json"])
+def test_committed_command_gives_the_stored_setup(name):
     from whiteboard.__main__ import build_parser
 
-    result = _committed("story_sweep.json")
+    result = _committed(name)
     argv = result["command"].split()[3:]
     args = build_parser().parse_args(argv)
     setup = result["setup"]
-    assert sorted(args.lags) == sorted({r["lag"] for r in result["results"]})
+    assert sorted(args.lags + (args.extend or [])) == sorted({r["lag"] for r in result["results"]})
     assert args.hidden == setup["hidden"] and args.steps == setup["steps"]
     assert args.forget_bias == setup["forget_bias"] and list(args.lrs) == setup["lrs"]
+    assert args.models == list(result["models"])
 
 
 def _setup_from(result):
@@ -158,22 +178,52 @@ def _setup_from(result):
     return Setup(**fields)
 
 
-def test_one_cell_of_the_committed_sweep_reproduces_exactly():
+@pytest.mark.parametrize("model, seed", [("lstm", 3), ("irnn", 0), ("lstm_curriculum", 2)])
+def test_one_cell_of_the_committed_sweep_reproduces_exactly(model, seed):
     """Re-train one (lag, model, seed) of the committed sweep: the same test accuracy.
 
-    The cell is the LSTM at lag 20 with seed 3, which trains for 600 steps (a few seconds).
+    Each cell is a run at lag 20 that stops after 200 to 300 steps (a few seconds).
     """
-    result = _committed("story_sweep.json")
-    row = next(r for r in result["results"] if r["model"] == "lstm" and r["lag"] == 20)
-    i = row["seeds"].index(3)
-    again = _run("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
+    result = _committed(FAIR)
+    row = next(r for r in result["results"] if r["model"] == model and r["lag"] == 20)
+    i = row["seeds"].index(seed)
+    again = _run("story", model, row["lag"], seed, row["lr"], _setup_from(result))
     assert again["accuracy"] == row["accuracy"][i]
     assert again["steps_run"] == row["steps_run"][i]
     assert again["per_class"] == row["per_class"][i]
 
 
+def test_the_tracked_runs_are_the_sweep_s_runs_and_one_reproduces():
+    """story_mechanism.json trained the fair sweep's lag-20 runs again, measuring as they
+    trained: the same accuracies; and its seed-0 LSTM (200 steps) gives the same track."""
+    from whiteboard.training.tracking import train_and_track
+
+    mech, fair = _committed("story_mechanism.json"), _committed(FAIR)
+    rows = {(r["lag"], r["model"]): r for r in fair["results"]}
+    for row in mech["results"]:
+        again = rows[(row["lag"], row["model"])]
+        assert row["lr"] == again["lr"]
+        assert row["accuracy"] == again["accuracy"] and row["steps_run"] == again["steps_run"]
+        assert len(row["track"]) == 10
+    row = next(r for r in mech["results"] if r["model"] == "lstm")
+    run = RunSpec("story", "lstm", 20, 0, row["lr"], _setup_from(mech))
+    (result,) = train_and_track([run])
+    assert result["track"] == row["track"][0]
+
+
+def test_one_cell_of_the_mixed_lag_sweep_reproduces_exactly():
+    result = _committed("story_mixed_lags.json")
+    rows = [r for r in result["results"] if r["model"] == "rnn"]
+    lags = tuple(r["lag"] for r in rows)
+    run = RunSpec("story", "rnn", tuple(result["train_range"]), 0, rows[0]["lr"],
+                  _setup_from(result), test_lags=lags)
+    (again,) = train_and_test([run])
+    assert [again["by_lag"][str(lag)] for lag in lags] == [r["accuracy"][0] for r in rows]
+
+
 @pytest.mark.parametrize("name, task", [("story_lag40_8000_steps.json", "story"),
                                         ("story_mixed_lags.json", "story"),
+                                        ("story_mechanism.json", "story"),
                                         ("temporal_order.json", "temporal")])
 def test_other_committed_results_have_provenance(name, task):
     from whiteboard.__main__ import build_parser
@@ -316,7 +366,7 @@ def test_load_result_finds_the_committed_sweeps_from_any_working_directory(tmp_p
     from whiteboard.training.experiments import load_result
 
     monkeypatch.chdir(tmp_path)  # neither the repository nor book/
-    assert load_result("story_sweep.json")["experiment"] == "story"
+    assert load_result(FAIR)["experiment"] == "story"
     with pytest.raises(FileNotFoundError, match="no nothing.json"):
         load_result("nothing.json")
 

@@ -330,13 +330,19 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
     }
 
 
-def summarize(result: dict) -> str:
+def summarize(result: dict, models=None, lags=None) -> str:
     """A plain-text table of a sweep: one row per lag, mean ± std and solved seeds per model
-    (— where a model was not trained at that lag)."""
-    models = list(result["models"])
+    (— where a model was not trained at that lag).
+
+    Args:
+        result: a sweep result or its JSON.
+        models: the columns (default: every model of the result).
+        lags: the rows (default: every lag of the result).
+    """
+    models = list(result["models"]) if models is None else list(models)
     lines = ["lag  " + "".join(f"{m:>24}" for m in models)]
     by = {(r["lag"], r["model"]): r for r in result["results"]}
-    for lag in sorted({r["lag"] for r in result["results"]}):
+    for lag in sorted({r["lag"] for r in result["results"]} if lags is None else lags):
         cells = []
         for m in models:
             r = by.get((lag, m))

@@ -55,13 +55,14 @@ def _styles(labels):
     return styles
 
 
-def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
+def plot_accuracy_vs_lag(result: dict, *, models=None, lags=None, ax=None):
     """Test accuracy against lag: every seed as a dot, the mean as a line, min..max shaded.
 
     Args:
         result: a sweep result (``whiteboard.training.sweeps.sweep`` or its JSON).
         models: which models to draw, in this order (default: all in the result); a model
             is drawn at the lags it was trained at.
+        lags: which lags to draw (default: every lag of the result).
         ax: axes to draw on; a new figure when None.
 
     Returns:
@@ -69,7 +70,7 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     """
     fig, ax = figure_for(ax, (6.0, 3.4))
     models = list(result["models"]) if models is None else list(models)
-    lags = sorted({r["lag"] for r in result["results"]})
+    lags = sorted({r["lag"] for r in result["results"]} if lags is None else lags)
     by = {(r["lag"], r["model"]): r for r in result["results"]}
     spread = 0.012 * (max(lags) - min(lags) or 1)
     for k, m in enumerate(models):
