@@ -139,11 +139,12 @@ def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=
         all_lags |= set(lags)
         for m in models:
             color = COLORS.get(m, "black")
-            rows = [by[(lag, m)] for lag in lags]
+            own = [lag for lag in lags if (lag, m) in by]
+            rows = [by[(lag, m)] for lag in own]
             label = f"{model_label(m, result['models'][m])}, {how}"
-            ax.plot(lags, [r["mean"] for r in rows], style, marker=marker, color=color,
+            ax.plot(own, [r["mean"] for r in rows], style, marker=marker, color=color,
                     markersize=5, label=label, markerfacecolor="white" if style == "--" else color)
-            for lag, r in zip(lags, rows, strict=True):
+            for lag, r in zip(own, rows, strict=True):
                 ax.plot(np.full(len(r["accuracy"]), lag), r["accuracy"], marker, color=color,
                         alpha=0.35, markersize=3, linestyle="none")
     chance = fixed.get("chance")
@@ -252,9 +253,10 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
 def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
     """The gradient reaching the clue, and the far share of ∂L/∂W, against training steps.
 
-    Left: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input (log scale); right: the
-    share of ∂L/∂W from terms reaching 10 or more steps back.  One line per seed, one colour
-    per model; a line ends where its run stopped (solved, or the budget spent).
+    Left: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input; right: the share of
+    ∂L/∂W from terms reaching 10 or more steps back; both on log scales.  One line per seed,
+    one colour per model; a line ends where its run stopped (solved, or the budget spent).
+    Training steps run linearly up to 100 and logarithmically beyond.
 
     Args:
         result: a sweep run with ``track`` (``python -m whiteboard story --track``).
@@ -286,12 +288,20 @@ def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
                          alpha=0.8, label=label)
             axes[1].plot(track["step"], track["far_share"], color=color, linewidth=1,
                          alpha=0.8)
-    axes[0].set_yscale("log")
     axes[0].set_ylabel("gradient at the clue / at the answer")
     axes[1].set_ylabel("share of the recurrent-weight\ngradient from 10+ steps back")
-    axes[1].set_ylim(0, 1.0)
+    steps = max(t["step"][-1] for m in models for t in by[(lag, m)]["track"])
     for ax in axes:
+        ax.set_yscale("log")  # the shares run from 1e-5 to 1, the gradients further
+        # linear up to the first validation, then logarithmic: runs that stop after a few
+        # hundred steps and runs that use the whole budget both stay readable
+        ax.set_xscale("symlog", linthresh=100, linscale=0.5)
+        ax.set_xlim(0, steps)
+        ax.set_xticks([t for t in (0, 100, 300, 1000, 3000, 10000) if t <= steps])
+        ax.xaxis.set_major_formatter("{x:.0f}")
+        ax.minorticks_off()
         ax.set_xlabel("training step")
+    axes[1].set_ylim(top=1.0)  # a share; after the log scale, so the bottom stays automatic
     axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
                    frameon=False, borderaxespad=0.2)
     return fig
