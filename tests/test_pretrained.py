@@ -20,7 +20,7 @@ NAMES = pretrained.names()
 
 def test_the_chapters_networks_are_all_stored():
     for name in ("story_rnn", "story_lstm", "story_gru", "story_lstm_lag20", "story_rnn_lag20",
-                 "story_rnn_lag10"):
+                 "story_rnn_lag10", "story_rnn_mixed"):
         assert name in NAMES
         assert (pretrained.DIRECTORY / f"{name}.npz").is_file()
         assert (pretrained.DIRECTORY / f"{name}.json").is_file()
@@ -146,3 +146,16 @@ def test_a_fixed_lag_network_is_its_cell_of_the_committed_sweep(name):
         assert r[key] == sweep["setup"][key], key
     if r["model"] == "lstm":
         assert r["forget_bias"] == sweep["setup"]["forget_bias"]
+
+
+def test_the_mixed_lag_network_is_seed_0_of_the_committed_mixed_sweep():
+    """Chapter 6 opens up story_rnn_mixed as the RNN of results/story_mixed_lags.json."""
+    from whiteboard.training.experiments import load_result
+
+    r, rec = pretrained.recipe("story_rnn_mixed"), pretrained.record("story_rnn_mixed")
+    mixed = load_result("story_mixed_lags.json")
+    assert r["lags"] == mixed["train_range"] and r["seed"] == 0
+    for row in mixed["results"]:
+        if row["model"] == "rnn" and row["lag"] <= r["lags"][1]:
+            assert row["lr"] == r["lr"]
+            assert rec["by_lag"][str(row["lag"])] == pytest.approx(row["accuracy"][0], abs=1e-4)
