@@ -18,7 +18,8 @@ Prints three tables:
    ``results/story_fair_sweep.json``, learning-rate search included), unless ``--no-sweep``.
 
 The targets: table 2's speed-up over the baseline >= 4x (issue 12), and table 3 <= 10 min on
-two cores (issue 22, for the nine-model sweep).  Timings on a shared machine vary; every figure is the best of the repeats.
+two cores (issue 22, for the nine-model sweep).  Timings on a shared machine vary; every
+figure is the best of the repeats.
 """
 
 from __future__ import annotations
