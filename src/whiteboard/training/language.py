@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whiteboard.checks import check_positive_int, check_positive_number
+from whiteboard.checks import as_rng, check_positive_int, check_positive_number
 from whiteboard.maths import log_softmax, one_hot
 from whiteboard.training.network import (
     Embedding,
@@ -42,9 +42,10 @@ from whiteboard.training.network import (
     lookup_backward,
 )
 from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
-from whiteboard.training.text import CHARS
+from whiteboard.training.text import CHARS, decode, encode
 
-__all__ = ["State", "CharLM", "char_bits", "bits_per_char", "train_text"]
+__all__ = ["State", "CharLM", "read", "char_bits", "bits_per_char", "sample", "sample_ids",
+           "train_text"]
 
 LN2 = math.log(2.0)
 
@@ -119,21 +120,24 @@ class CharLM:
         zeros = np.zeros((batch, self.core.hidden_size), self.core.dtype)
         return State(zeros, zeros.copy() if self.core.kind == "lstm" else None)
 
-    def run(self, ids, state: State | None = None):
+    def run(self, ids, state: State | None = None, *, forward=None):
         """``(z, trace)``: logits (T, B, K) of the next character at every step, and the trace.
 
         Args:
             ids: (T, B) character ids.
             state: the state to start from (default: zeros).
+            forward: ``forward(X, state) -> trace`` in place of the core's own forward pass
+                (a what-if, say: :func:`whiteboard.analysis.whatif.run_whatif`).
         """
         ids = np.asarray(ids)
         state = self.start(ids.shape[1]) if state is None else state
-        X = self.inputs(ids)
-        if self.core.kind == "lstm":
-            trace = self.core.forward(X, state.h, state.c)
-        else:
-            trace = self.core.forward(X, state.h)
+        trace = (forward or self._forward)(self.inputs(ids), state)
         return self.readout.forward(trace.h), trace
+
+    def _forward(self, X, state: State):
+        if self.core.kind == "lstm":
+            return self.core.forward(X, state.h, state.c)
+        return self.core.forward(X, state.h)
 
     def loss_and_grads(self, x, y, state: State | None = None):
         """One step of truncated BPTT: ``(loss, grads, state)`` for one window.
@@ -162,11 +166,28 @@ class CharLM:
         return loss, grads, State.of(trace)
 
 
-def char_bits(lm: CharLM, ids, *, state: State | None = None, chunk: int = 2048):
+def read(lm: CharLM, ids, *, state: State | None = None, chunk: int = 2048, forward=None):
+    """Read a text as one stream (B = 1), ``chunk`` characters at a time, the state carried.
+
+    Memory stays bounded however long the text.  Yields ``(a, logp, trace)`` for the chunk
+    of inputs ``ids[a : a + len]``: ``logp`` (len, K) the log-probabilities (float64) of the
+    character after each, and the chunk's trace (B = 1).  ``forward`` as in
+    :meth:`CharLM.run`.
+    """
+    ids = np.asarray(ids)
+    chunk = check_positive_int(chunk, "chunk")
+    for a in range(0, len(ids) - 1, chunk):
+        x = ids[a : min(a + chunk, len(ids) - 1)]
+        z, trace = lm.run(x[:, None], state, forward=forward)
+        yield a, log_softmax(z[:, 0].astype(np.float64)), trace
+        state = State.of(trace)
+
+
+def char_bits(lm: CharLM, ids, *, state: State | None = None, chunk: int = 2048,
+              forward=None):
     """The bits −log₂ p(char_{t+1} | char_1..char_t) of every next character of a text.
 
-    The text is read as one stream (B = 1) from ``state`` (zeros by default), ``chunk``
-    characters at a time with the state carried, so memory stays bounded.
+    The text is read as one stream from ``state`` (zeros by default), see :func:`read`.
 
     Args:
         lm: a :class:`CharLM`.
@@ -176,22 +197,60 @@ def char_bits(lm: CharLM, ids, *, state: State | None = None, chunk: int = 2048)
         ``(bits (N - 1,), right (N - 1,) bool: the most likely character was the next one)``.
     """
     ids = np.asarray(ids)
-    chunk = check_positive_int(chunk, "chunk")
     bits, right = [], []
-    for a in range(0, len(ids) - 1, chunk):
-        x = ids[a : min(a + chunk, len(ids) - 1)]
-        y = ids[a + 1 : a + 1 + len(x)]
-        z, trace = lm.run(x[:, None], state)
-        logp = log_softmax(z[:, 0].astype(np.float64))
+    for a, logp, _ in read(lm, ids, state=state, chunk=chunk, forward=forward):
+        y = ids[a + 1 : a + 1 + len(logp)]
         bits.append(-logp[np.arange(len(y)), y] / LN2)
         right.append(logp.argmax(axis=-1) == y)
-        state = State.of(trace)
     return np.concatenate(bits), np.concatenate(right)
 
 
 def bits_per_char(lm: CharLM, ids) -> float:
     """The mean of :func:`char_bits`: bits per character, the text read from a zero state."""
     return float(np.mean(char_bits(lm, ids)[0]))
+
+
+def sample(lm: CharLM, n: int, *, prompt: str = "\n", temperature: float = 1.0,
+           seed=0) -> str:
+    """``n`` characters the model writes after ``prompt``, drawn at ``temperature``.
+
+    Each character is drawn from p = softmax(z / τ), the model's next-character
+    distribution sharpened (τ < 1) or flattened (τ > 1), and fed back in as the next input.
+    The draws use ``n`` uniform numbers from ``np.random.default_rng(seed)``, see
+    :func:`sample_ids`.
+
+    Args:
+        lm: a :class:`CharLM`.
+        n: how many characters to write.
+        prompt: the text read first (at least one character, in the alphabet).
+        temperature: τ > 0.
+        seed: an int seed or a Generator.
+    """
+    n = check_positive_int(n, "n")
+    if not prompt:
+        raise ValueError("prompt must hold at least one character (a newline, say)")
+    return decode(sample_ids(lm, encode(prompt), as_rng(seed).random(n), temperature))
+
+
+def sample_ids(lm: CharLM, prompt_ids, uniforms, temperature: float = 1.0) -> np.ndarray:
+    """The ids drawn after ``prompt_ids``, one for each number u in ``uniforms`` ([0, 1)).
+
+    The draw is the inverse of the cumulative distribution: the first k whose cumulative
+    probability P_k = p_0 + ... + p_k exceeds u · P_{K-1}.  The in-page sampler does the
+    same with its own generator's numbers.
+    """
+    temperature = check_positive_number(temperature, "temperature")
+    ids = np.asarray(prompt_ids)
+    *_, (_, logp, trace) = read(lm, np.append(ids, 0), chunk=len(ids))
+    logits, state, out = logp[-1], State.of(trace), []
+    for u in np.asarray(uniforms, dtype=float):
+        p = np.exp((logits - logits.max()) / temperature)
+        cdf = np.cumsum(p)
+        k = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), len(cdf) - 1)
+        out.append(k)
+        z, trace = lm.run(np.array([[k]]), state)
+        logits, state = z[0, 0].astype(np.float64), State.of(trace)
+    return np.array(out, dtype=np.int64)
 
 
 def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "adam",
