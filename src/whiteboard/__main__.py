@@ -171,8 +171,10 @@ def _pretrain(prog, names, argv) -> int:
     for name in names or pretrained.names():
         sys.stderr.write(f"training {name} ...\n")
         rec = pretrained.save(name, pretrained.train(name), command=command)
-        print(f"{name:<18} test accuracy {rec['test_accuracy']:.4f} after {rec['steps_run']} "
-              f"steps ({rec['seconds']:.0f} s)")
+        skill = (f"bits per character {rec['bits_per_char']:.4f}" if "bits_per_char" in rec
+                 else f"test accuracy {rec['test_accuracy']:.4f}")
+        print(f"{name:<18} {skill} after {rec['steps_run']} steps ({rec['seconds']:.0f} s)",
+              flush=True)
     return 0
 
 
