@@ -181,7 +181,7 @@ def test_the_fused_loop_on_a_stack_equals_one_model_at_a_time(maths):
     rng = np.random.default_rng(0)
     T, M, B, D, H = 7, 3, 4, 5, 6
     cell = maths(D, H)
-    W = rng.normal(scale=0.4, size=(M, cell.blocks * H, D + H + 1))
+    W = rng.normal(scale=0.4, size=(M, len(cell.blocks) * H, D + H + 1))
     X = rng.normal(size=(T, M, B, D))
     h0 = rng.normal(size=(M, B, H))
     c0 = rng.normal(size=(M, B, H)) if cell.has_cell else None
