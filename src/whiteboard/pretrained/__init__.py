@@ -14,8 +14,10 @@ versions and the measured test accuracy), and the recipe stays code that anyone 
     >>> again = pretrained.train("story_rnn")   # re-run the recipe (other digits, same skill)
 
 ``python -m whiteboard pretrain [NAME ...]`` regenerates the files.  The weights are stored
-as float32 to keep the files small; :func:`load` returns a float64 network holding exactly
-those values, so every machine computes with the same weights.
+as float32 to keep the files small (the language models of Python source as float16, their
+recipe's ``stored``, so that the page that runs two of them stays small); :func:`load`
+returns a float64 network holding exactly those values, so every machine computes with the
+same weights.
 
 Two kinds of recipe share this one interface: the story networks (``task`` ``"story"``, a
 :class:`whiteboard.training.network.SequenceModel` whose record gives its test accuracy),
@@ -52,7 +54,7 @@ _FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000
 # and sizes chosen so that the three have (nearly) the same number of parameters.
 _TEXT = {"task": "python", "embed": 32, "batch": 32, "window": 100, "steps": 8000,
          "optimizer": "adam", "lr": 0.003, "clip": 1.0, "seed": 0, "dtype": "float32",
-         "eval_every": 1000, "stream": 0}
+         "eval_every": 1000, "stream": 0, "stored": "float16"}
 
 _RECIPES = {
     "story_rnn": {
@@ -115,7 +117,9 @@ def recipe(name: str) -> dict:
     A language model of Python source (``task`` ``"python"``) has no lags and no early
     stopping; instead ``window``, the T characters of one truncated-BPTT window, ``batch``
     the B lanes read side by side, ``dtype`` the precision it is trained in, and ``stream``
-    the seed of the windows' offsets (see :func:`whiteboard.training.text.stream`).
+    the seed of the windows' offsets (see :func:`whiteboard.training.text.stream`), and
+    ``stored``, the precision of the weights' file (float16: the record's bits per character
+    are those of the rounded weights, which :func:`load` returns).
     """
     return copy.deepcopy(_RECIPES[_check_name(name)])
 
@@ -285,14 +289,15 @@ def history(name: str) -> dict:
 def save(name: str, net, *, command: str = "") -> dict:
     """Store ``net`` (trained by ``name``'s recipe, with ``net.history``) and its record.
 
-    The weights are rounded to float32; the record's test accuracy is measured on the
-    network :func:`load` will return, with exactly those values.
+    The weights are rounded to float32 (or the recipe's ``stored``); the record's skill is
+    measured on the network :func:`load` will return, with exactly those values.
     """
     from whiteboard import __version__
 
     npz, meta = _paths(_check_name(name))
     hist = net.history
-    arrays = {f"weight.{k}": v.astype(np.float32) for k, v in net.parameters().items()}
+    stored = recipe(name).get("stored", "float32")
+    arrays = {f"weight.{k}": v.astype(stored) for k, v in net.parameters().items()}
     for key in _HISTORY_KEYS:
         dtype = np.int32 if key.endswith("step") else np.float32
         arrays[f"history.{key}"] = np.asarray(hist[key], dtype=dtype)
@@ -307,7 +312,7 @@ def save(name: str, net, *, command: str = "") -> dict:
         "steps_run": int(hist["steps_run"]),
         "seconds": round(float(hist["seconds"]), 1),
         "shapes": {k: list(v.shape) for k, v in net.parameters().items()},
-        "dtype": "float32",
+        "dtype": stored,
     }
     if "corpus" in hist:  # a language model: the text it was trained on, by version and hash
         rec["corpus"] = hist["corpus"]
