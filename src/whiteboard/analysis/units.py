@@ -24,10 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from whiteboard.analysis.code_features import code_features
 from whiteboard.analysis.whatif import STATE, Override, run_whatif
 from whiteboard.training.language import LN2, CharLM, read
+from whiteboard.training.text import encode
 
-__all__ = ["Reading", "read_text", "correlations", "best_units", "forced_reading"]
+__all__ = ["Reading", "read_text", "correlations", "best_units", "forced_reading",
+           "tracking_units"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -122,3 +125,19 @@ def forced_reading(lm: CharLM, ids, unit: int, value: float, **kwargs) -> Readin
     """:func:`read_text` with state unit ``unit`` held at ``value`` at every character."""
     return read_text(lm, ids, overrides=[Override(STATE, value, units=(int(unit),))],
                      **kwargs)
+
+
+def tracking_units(lm: CharLM, text: str, *, reading: Reading | None = None) -> dict:
+    """For each feature of :func:`~whiteboard.analysis.code_features.code_features`, the unit
+    of ``lm``'s state that tracks it best on ``text``.
+
+    Returns:
+        ``{feature: {"unit": u, "r": Pearson's r, "scale": the 99th percentile of |s[u]|}}``
+        (the scale colours the unit's values on a page).
+    """
+    reading = read_text(lm, encode(text)) if reading is None else reading
+    out = {}
+    for name, (u, r) in best_units(reading.state, code_features(text)).items():
+        scale = float(np.quantile(np.abs(reading.state[:, u]), 0.99))
+        out[name] = {"unit": u, "r": round(r, 4), "scale": round(scale, 4)}
+    return out

@@ -240,9 +240,8 @@ def sample_ids(lm: CharLM, prompt_ids, uniforms, temperature: float = 1.0) -> np
     same with its own generator's numbers.
     """
     temperature = check_positive_number(temperature, "temperature")
-    ids = np.asarray(prompt_ids)
-    *_, (_, logp, trace) = read(lm, np.append(ids, 0), chunk=len(ids))
-    logits, state, out = logp[-1], State.of(trace), []
+    z, trace = lm.run(np.asarray(prompt_ids)[:, None])
+    logits, state, out = z[-1, 0].astype(np.float64), State.of(trace), []
     for u in np.asarray(uniforms, dtype=float):
         p = np.exp((logits - logits.max()) / temperature)
         cdf = np.cumsum(p)
