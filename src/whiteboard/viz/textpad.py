@@ -121,20 +121,22 @@ class TextPad:
                 "limit": 3000}
 
     @cached_property
+    def payload(self) -> str:
+        """The data as the JSON text the page embeds (never ending its <script> early)."""
+        return json.dumps(self.data, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+
+    @cached_property
     def uid(self) -> str:
-        """An id made from the content: the same pad always gives the same HTML."""
-        blob = json.dumps(self.data, sort_keys=True).encode()
-        return "wbt" + hashlib.sha1(blob).hexdigest()[:12]
+        """An id made from the embedded data: the same pad always gives the same HTML."""
+        return "wbt" + hashlib.sha1(self.payload.encode()).hexdigest()[:12]
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the data and the script."""
-        payload = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
-        payload = payload.replace("</", "<\\/")  # never end the <script> element early
         script = "\n".join(_minify((_JS / f).read_text()) for f in _FILES)
-        return _TEMPLATE.format(uid=self.uid, text=html.escape(self.text), data=payload,
+        return _TEMPLATE.format(uid=self.uid, text=html.escape(self.text), data=self.payload,
                                 style=_STYLE, script=script.replace("__UID__", self.uid))
 
 
