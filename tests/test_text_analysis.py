@@ -125,3 +125,28 @@ def test_sampling_is_seeded_and_temperature_sharpens():
         sample(lm, 5, prompt="")
     with pytest.raises(ValueError, match="temperature"):
         sample(lm, 5, temperature=0)
+
+
+def test_the_text_coloured_by_a_unit_puts_each_value_under_its_character():
+    from whiteboard.viz.plots.text import plot_unit_text
+
+    text = "ab\ncd"
+    fig = plot_unit_text(text, np.array([1.0, -1.0, 0.5, 0.25, 2.0]), width=4)
+    ax = fig.axes[0]
+    grid = ax.images[0].get_array()
+    np.testing.assert_array_equal(grid[0, :3], [1.0, -1.0, 0.5])  # the newline ends row 0
+    np.testing.assert_array_equal(grid[1, :2], [0.25, 2.0])
+    assert [t.get_text() for t in ax.texts] == list("abcd")
+    with pytest.raises(ValueError, match="2 entries for 5 characters"):
+        plot_unit_text(text, [1.0, 2.0])
+
+
+def test_the_curves_of_the_chapter_draw_one_line_per_model():
+    from whiteboard.viz.plots.text import plot_dependence, plot_text_curves
+
+    fig = plot_dependence({"RNN": np.array([2.0, 1.0, 0.1]), "LSTM": np.array([1.0, 0.9, 0.8])})
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), [1.0, 0.5, 0.05])
+    hist = {"eval_step": [1, 2], "eval_loss": [3.0, 2.5]}
+    fig = plot_text_curves({"RNN": hist, "GRU": hist}, baseline=2.7)
+    assert len(fig.axes[0].get_lines()) == 3
