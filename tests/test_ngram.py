@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from test_cli import cli
 
-from whiteboard.training.ngram import NGram, ngram_baseline
+from whiteboard.analysis.baseline import ngram_baseline
+from whiteboard.training.ngram import NGram
 from whiteboard.training.text import CHARS, stdlib_corpus
 
 TEXT = "abracadabra, abracadabra! cadabra."

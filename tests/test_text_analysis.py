@@ -150,3 +150,23 @@ def test_the_curves_of_the_chapter_draw_one_line_per_model():
     hist = {"eval_step": [1, 2], "eval_loss": [3.0, 2.5]}
     fig = plot_text_curves({"RNN": hist, "GRU": hist}, baseline=2.7)
     assert len(fig.axes[0].get_lines()) == 3
+
+
+def test_the_kinds_of_prediction_in_a_small_program():
+    from whiteboard.analysis.code_features import KINDS, bits_by_kind, prediction_kinds
+
+    text = 'f(x, "ab")\n    y = [1]\n'
+    kinds = prediction_kinds(text)
+    assert tuple(kinds) == KINDS and all(m.shape == (len(text) - 1,) for m in kinds.values())
+
+    def predicted(kind):  # the characters predicted, as text
+        return "".join(text[i + 1] for i in np.flatnonzero(kinds[kind]))
+
+    assert predicted("closing brackets") == ")]"
+    assert predicted("closing quotes") == '"'  # the one that ends "ab", not the one opening it
+    assert predicted("inside strings") == '"ab"'
+    assert predicted("after indentation") == "y"
+    bits = np.arange(len(text) - 1, dtype=float)
+    by = bits_by_kind(bits, text)
+    assert by["all"] == pytest.approx(bits.mean())
+    assert by["closing brackets"] == pytest.approx(bits[kinds["closing brackets"]].mean())

@@ -131,7 +131,7 @@ def main(argv=None) -> int:
     if args.task == "pretrain":
         return _pretrain(f"{parser.prog} pretrain", args.names, argv)
     if args.task == "ngram":
-        from whiteboard.training.ngram import ngram_baseline
+        from whiteboard.analysis.baseline import ngram_baseline
 
         result = ngram_baseline(args.orders, command="python -m whiteboard " + shlex.join(argv))
         print(_written(result, args.out))

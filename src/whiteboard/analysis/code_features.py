@@ -24,9 +24,11 @@ import numpy as np
 
 from whiteboard.checks import check_text
 
-__all__ = ["FEATURES", "code_features"]
+__all__ = ["FEATURES", "KINDS", "code_features", "prediction_kinds", "bits_by_kind"]
 
 FEATURES = ("string", "comment", "depth", "indent", "column")
+KINDS = ("all", "inside strings", "elsewhere", "closing brackets", "closing quotes",
+         "after indentation")
 _OPEN, _CLOSE = "([{", ")]}"
 
 
@@ -99,3 +101,35 @@ def code_features(text: str) -> dict[str, np.ndarray]:
             lead, at_start = 0, True
     return {"string": scanned[:, 0], "comment": scanned[:, 1], "depth": scanned[:, 2],
             "indent": indent, "column": column}
+
+
+def prediction_kinds(text: str) -> dict[str, np.ndarray]:
+    """Which predictions of a language model reading ``text`` are of each kind of
+    :data:`KINDS`: ``{kind: (N − 1,) bool}`` over the characters 2..N it predicts.
+
+    * ``inside strings`` / ``elsewhere``: the predicted character is in a string or not;
+    * ``closing brackets``: it is ``)``, ``]`` or ``}`` outside a string (it needs the
+      bracket that opened, however far back);
+    * ``closing quotes``: it is a quote character that ends a string (it needs the quote
+      that opened it);
+    * ``after indentation``: it is the first character of a line after its leading spaces
+      (outside a string): what begins a statement.
+    """
+    f = code_features(text)
+    chars = np.array(list(text))
+    nxt, s = chars[1:], f["string"][1:] > 0
+    prev_space = chars[:-1] == " "
+    leading = f["indent"][1:] * 4 == f["column"][1:]  # only spaces before it on its line
+    ends = s & ~(np.r_[f["string"][2:], 0.0] > 0)  # the character after it is not in one
+    return {"all": np.ones(len(nxt), bool), "inside strings": s, "elsewhere": ~s,
+            "closing brackets": np.isin(nxt, list(_CLOSE)) & ~s,
+            "closing quotes": np.isin(nxt, ["'", '"']) & ends,
+            "after indentation": prev_space & leading & (nxt != " ") & (nxt != "\n") & ~s}
+
+
+def bits_by_kind(bits, text: str) -> dict[str, float]:
+    """The mean of ``bits`` (N − 1,) over the predictions of each kind of
+    :func:`prediction_kinds`."""
+    bits = np.asarray(bits, dtype=float)
+    return {k: float(bits[m].mean()) if m.any() else float("nan")
+            for k, m in prediction_kinds(text).items()}

@@ -27,7 +27,7 @@ import numpy as np
 from whiteboard.checks import check_positive_int, check_text
 from whiteboard.training.text import CHARS
 
-__all__ = ["NGram", "ngram_baseline"]
+__all__ = ["NGram"]
 
 DISCOUNT = 0.75
 
@@ -95,36 +95,3 @@ class NGram:
         return np.array([-math.log2(self.prob(text[max(0, t - n + 1) : t], text[t]))
                          for t in range(1, len(text))])
 
-
-def ngram_baseline(orders=(2, 3, 4, 5, 6, 7, 8), *, corpus=None, command: str = "") -> dict:
-    """Fit an :class:`NGram` of each order on the standard-library corpus and measure it on
-    the held-out text: what ``python -m whiteboard ngram`` computes and stores.
-
-    Args:
-        orders: the orders n to fit.
-        corpus: a :class:`whiteboard.training.text.Corpus` (default: :func:`~whiteboard.
-            training.text.stdlib_corpus` of the running Python).
-        command: the command line that asked, for the record.
-
-    Returns:
-        ``{"experiment": "ngram", "command", "date", "corpus": {python, modules, chars,
-        sha256, replaced}, "discount", "bits_per_char": {n: bits}, "best_order",
-        "seconds": {n: fit and measure}}``; bits rounded to 4 decimals.
-    """
-    import datetime
-    import time
-
-    from whiteboard.training.text import heldout_text, stdlib_corpus
-
-    orders = [check_positive_int(n, "order") for n in orders]
-    corpus = stdlib_corpus() if corpus is None else corpus
-    held = heldout_text()
-    bits, seconds = {}, {}
-    for n in orders:
-        start = time.perf_counter()
-        bits[str(n)] = round(float(NGram(n).fit(corpus.text).char_bits(held).mean()), 4)
-        seconds[str(n)] = round(time.perf_counter() - start, 1)
-    return {"experiment": "ngram", "command": command,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "corpus": corpus.describe(), "discount": DISCOUNT, "bits_per_char": bits,
-            "best_order": int(min(bits, key=bits.get)), "seconds": seconds}
