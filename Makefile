@@ -1,6 +1,7 @@
 # Whiteboard to LSTM: every target sets up what it needs (.venv, vendored JS) by itself.
 #   make book       build the HTML book into _build/html
-#   make test       ruff, unit tests, strict nbval, the -W -n build, browser tests
+#   make test       ruff and eslint, unit and node tests, strict nbval, the -W -n build,
+#                   browser tests
 #   make notebooks  execute every chapter in place (NB=book/03_….ipynb for one)
 #   make bench      run the benchmarks and print their tables
 #   make student    write the student edition (no solutions) into _build/student
@@ -14,7 +15,7 @@ JB     := $(BIN)/jupyter-book
 NB     ?= book/*.ipynb
 export PYTHONHASHSEED := 0
 
-.PHONY: book test notebooks bench clean venv vendor lint unit nbval html browser student
+.PHONY: book test notebooks bench clean venv vendor jsdev lint unit nbval html browser student
 
 venv: $(STAMP)
 
@@ -30,6 +31,14 @@ vendor: _vendor/.stamp
 _vendor/.stamp: vendor/package.json vendor/package-lock.json scripts/vendor_js.py | $(STAMP)
 	$(BIN)/python scripts/vendor_js.py
 
+# The JavaScript tools (ESLint), pinned in package.json and package-lock.json at the root;
+# node --test needs none.
+jsdev: node_modules/.stamp
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 book: venv vendor
 	$(JB) build . -W -n --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
@@ -37,11 +46,13 @@ book: venv vendor
 notebooks: venv
 	$(BIN)/python scripts/execute_notebooks.py $(NB)
 
-lint: venv
+lint: venv jsdev
 	$(BIN)/ruff check src tests benchmarks scripts book
+	npx --no-install eslint src/whiteboard/viz/js tests/js eslint.config.js
 
 unit: venv
 	$(BIN)/pytest tests -m "not browser"
+	node --test tests/js/
 
 nbval: venv
 	$(BIN)/pytest -p no:cacheprovider --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
@@ -62,4 +73,4 @@ bench: venv
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf _build _vendor vendor/node_modules $(VENV) .pytest_cache .ruff_cache
+	rm -rf _build _vendor vendor/node_modules node_modules $(VENV) .pytest_cache .ruff_cache

@@ -40,7 +40,6 @@ import html
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
@@ -53,12 +52,12 @@ from whiteboard.training.story import (
     TEMPLATES,
     story_vocab,
 )
+from whiteboard.viz.script import json_data, script
 
 __all__ = ["Playground", "playground", "MODELS", "playable"]
 
 MODELS = ("story_rnn", "story_lstm", "story_gru")
 _CORE_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-_JS = Path(__file__).resolve().parent / "js"
 
 
 def playable() -> tuple[str, ...]:
@@ -135,12 +134,10 @@ class Playground:
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the panels' frame, the data and the script."""
-        payload = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
-        payload = payload.replace("</", "<\\/")  # never end the <script> element early
-        script = "\n".join(_minify((_JS / f).read_text())
-                           for f in ("engine.js", "view.js", "app.js"))
-        return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story), data=payload,
-                                style=_STYLE, script=script.replace("__UID__", self.uid))
+        code = script(["engine.js", "view.js", "app.js"], root="wb-playground", uid=self.uid,
+                      setup="wbPlaygroundSetup")
+        return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story),
+                                data=json_data(self.data), style=_STYLE, script=code)
 
 
 def playground(models=MODELS, story: str = LECTURE_STORY) -> Playground:
@@ -252,21 +249,7 @@ cell, or focus a heatmap with Tab and use the arrow keys, to read its exact valu
 <div class="wb-pg-legend wb-pg-p"></div>
 <div class="wb-pg-panels"></div>
 <div class="wb-pg-readout" role="status" aria-live="polite" hidden></div>
-<script>
-(function () {{
-"use strict";
 {script}
-}})();
-</script>
 </div>
 """
 
-
-def _minify(js: str) -> str:
-    """``js`` without comment lines, indentation or blank lines: the same program, fewer bytes.
-
-    Only whole-line ``//`` comments go; a comment after code stays, so that nothing inside a
-    string or a regular expression is ever cut.
-    """
-    lines = (line.strip() for line in js.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//"))

@@ -23,8 +23,7 @@ function wbGateOptions(engine) {
   return options;
 }
 
-function wbSetup(root) {
-  root.setAttribute("data-ready", "1");
+function wbPlaygroundSetup(root) {
   var data = JSON.parse(root.querySelector(".wb-pg-data").textContent);
   var pg = {root: root, data: data, engine: wbEngine(data), ui: wbControls(root), panels: {},
             state: {res: null, forced: null, sel: 0, unit: 0, added: 0, cell: null}};
@@ -299,12 +298,3 @@ function wbWatchSize(pg) {
     if (now !== last) { last = now; wbDrawAxes(pg); }
   }).observe(pg.root);
 }
-
-function wbStart(root) {
-  if (!root || root.hasAttribute("data-ready")) { return; }
-  wbSetup(root);
-}
-var wbMe = document.currentScript;
-wbStart(wbMe && wbMe.closest ? wbMe.closest(".wb-playground") : null);
-var wbRoots = document.querySelectorAll('.wb-playground[data-uid="__UID__"]');
-for (var wbR = 0; wbR < wbRoots.length; wbR++) { wbStart(wbRoots[wbR]); }
