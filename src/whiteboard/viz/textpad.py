@@ -38,19 +38,18 @@ import html
 import json
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
 from whiteboard.analysis.code_features import FEATURES
 from whiteboard.checks import check_choices, check_text
-from whiteboard.viz.playground import _gate_spec, _minify
+from whiteboard.viz.playground import _gate_spec
+from whiteboard.viz.script import json_data, script
 
 __all__ = ["TextPad", "textpad", "MODELS", "DEFAULT_TEXT"]
 
 MODELS = ("python_lstm", "python_rnn")
-_JS = Path(__file__).resolve().parent / "js"
-_FILES = ("engine.js", "text_pad.js", "text_view.js")  # the playground's engine, then the pad
+_FILES = ["engine.js", "text_pad.js", "text_view.js"]  # the playground's engine, then the pad
 _KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "V", "c", "E")
 DEFAULT_TEXT = '''def greet(name, times=1):
     """Say hello (more than once, if asked)."""
@@ -122,8 +121,8 @@ class TextPad:
 
     @cached_property
     def payload(self) -> str:
-        """The data as the JSON text the page embeds (never ending its <script> early)."""
-        return json.dumps(self.data, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+        """The data as the JSON text the page embeds."""
+        return json_data(self.data)
 
     @cached_property
     def uid(self) -> str:
@@ -135,9 +134,9 @@ class TextPad:
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the data and the script."""
-        script = "\n".join(_minify((_JS / f).read_text()) for f in _FILES)
+        code = script(_FILES, root="wb-textpad", uid=self.uid, setup="wbTextSetup")
         return _TEMPLATE.format(uid=self.uid, text=html.escape(self.text), data=self.payload,
-                                style=_STYLE, script=script.replace("__UID__", self.uid))
+                                style=_STYLE, script=code)
 
 
 def textpad(models=MODELS, text: str = DEFAULT_TEXT, *, units: dict | None = None) -> TextPad:
@@ -198,11 +197,6 @@ wb-tp-f"></select></label></div>
 style="width:5em"></label>
 <button type="button" class="wb-tp-write wb-tp-f">write 200 characters</button></div>
 <div class="wb-tp-samples" aria-live="polite"></div></fieldset>
-<script>
-(function () {{
-"use strict";
 {script}
-}})();
-</script>
 </div>
 """

@@ -95,8 +95,15 @@ function wbTextWrite(tp) {
   });
 }
 
+function wbTextOption(select, value, label) {
+  var o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  select.appendChild(o);
+}
+
+// Sets up one root element (whiteboard.viz.script starts it through wbBoot).
 function wbTextSetup(root) {
-  root.setAttribute("data-ready", "1");
   var data = JSON.parse(root.querySelector(".wb-tp-data").textContent);
   var q = function (s) { return root.querySelector(s); };
   var tp = {root: root, data: data, engine: wbTextEngine(data), sel: -1, names: {},
@@ -105,9 +112,9 @@ function wbTextSetup(root) {
                  samples: q(".wb-tp-samples")}};
   data.features.forEach(function (f) {
     tp.names[f[0]] = f[1];
-    tp.ui.feature.add(new Option(f[1], f[0]));
+    wbTextOption(tp.ui.feature, f[0], f[1]);
   });
-  data.temperatures.forEach(function (t) { tp.ui.temp.add(new Option(String(t), String(t))); });
+  data.temperatures.forEach(function (t) { wbTextOption(tp.ui.temp, String(t), String(t)); });
   tp.ui.temp.value = "0.8";
   tp.blocks = tp.engine.models.map(function (m) { return wbTextBlock(tp, m); });
   root.wbRead = function (text) { return tp.engine.contract(text); };
@@ -123,12 +130,3 @@ function wbTextSetup(root) {
   tp.ui.write.addEventListener("click", function () { wbTextWrite(tp); });
   wbTextRecompute(tp);
 }
-
-function wbTextStart(root) {
-  if (!root || root.hasAttribute("data-ready")) { return; }
-  wbTextSetup(root);
-}
-var wbTextMe = document.currentScript;
-wbTextStart(wbTextMe && wbTextMe.closest ? wbTextMe.closest(".wb-textpad") : null);
-var wbTextRoots = document.querySelectorAll('.wb-textpad[data-uid="__UID__"]');
-for (var wbTR = 0; wbTR < wbTextRoots.length; wbTR++) { wbTextStart(wbTextRoots[wbTR]); }
