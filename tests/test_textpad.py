@@ -86,11 +86,12 @@ def numpy_read(name, text):
     return softmax(z[:, 0]), state[:, 0], trace.h[:, 0]
 
 
-def check_reading(got, text):
+def check_reading(got, text, models=MODELS):
     clean, replaced = to_alphabet(text)
     assert got["text"] == clean and got["replaced"] == replaced
     assert got["ids"] == encode(clean).tolist()
-    for name in MODELS:
+    assert set(got["models"]) == set(models)
+    for name in models:
         probs, state, h = numpy_read(name, clean)
         page = got["models"][name]
         np.testing.assert_allclose(np.array(page["probs"]), probs, rtol=0, atol=TOL)
@@ -147,3 +148,19 @@ def test_a_wrong_weight_fails_the_check(pad):
     page, _ = pad(broken(html, data, "AAAAAAAA"))
     with pytest.raises(AssertionError):
         check_reading(read_page(page, DEFAULT_TEXT), DEFAULT_TEXT)
+
+
+@pytest.mark.browser
+def test_the_built_chapter_runs_the_pad(browser, site):
+    """In the HTML book (after `make html`): no errors offline, and numpy's numbers."""
+    from reader_checks import check_no_errors_or_missing_files, open_offline
+
+    page, problems = open_offline(browser, f"{site}/book/08_python_text.html")
+    try:
+        page.wait_for_selector(".wb-textpad[data-ready]")
+        check_reading(read_page(page, CODE), CODE, models=("python_lstm",))
+        page.click(".wb-tp-write")
+        assert len(page.locator(".wb-tp-sample").first.inner_text()) >= 150
+        check_no_errors_or_missing_files(problems, "book/08_python_text")
+    finally:
+        page.close()
