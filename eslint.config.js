@@ -1,7 +1,7 @@
 // ESLint for the book's JavaScript. The files of src/whiteboard/viz/js/ run in one scope (the
 // page's one script, whiteboard.viz.script), so each may use what the others declare at top
-// level: those names are its globals, read from the files themselves, and no-undef still
-// catches a name that none of them declares.
+// level (one name a "var" line): those names are its globals, read from the files themselves,
+// and no-undef still catches a name that none of them declares.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");

@@ -3,7 +3,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const {load} = require("./load.js");
 
-const pg = load("engine.js", "view.js");
+const pg = load("random.js", "cells.js", "network.js", "engine.js", "view.js");
 const plain = (x) => JSON.parse(JSON.stringify(x));  // objects made in the vm, as plain data
 
 test("weights decode from Python's base85, float32 and float64", () => {

@@ -91,7 +91,7 @@ class RNN(RecurrentModel):
     def maths(self) -> RNNMaths:
         return RNNMaths(self.input_size, self.hidden_size, self.nonlinearity)
 
-    def _config(self):
+    def config(self):
         return {"seed": self.seed, "nonlinearity": self.nonlinearity}
 
     @classmethod

@@ -14,10 +14,11 @@ them with ``tests/js/load.js``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-__all__ = ["JS", "script", "json_data"]
+__all__ = ["JS", "script", "json_data", "content_uid"]
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -44,6 +45,13 @@ def json_data(data) -> str:
     """``data`` as compact JSON that can sit inside a ``<script type="application/json">``."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.replace("</", "<\\/")  # never end the <script> element early
+
+
+def content_uid(prefix: str, data) -> str:
+    """An id made from ``data`` (JSON-ready): the same view always gives the same HTML, so a
+    notebook executes to the same text every time."""
+    blob = json.dumps(data, sort_keys=True).encode()
+    return prefix + hashlib.sha1(blob).hexdigest()[:12]
 
 
 def _minify(js: str) -> str:
