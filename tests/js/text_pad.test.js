@@ -3,7 +3,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const {load} = require("./load.js");
 
-const tp = load("engine.js", "text_pad.js");
+const tp = load("random.js", "cells.js", "network.js", "engine.js", "text_pad.js");
 const plain = (x) => JSON.parse(JSON.stringify(x));  // objects made in the vm, as plain data
 
 test("float16 weights decode exactly, subnormals and signs included", () => {

@@ -8,8 +8,9 @@ in the line) as the colour behind the character, the model's most likely next ch
 the character they point at, and the model writing on from the end of their text at a
 temperature and seed they choose.
 
-The page runs the playground's engine (``viz/js/engine.js``: the same forward pass of every
-cell) and its own ``viz/js/text_pad.js``.  What it embeds, so that its numbers equal numpy's:
+The page runs the playground's networks (``viz/js/cells.js``, ``network.js``, ``engine.js``:
+the same forward pass of every cell) and its own ``viz/js/text_pad.js`` and ``text_view.js``.
+What it embeds, so that its numbers equal numpy's:
 
 - each network's weights as the little-endian bytes of their float16 values in base64 (the
   stored language models hold float16 values exactly, see :mod:`whiteboard.pretrained`);
@@ -33,7 +34,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import html
 import json
 from dataclasses import dataclass
@@ -43,13 +43,14 @@ import numpy as np
 
 from whiteboard.analysis.code_features import FEATURES
 from whiteboard.checks import check_choices, check_text
-from whiteboard.viz.playground import _gate_spec
-from whiteboard.viz.script import json_data, script
+from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec
+from whiteboard.viz.script import content_uid, json_data, script
 
 __all__ = ["TextPad", "textpad", "MODELS", "DEFAULT_TEXT"]
 
 MODELS = ("python_lstm", "python_rnn")
-_FILES = ["engine.js", "text_pad.js", "text_view.js"]  # the playground's engine, then the pad
+# The networks and the playground's engine (as the playground loads them), then the pad.
+_FILES = [*PLAYGROUND_JS[: PLAYGROUND_JS.index("engine.js") + 1], "text_pad.js", "text_view.js"]
 _KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "V", "c", "E")
 DEFAULT_TEXT = '''def greet(name, times=1):
     """Say hello (more than once, if asked)."""
@@ -114,20 +115,15 @@ class TextPad:
 
         units = json.loads(self.units)
         records = [_model_record(n, units[n]) for n in self.models]
-        return {"models": records, "gates": _gate_spec(sorted({r["kind"] for r in records})),
+        return {"models": records, "gates": gate_spec(sorted({r["kind"] for r in records})),
                 "chars": CHARS, "features": [[f, FEATURE_NAMES[f]] for f in FEATURES],
                 "text": self.text, "temperatures": [0.5, 0.8, 1.0, 1.2], "length": 200,
                 "limit": 3000}
 
     @cached_property
-    def payload(self) -> str:
-        """The data as the JSON text the page embeds."""
-        return json_data(self.data)
-
-    @cached_property
     def uid(self) -> str:
-        """An id made from the embedded data: the same pad always gives the same HTML."""
-        return "wbt" + hashlib.sha1(self.payload.encode()).hexdigest()[:12]
+        """An id made from the content: the same pad always gives the same HTML."""
+        return content_uid("wbt", self.data)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -135,8 +131,8 @@ class TextPad:
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the data and the script."""
         code = script(_FILES, root="wb-textpad", uid=self.uid, setup="wbTextSetup")
-        return _TEMPLATE.format(uid=self.uid, text=html.escape(self.text), data=self.payload,
-                                style=_STYLE, script=code)
+        return _TEMPLATE.format(uid=self.uid, text=html.escape(self.text),
+                                data=json_data(self.data), style=_STYLE, script=code)
 
 
 def textpad(models=MODELS, text: str = DEFAULT_TEXT, *, units: dict | None = None) -> TextPad:

@@ -1,6 +1,7 @@
 // The text pad: the language models of Python source read the reader's code in the page.
-// The forward pass is the playground's (engine.js: wbPre, WB_STEP, wbSoftmax), run one
-// character at a time so that a model can write on from where the text ends.
+// The forward pass is the playground's (cells.js's steps, network.js's input rows and
+// recurrent products, engine.js's softmax), run one character at a time so that a model can
+// write on from where the text ends.
 
 // float16 weights: little-endian bytes in base64, read as float64 numbers (exactly).
 function wbHalves(w) {
@@ -15,10 +16,12 @@ function wbHalves(w) {
   return out;
 }
 
+// A model as engine.js makes one, from float16 weights (given to wbModel as arrays).
 function wbTextModel(rec, spec) {
+  var w = {};
+  for (var key in rec.weights) { w[key] = wbHalves(rec.weights[key]); }
   var m = wbModel({name: rec.name, kind: rec.kind, label: rec.label, H: rec.H, D: rec.D,
-                   K: rec.K, act: rec.act, weights: {}}, spec);
-  for (var key in rec.weights) { m.w[key] = wbHalves(rec.weights[key]); }
+                   K: rec.K, act: rec.act, w: w}, spec);
   m.units = rec.units;
   m.stateName = rec.state;
   return m;
@@ -38,20 +41,25 @@ function wbTextIds(text, chars) {
   return {text: clean.join(""), ids: ids, replaced: replaced};
 }
 
-// A run that grows one character at a time: room for cap steps, from the zero state.
+// A run that grows one character at a time: room for cap steps, from the zero state. It
+// keeps only what a cell's forward step writes (network.js's workspace, without the
+// training buffers) and the input rows U x + b_ih of every character, made once.
 function wbTextRun(m, cap) {
-  var H = m.H, rows = H * Math.max(1, m.gates.length), out = {h: new Float64Array(cap * H)};
-  for (var k = 0; k < m.gates.length; k++) { out[m.gates[k].name] = new Float64Array(cap * H); }
-  if (m.kind === "lstm") { out.c = new Float64Array(cap * H); }
-  return {m: m, out: out, t: 0, probs: new Float64Array(cap * m.K),
-          pre: {pi: new Float64Array(rows), ph: new Float64Array(rows)}};
+  var ws = {R: new Float64Array(m.GH), P: new Float64Array(m.vocab * m.GH),
+            mark: new Int32Array(m.vocab).fill(-1), ids: []}, all = [];
+  WB_CELL[m.kind].states.forEach(function (s) { ws[s] = new Float64Array(cap * m.H); });
+  for (var id = 0; id < m.vocab; id++) { all.push(id); }
+  wbProject(m, all, ws);
+  return {m: m, out: ws, t: 0, probs: new Float64Array(cap * m.K)};
 }
 
+// Step t of wbCoreForward with a batch of one: R = W h_{t-1} + b_hh, then the cell's step.
 function wbTextStep(run, id) {
-  var m = run.m, t = run.t;
-  wbPre(m, id, run.out.h, (t - 1) * m.H, run.pre.pi, run.pre.ph);
-  WB_STEP[m.kind](m, run.pre, run.out, t, []);
-  wbSoftmax(m, run.out.h, t, run.probs);
+  var m = run.m, ws = run.out, t = run.t, H = m.H, GH = m.GH;
+  if (t > 0) { wbRowsTimes(m.w.weight_hh_l0, GH, H, ws.h, (t - 1) * H, m.w.bias_hh_l0, 0, ws.R, 0); }
+  else { ws.R.set(m.w.bias_hh_l0); }
+  WB_CELL[m.kind].forward(m, ws, t, id * GH, ws.R, t - 1, []);
+  wbSoftmax(m, ws.h, t, run.probs);
   run.t = t + 1;
 }
 
