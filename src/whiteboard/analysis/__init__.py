@@ -2,6 +2,9 @@
 
 ``jacobians`` (how blame flows back through time, and the (γλ)^k bound), ``cliff`` (an
 exploding gradient and clipping), ``probes`` (what a state still holds: decoding, country
-swaps, readability, memory units), ``whatif`` (forcing a gate), ``wired`` (cells wired by
-hand to do the story task), ``attribution`` (which word moved the answer).
+swaps, readability, memory units), ``whatif`` (forcing a gate or a unit of the state),
+``wired`` (cells wired by hand to do the story task), ``attribution`` (which word moved the
+answer); for the language models of Python source, ``code_features`` (strings, comments,
+brackets, indentation of the text), ``units`` (which unit tracks which feature), ``reach``
+(how far back a guess depends on the text) and ``baseline`` (the n-gram's record).
 """

@@ -6,4 +6,7 @@
 computed as one); ``optim`` holds SGD, Adam and clipping; ``loop`` trains one network or many
 side by side with the same code; ``experiments`` defines a run (``RunSpec``) and trains and
 tests runs; ``sweeps`` trains many runs after a learning-rate search (what the CLI calls).
+``text`` is the character text task (the standard library's source, the held-out text, the
+windows of truncated BPTT), ``language`` the many-to-many language model (``CharLM``), its
+truncated-BPTT step, its loop and sampling, and ``ngram`` the n-gram baseline.
 """
