@@ -129,7 +129,7 @@ def test_dh_with_nan():
 
 def test_trace_from_another_kind_of_model():
     trace = LSTM(D, H).forward(X_ok())
-    with pytest.raises(TypeError, match=r"needs the trace returned by this model's forward"):
+    with pytest.raises(TypeError, match=r"needs the trace returned by its forward"):
         GRU(D, H).backward(trace, np.zeros((T, B, H)))
 
 
@@ -310,3 +310,29 @@ def test_from_torch_with_an_unsupported_dtype():
     torch = _torch()
     with pytest.raises(TypeError, match=r"needs a float32 or float64 module, got torch.float16"):
         RNN.from_torch(torch.nn.RNN(D, H).half())
+
+
+def test_a_traces_arrays_cannot_be_written_into():
+    """A trace's arrays are views of what backward reads: writing one would change a gradient."""
+    from whiteboard import LSTM
+
+    lstm = LSTM(3, 4, seed=0)
+    trace = lstm.forward(np.ones((5, 2, 3)))
+    before = lstm.backward(trace, np.ones((5, 2, 4)))["weight_hh_l0"]
+    for name, arr in [("h", trace.h), ("c", trace.c), ("f", trace.gates["f"])]:
+        with pytest.raises(ValueError, match="read-only"):
+            arr[2] += 1.0
+        assert np.isfinite(arr).all(), name
+    copy = trace.h.copy()
+    copy[2] += 1.0  # a copy is the reader's own
+    assert np.array_equal(lstm.backward(trace, np.ones((5, 2, 4)))["weight_hh_l0"], before)
+
+
+def test_backward_of_a_whatif_trace_names_the_problem():
+    from whiteboard import LSTM
+    from whiteboard.analysis.whatif import Override, run_whatif
+
+    lstm = LSTM(3, 4, seed=0)
+    trace = run_whatif(lstm, np.ones((5, 2, 3)), [Override("f", 0.0, start=2)])
+    with pytest.raises(ValueError, match="run_whatif"):
+        lstm.backward(trace, np.ones((5, 2, 4)))

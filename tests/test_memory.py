@@ -168,7 +168,7 @@ def test_errors_name_what_was_expected():
     with pytest.raises(ValueError, match="b must lie"):
         step_jacobians(model, trace, b=5)
     other = rnn_with_scale(3, 4)
-    with pytest.raises(ValueError, match="H = 5"):
+    with pytest.raises(ValueError, match="H=5"):
         step_jacobians(other, trace)
 
 

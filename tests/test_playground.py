@@ -17,6 +17,7 @@ import pytest
 from playground_checks import open_playground, run, text_sizes
 
 from whiteboard import pretrained
+from whiteboard.analysis.attribution import word_attribution
 from whiteboard.analysis.whatif import Override, run_whatif
 from whiteboard.cells import CELL_GATES
 from whiteboard.training.story import LECTURE_STORY, encode_story, make_stories, story_vocab
@@ -126,7 +127,8 @@ def expected(name, ids, overrides=()):
 
 
 def check_equal_to_numpy(result, text, overrides=None, models=MODELS):
-    """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9."""
+    """Every array ``wbRun(text, overrides)`` returned equals numpy's to 1e-9; so does each
+    model's ``attribution``, ``word_attribution`` for the class it answers, as trained."""
     overrides = overrides or {}
     ids, unknown = _words_and_ids(text)
     assert result["ids"] == ids, "the page tokenises the story differently"
@@ -139,11 +141,13 @@ def check_equal_to_numpy(result, text, overrides=None, models=MODELS):
             continue
         ovs = [Override(o["gate"], o["value"], o["start"]) for o in overrides.get(name, [])]
         want = expected(name, ids, ovs)
+        answer = int(np.argmax(expected(name, ids)["probs"][-1]))
+        want["attribution"] = word_attribution(_net(name), ids, answer)
         assert set(got) == set(want), f"{name}: the page shows {sorted(got)}"
         for key, arr in want.items():
             js = np.array(got[key])
             assert js.shape == arr.shape, f"{name} {key}: shape {js.shape} != {arr.shape}"
-            err = np.abs(js - arr).max()
+            err = np.abs(js - arr).max() / max(1, np.abs(arr).max())
             assert err <= TOL, f"{name} {key}: differs from numpy by {err:.3g}"
 
 
@@ -230,6 +234,23 @@ def test_a_swapped_gate_fails_the_check(browser, tmp_path):
 
 
 @pytest.mark.browser
+def test_a_wrong_attribution_fails_the_check(browser, tmp_path):
+    """A page whose why-this-answer reads the gradient of the wrong part must fail the
+    comparison (for the GRU, whose candidate scales its recurrent part by r)."""
+    html = playground().to_html()
+    old = "s += U[r * D + d] * ws.DP[t * GH + r];"
+    assert html.count(old) == 1
+    page, errors, _ = open_playground(browser, html.replace(old, old.replace("DP", "DR")),
+                                      tmp_path)
+    try:
+        with pytest.raises(AssertionError, match="story_gru attribution: differs"):
+            check_equal_to_numpy(run(page, LECTURE_STORY, {}), LECTURE_STORY)
+        assert not errors
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
 def test_bad_overrides_throw_a_named_error(pg_page):
     for ov, msg in [({"story_rnn": [{"gate": "f", "value": 0, "start": 0}]}, "no gates"),
                     ({"story_lstm": [{"gate": "x", "value": 0, "start": 0}]}, "gates i, f"),
@@ -256,6 +277,10 @@ def test_typing_a_story_changes_the_answer_and_names_unknown_words(pg_page):
     page.fill(".wb-pg-story", "Ana lives in Spian . she speaks")
     note = page.inner_text(".wb-pg-unknown")
     assert "Spian" in note and "Spain" in note and "left out of the run" in note
+    assert "names no country" in note and "guess" in note, note
+    bars = page.locator(".wb-pg-panel[data-model='story_lstm'] .wb-pg-wy")
+    assert bars.count() == 6, "not one why-this-answer bar per word read"
+    assert bars.nth(2).get_attribute("aria-label").startswith("word 3 \u201cin\u201d: ")
     page.fill(".wb-pg-story", "")
     assert "no words yet" in _answer(page, "story_rnn")
     page.click(".wb-pg-reset")

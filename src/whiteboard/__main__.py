@@ -5,6 +5,7 @@
     python -m whiteboard story --models rnn rnn_orth irnn rnn_wide lstm gru --lags 15 --seeds 3
     python -m whiteboard temporal --lags 50 --seeds 5 --json
     python -m whiteboard pretrain [NAME ...]    # retrain the stored networks of the chapters
+    python -m whiteboard ngram --out results/python_ngram.json   # the n-gram baselines
 
 Progress goes to stderr and the result to stdout (JSON with ``--json``, else a table), so
 ``python -m whiteboard story --json > sweep.json`` captures the result alone.  Bad input
@@ -121,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pretrain", help=text, description=text)
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="networks to retrain (default: all of them)")
+    text = ("character n-gram baselines (interpolated Kneser-Ney) fitted on the standard "
+            "library's source and measured on the held-out text, as JSON")
+    p = sub.add_parser("ngram", help=text, description=text,
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--orders", type=_positive_int, nargs="+", default=[2, 3, 4, 5, 6, 7, 8],
+                   help="the orders n to fit")
+    p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
     return parser
 
 
@@ -129,9 +137,15 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.task is None:
-        parser.error(f"choose an experiment: {', '.join(HELP)}, or pretrain")
+        parser.error(f"choose an experiment: {', '.join(HELP)}, pretrain or ngram")
     if args.task == "pretrain":
         return _pretrain(f"{parser.prog} pretrain", args.names, argv)
+    if args.task == "ngram":
+        from whiteboard.analysis.baseline import ngram_baseline
+
+        result = ngram_baseline(args.orders, command="python -m whiteboard " + shlex.join(argv))
+        print(_written(result, args.out))
+        return 0
 
     from whiteboard.training.experiments import min_lag, with_setup
     from whiteboard.training.story import MAX_LAG
@@ -166,12 +180,18 @@ def main(argv=None) -> int:
     if not args.quiet:
         sys.stderr.write(f"wall time {result['wall_seconds']:.0f} s on {result['cpu_count']} "
                          f"CPUs with {args.jobs} process(es)\n")
-    text = json.dumps(result, indent=1)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    text = _written(result, args.out)
     print(text if args.json else summarize(result))
     return 0
+
+
+def _written(result, out) -> str:
+    """``result`` as JSON text, also written to the file ``out`` unless it is None."""
+    text = json.dumps(result, indent=1)
+    if out:
+        with open(out, "w") as f:
+            f.write(text + "\n")
+    return text
 
 
 def _pretrain(prog, names, argv) -> int:
@@ -185,8 +205,10 @@ def _pretrain(prog, names, argv) -> int:
     for name in names or pretrained.names():
         sys.stderr.write(f"training {name} ...\n")
         rec = pretrained.save(name, pretrained.train(name), command=command)
-        print(f"{name:<18} test accuracy {rec['test_accuracy']:.4f} after {rec['steps_run']} "
-              f"steps ({rec['seconds']:.0f} s)")
+        skill = (f"bits per character {rec['bits_per_char']:.4f}" if "bits_per_char" in rec
+                 else f"test accuracy {rec['test_accuracy']:.4f}")
+        print(f"{name:<18} {skill} after {rec['steps_run']} steps ({rec['seconds']:.0f} s)",
+              flush=True)
     return 0
 
 

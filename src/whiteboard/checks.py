@@ -224,19 +224,6 @@ def check_scale(value, name):
     return float(value)
 
 
-def check_rnn_trace(model, trace):
-    if getattr(model, "kind", None) != "rnn":
-        raise TypeError(f"expected a whiteboard RNN, got {type(model).__name__}")
-    from whiteboard.models.base import Trace  # a late import: models import checks
-
-    if not isinstance(trace, Trace) or trace.kind != "rnn":
-        raise TypeError("expected the trace returned by the RNN's forward, "
-                        f"got {type(trace).__name__}")
-    if trace.h.shape[2] != model.hidden_size:
-        raise ValueError(f"trace has H = {trace.h.shape[2]}, the model has "
-                         f"H = {model.hidden_size}")
-
-
 def check_step(t, T):
     """A 1-based step t in 1..T; negative t counts from the end (-1 = T)."""
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)):

@@ -23,11 +23,18 @@ import numpy as np
 from whiteboard.checks import (
     as_sequence,
     check_index,
-    check_rnn_trace,
     check_scale,
     check_step,
 )
 from whiteboard.maths import ACTIVATIONS
+from whiteboard.models.base import check_trace
+
+
+def _check_rnn_trace(model, trace):
+    if getattr(model, "kind", None) != "rnn":
+        raise TypeError(f"expected a whiteboard RNN, got {type(model).__name__}")
+    check_trace(model, trace)
+
 
 __all__ = [
     "GAMMA",
@@ -98,7 +105,7 @@ def step_jacobians(model, trace, b=0):
     Returns:
         (T, H, H) array; entry j-1 (0-based) is J_j, the Jacobian of step j.
     """
-    check_rnn_trace(model, trace)
+    _check_rnn_trace(model, trace)
     b = check_index(b, trace.h.shape[1], "b")
     _, f_prime = ACTIVATIONS[model.nonlinearity]
     slope = f_prime(trace.h[:, b])  # σ'(a_j) from the stored output s_j: (T, H)
@@ -216,7 +223,7 @@ def input_jacobian_norms(model, trace, t=-1, b=0):
     Returns:
         (t,) array; entry k is the spectral norm of the (H, D) matrix ∂s_t/∂x_{t-k}.
     """
-    check_rnn_trace(model, trace)
+    _check_rnn_trace(model, trace)
     T, B, H = trace.h.shape
     b = check_index(b, B, "b")
     t = check_step(t, T)

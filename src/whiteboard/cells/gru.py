@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.spec import Gate
+from whiteboard.cells.spec import Gate, rows
 from whiteboard.maths import sigmoid
 
 # PyTorch's stacked order.  The lectures' GRU writes the reset gate as o_t and uses an input
@@ -34,12 +34,6 @@ GATES = (
     Gate("z", 1, "sigmoid", "update gate (the lectures' 1 - i_t)", "i"),
     Gate("n", 2, "tanh", "candidate (the lectures' s̃_t)", ""),
 )
-_BLOCK = {g.name: g.block for g in GATES}
-
-
-def _rows(name, H):
-    """Gate ``name``'s rows of the stacked weights."""
-    return slice(_BLOCK[name] * H, (_BLOCK[name] + 1) * H)
 
 __all__ = ["GATES", "gru_step", "gru_step_backward"]
 
@@ -59,7 +53,7 @@ def gru_step(x, h_prev, p):
     H = h_prev.shape[1]
     gx = x @ p["weight_ih_l0"].T + p["bias_ih_l0"]  # (B, 3H) input parts of every gate
     gh = h_prev @ p["weight_hh_l0"].T + p["bias_hh_l0"]  # (B, 3H) recurrent parts
-    R, Z, N = _rows("r", H), _rows("z", H), _rows("n", H)
+    R, Z, N = rows(GATES, "r", H), rows(GATES, "z", H), rows(GATES, "n", H)
     r = sigmoid(gx[:, R] + gh[:, R])
     z = sigmoid(gx[:, Z] + gh[:, Z])
     m = gh[:, N]  # W_n h_{t-1} + b_hn, the part the reset gate scales

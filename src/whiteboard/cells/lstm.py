@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.cells.spec import Gate
+from whiteboard.cells.spec import Gate, rows
 from whiteboard.maths import sigmoid
 
 # PyTorch's stacked order.  The lectures call the output gate "selective write", the input
@@ -38,19 +38,18 @@ GATES = (
     Gate("g", 2, "tanh", "candidate (the lectures' s̃_t)", "", feeds="c"),
     Gate("o", 3, "sigmoid", "output gate", "o", feeds="h"),
 )
-_BLOCK = {g.name: g.block for g in GATES}
 
 __all__ = ["GATES", "lstm_step", "lstm_step_backward"]
 
 
 def _gate(x, h_prev, p, name, H):
     """Pre-activation U_k x + W_k h_prev + b_k of gate ``name`` (its block k in GATES)."""
-    rows = slice(_BLOCK[name] * H, (_BLOCK[name] + 1) * H)
+    k = rows(GATES, name, H)
     return (
-        x @ p["weight_ih_l0"][rows].T
-        + h_prev @ p["weight_hh_l0"][rows].T
-        + p["bias_ih_l0"][rows]
-        + p["bias_hh_l0"][rows]
+        x @ p["weight_ih_l0"][k].T
+        + h_prev @ p["weight_hh_l0"][k].T
+        + p["bias_ih_l0"][k]
+        + p["bias_hh_l0"][k]
     )
 
 

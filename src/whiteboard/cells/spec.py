@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Gate", "RANGES", "names", "by_name", "sigmoid_gates"]
+__all__ = ["Gate", "RANGES", "names", "by_name", "rows", "sigmoid_gates"]
 
 # The values an activation can take: a sigmoid gate is a fraction, a tanh a signed amount.
 RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -48,6 +48,12 @@ def names(gates) -> tuple[str, ...]:
 def by_name(gates) -> dict[str, Gate]:
     """``{name: Gate}``."""
     return {g.name: g for g in gates}
+
+
+def rows(gates, name: str, H: int) -> slice:
+    """Gate ``name``'s rows ``k*H:(k+1)*H`` of PyTorch's stacked weights (k its block)."""
+    k = by_name(gates)[name].block
+    return slice(k * H, (k + 1) * H)
 
 
 def sigmoid_gates(gates) -> tuple[str, ...]:

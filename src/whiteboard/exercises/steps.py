@@ -13,9 +13,12 @@ from itertools import permutations
 
 import numpy as np
 
+from whiteboard.cells.gru import GATES as GRU_GATES
 from whiteboard.cells.gru import gru_step
+from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.cells.lstm import lstm_step
 from whiteboard.cells.rnn import rnn_step
+from whiteboard.cells.spec import names
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
@@ -33,6 +36,9 @@ _AXES = {"h": ("row", "unit"), "c": ("row", "unit")}
 _SEED = 15
 PUSH = 15.0  # each of a gate block's two biases: σ(±30) is 1 or 0 to 1e-13
 _SHAPES = ((4, 2, 3), (2, 3, 3), (3, 5, 2))  # (B, D, H): D < H, D = H, D > H; never B = H
+# each cell's gate letters in PyTorch's block order, from its spec ("" for the RNN)
+LSTM_ORDER, GRU_ORDER = "".join(names(LSTM_GATES)), "".join(names(GRU_GATES))
+_SQUASHED = {g.name for g in LSTM_GATES + GRU_GATES if g.activation == "tanh"}
 
 
 def _params(rng, gates, D, H) -> dict:
@@ -50,9 +56,10 @@ def _label(B, D, H) -> str:
 def make_probes(gates: str, with_cell: bool) -> list[Probe]:
     """Random probes of three shapes, then one gate at a time pushed to 0 and to 1.
 
-    ``gates`` is PyTorch's block order ("" for the RNN, "ifgo", "rzn"); a gate is pushed by
-    setting its block of both biases to ±PUSH (a tanh block is pushed to -1 and +1). The GRU's
-    candidate is pushed through bias_ih only, since r multiplies its bias_hh.
+    ``gates`` is PyTorch's block order (``LSTM_ORDER``, ``GRU_ORDER``, "" for the RNN); a
+    gate is pushed by setting its block of both biases to ±PUSH (a tanh block is pushed to
+    -1 and +1). The GRU's candidate is pushed through bias_ih only, since r multiplies its
+    bias_hh.
     """
     rng = np.random.default_rng(_SEED)
     probes = []
@@ -65,7 +72,7 @@ def make_probes(gates: str, with_cell: bool) -> list[Probe]:
     base = probes[0]
     H = base.args["h_prev"].shape[1]
     for k, gate in enumerate(gates):
-        squashed = gate in "gn"
+        squashed = gate in _SQUASHED
         for sign in (-1.0, 1.0):
             p = {name: value.copy() for name, value in base.args["p"].items()}
             rows = slice(k * H, (k + 1) * H)
@@ -120,7 +127,8 @@ def _shared(cell: str, rows_k: str) -> list[Mistake]:
 def _orders(gates: str) -> list[Mistake]:
     want = ", ".join(gates)
     return [Mistake(f"order_{''.join(o)}", f"your gate blocks are in the order {', '.join(o)}; "
-                    f"PyTorch's is {want} (rows 0:H, H:2H, ... of every stacked weight and bias).",
+                    f"PyTorch's is {want} (block k is rows k·H to (k+1)·H of every stacked weight "
+                    "and bias).",
                     {"order": "".join(o)})
             for o in permutations(gates) if "".join(o) != gates]
 
@@ -228,7 +236,7 @@ def check_rnn_step(fn):
 def lstm_model(x, h_prev, c_prev, p, **flags) -> dict:
     """The LSTM step with the catalogue's mistakes switched on by ``flags``."""
     H = h_prev.shape[1]
-    order = flags.get("order", "ifgo")
+    order = flags.get("order", LSTM_ORDER)
     gate_act = _ACT[flags.get("gate_act", "sigmoid")]
 
     def block(name):
@@ -269,7 +277,7 @@ LSTM_MISTAKES = [
     Mistake("no_input_gate", "the input gate never multiplies the candidate: "
             "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t.", {"no_input_gate": True}),
     *_shared("LSTM", "4H"),
-    *_orders("ifgo"),
+    *_orders(LSTM_ORDER),
 ]
 
 
@@ -280,7 +288,7 @@ def check_lstm_step(fn):
     """
     require_callable(fn, "check_lstm_step", "fn(x, h_prev, c_prev, p) -> (h, c)")
     return check_outputs(
-        fn, checker="check_lstm_step", probes=make_probes("ifgo", with_cell=True),
+        fn, checker="check_lstm_step", probes=make_probes(LSTM_ORDER, with_cell=True),
         parse=_parser(("h", "c")), expects="check_lstm_step expects (h, c), or (h, c, cache).",
         reference=lambda pr: dict(zip("hc", lstm_step(**pr.args)[:2], strict=True)),
         model=lstm_model, catalogue=LSTM_MISTAKES, subject="PyTorch's LSTM", axes=_AXES,
@@ -293,7 +301,7 @@ def check_lstm_step(fn):
 def gru_model(x, h_prev, p, **flags) -> dict:
     """The GRU step with the catalogue's mistakes switched on by ``flags``."""
     H = h_prev.shape[1]
-    order = flags.get("order", "rzn")
+    order = flags.get("order", GRU_ORDER)
     gate_act = _ACT[flags.get("gate_act", "sigmoid")]
 
     def rows(name):
@@ -344,7 +352,7 @@ GRU_MISTAKES = [
     Mistake("gates_tanh", "the gates r and z use tanh; they must use the logistic function σ, "
             "so that each is a fraction between 0 and 1.", {"gate_act": "tanh"}),
     *_shared("GRU", "3H"),
-    *_orders("rzn"),
+    *_orders(GRU_ORDER),
 ]
 
 
@@ -355,7 +363,7 @@ def check_gru_step(fn):
     """
     require_callable(fn, "check_gru_step", "fn(x, h_prev, p) -> h")
     return check_outputs(
-        fn, checker="check_gru_step", probes=make_probes("rzn", with_cell=False),
+        fn, checker="check_gru_step", probes=make_probes(GRU_ORDER, with_cell=False),
         parse=_parser(("h",)), expects="check_gru_step expects h, or (h, cache).",
         reference=lambda pr: {"h": gru_step(**pr.args)[0]}, model=gru_model,
         catalogue=GRU_MISTAKES, subject="PyTorch's GRU", axes=_AXES,

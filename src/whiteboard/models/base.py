@@ -15,7 +15,7 @@ Symbols: T steps, B sequences in a batch, D input features, H hidden units.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,8 +29,7 @@ from whiteboard.checks import (
 )
 from whiteboard.models import engine
 
-__all__ = ["RecurrentModel", "Trace", "time_major"]
-
+__all__ = ["RecurrentModel", "Trace", "check_trace", "time_major"]
 
 
 @dataclass(repr=False)
@@ -39,9 +38,9 @@ class Trace:
 
     All arrays are time-major. An input given as ``(T, D)`` is treated as a batch of one, so
     the arrays here still have a batch axis of size 1. ``h``, ``c``, ``a`` and the gates are
-    read-only in spirit: they are (T, B, H) views into the unit-major (T, H, B) buffers the
-    sequence loop wrote (see ``column_buffers``), and ``backward`` reads those buffers. Copy
-    an array before changing it.
+    read-only (T, B, H) views into the unit-major (T, H, B) buffers the sequence loop wrote,
+    which ``backward`` reads: writing into one raises ``ValueError``, so a changed copy can
+    never change a gradient. Copy an array (``trace.h.copy()``) to change it.
 
     Attributes:
         kind: "rnn", "lstm" or "gru"; ``backward`` refuses a trace of another kind.
@@ -53,7 +52,8 @@ class Trace:
         c: (T, B, H) the cell states c_1 .. c_T (LSTM only, else None).
         a: (T, B, H) the pre-activations a_t = U x_t + W h_{t-1} + b (RNN only, else None).
         was_2d: the input came as (T, D).
-        cache: intermediate arrays ``backward`` needs; not part of the public contract.
+        tape: the fused loop's record that ``backward`` needs (:class:`whiteboard.models.
+            engine.Tape`); None for a trace that no forward pass made (a gate what-if's).
     """
 
     kind: str
@@ -65,7 +65,7 @@ class Trace:
     c: np.ndarray | None = None
     a: np.ndarray | None = None
     was_2d: bool = False
-    cache: dict = field(default_factory=dict)
+    tape: object = None
 
     @property
     def h_n(self) -> np.ndarray:
@@ -176,16 +176,16 @@ class RecurrentModel:
             dtype: the copy's dtype; defaults to this model's.
         """
         dtype = self.dtype if dtype is None else dtype
-        new = type(self)(self.input_size, self.hidden_size, dtype=dtype, **self._config())
+        new = type(self)(self.input_size, self.hidden_size, dtype=dtype, **self.config())
         new.load_state_dict(self._params)
         return new
 
-    def _config(self) -> dict:
-        """Constructor keyword arguments beyond sizes, seed and dtype (e.g. the nonlinearity)."""
+    def config(self) -> dict:
+        """Constructor keyword arguments beyond the sizes and dtype (the seed, ...)."""
         return {"seed": self.seed}
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._config().items() if k != "seed")
+        extra = "".join(f", {k}={v!r}" for k, v in self.config().items() if k != "seed")
         return (
             f"{type(self).__name__}(input_size={self.input_size}, "
             f"hidden_size={self.hidden_size}, dtype={self.dtype.name}{extra})"
@@ -273,15 +273,19 @@ class RecurrentModel:
         cell = self.maths()
         X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=cell.has_cell)
         W = cell.weights({k: v[None] for k, v in self._params.items()})
-        run = engine.forward(cell, W, X[:, None], h0[None],
-                             None if c0 is None else c0[None])
-        # The run keeps W, so backward differentiates the forward that actually ran, even if
+        tape = engine.forward(cell, W, X[:, None], h0[None], None if c0 is None else c0[None])
+        # The tape keeps W, so backward differentiates the forward that actually ran, even if
         # an optimiser has changed the parameters since.
-        extra = cell.trace_arrays(run.A, run.bufs)
-        one = {k: time_major(v[:, 0]) for k, v in extra.items() if k != "gates"}
-        gates = {k: time_major(v[:, 0]) for k, v in extra["gates"].items()}
-        return Trace(self.kind, X, h0, time_major(run.h[:, 0]), gates, c0=c0, was_2d=was_2d,
-                     cache={"run": run}, **one)
+        bufs = tape.bufs
+        blocks = cell.split(bufs.A[:, 0])
+        gates = {g: time_major(blocks[g]) for g in self.gate_names}
+        extra = {}
+        if cell.has_cell:
+            extra["c"] = time_major(bufs.C[1:, 0])
+        if not self.gate_names:  # the RNN: A holds the pre-activations
+            extra["a"] = time_major(bufs.A[:, 0])
+        return Trace(self.kind, X, h0, time_major(tape.h[:, 0]), gates, c0=c0, was_2d=was_2d,
+                     tape=tape, **extra)
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time, from the loss's gradient on every h_t.
@@ -298,8 +302,7 @@ class RecurrentModel:
             LSTM, ``c0`` (B, H).
         """
         dh, dc_last = self._check_backward(trace, dh, dc_last, has_cell=self.maths().has_cell)
-        run = trace.cache["run"]
-        out = engine.backward(run, dh.transpose(0, 2, 1)[:, None],
+        out = engine.backward(trace.tape, dh.transpose(0, 2, 1)[:, None],
                               None if dc_last is None else dc_last.T[None])
         grads = {k: v[0] for k, v in out.items() if k not in ("x", "h0", "c0")}
         grads["x"] = out["x"][:, 0].transpose(0, 2, 1)
@@ -333,16 +336,12 @@ class RecurrentModel:
 
     def _check_backward(self, trace, dh, dc_last, *, has_cell: bool):
         """Validate backward's inputs; return (dh (T,B,H), dc_last (B,H) or None)."""
-        if not isinstance(trace, Trace) or trace.kind != self.kind:
-            got = trace.kind if isinstance(trace, Trace) else type(trace).__name__
-            raise TypeError(
-                f"{type(self).__name__}.backward needs the trace returned by this model's "
-                f"forward (kind {self.kind!r}), got {got!r}"
-            )
-        if trace.h.shape[2] != self.hidden_size or trace.x.shape[2] != self.input_size:
+        check_trace(self, trace)
+        if trace.tape is None:
             raise ValueError(
-                f"trace has D={trace.x.shape[2]}, H={trace.h.shape[2]} but this model has "
-                f"D={self.input_size}, H={self.hidden_size}"
+                f"{type(self).__name__}.backward needs a trace made by this model's forward; "
+                "this one has no tape (a gate what-if's trace is made by run_whatif, which "
+                "computes no gradients): run model.forward(X) and pass its trace"
             )
         T, B, H = trace.h.shape
         dh = as_numeric_array(dh, "dh", self.dtype)
@@ -362,6 +361,28 @@ class RecurrentModel:
         return dh, dc_last
 
 
+def check_trace(model, trace) -> None:
+    """Raise unless ``trace`` is a :class:`Trace` of ``model``'s kind and sizes.
+
+    Raises:
+        TypeError: ``trace`` is not a Trace, or a trace of another kind of model.
+        ValueError: its D or H differ from the model's.
+    """
+    if not isinstance(trace, Trace) or trace.kind != model.kind:
+        got = trace.kind if isinstance(trace, Trace) else type(trace).__name__
+        raise TypeError(
+            f"{type(model).__name__} needs the trace returned by its forward "
+            f"(kind {model.kind!r}), got {got!r}"
+        )
+    if trace.h.shape[2] != model.hidden_size or trace.x.shape[2] != model.input_size:
+        raise ValueError(
+            f"trace has D={trace.x.shape[2]}, H={trace.h.shape[2]} but this model has "
+            f"D={model.input_size}, H={model.hidden_size}"
+        )
+
+
 def time_major(block: np.ndarray) -> np.ndarray:
-    """(T, H, B) unit-major buffer -> (T, B, H) view, the layout of the public trace."""
-    return block.transpose(0, 2, 1)
+    """(T, H, B) unit-major buffer -> a read-only (T, B, H) view, the public trace's layout."""
+    view = block.transpose(0, 2, 1)
+    view.flags.writeable = False
+    return view

@@ -1,12 +1,12 @@
-"""The GRU as a whole-sequence model: its gate maths for the fused loop.
+"""The GRU as a whole-sequence model: its kernel for the fused loop.
 
-``GRU`` computes exactly what the readable step functions of
-``whiteboard.cells.gru`` (gru_step, gru_step_backward) compute, step after step, only
-faster: the loop of :mod:`whiteboard.models.engine` runs it, and this module supplies the
-cell's part, :class:`GRUMaths`.  ``tests/test_cells.py`` proves the two equal (forward,
+``GRU`` computes exactly what the readable steps of :mod:`whiteboard.cells.gru`
+(``gru_step``, ``gru_step_backward``) compute, step after step, only faster: the loop of
+:mod:`whiteboard.models.engine` runs it and :class:`GRUMaths` is the cell's part, written with
+the step's names in the step's order.  ``tests/test_cells.py`` proves the two equal (forward,
 backward and every gradient).
 
-    r, z = σ(...),  n = tanh(U_n x + b_in + r ⊙ (W_n h_{t-1} + b_hn)),
+    r, z = σ(...),  m = W_n h_{t-1} + b_hn,  n = tanh(U_n x + b_in + r ⊙ m),
     h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 """
 
@@ -15,105 +15,103 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.cells.gru import GATES
-from whiteboard.cells.spec import names
+from whiteboard.cells.spec import names, rows, sigmoid_gates
+from whiteboard.maths import sigmoid
 from whiteboard.models.base import RecurrentModel
 from whiteboard.models.engine import CellMaths
 
 __all__ = ["GRU", "GRUMaths"]
 
+_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
 
 class GRUMaths(CellMaths):
-    """The GRU's part of the fused loop.
+    """The GRU's part of the fused loop: the gates r, z and n, and m = W_n h_{t-1} + b_hn.
 
-    Rows r, z, n-input (U_n x + b_in, then n itself) and m = W_n h_{t-1} + b_hn: the
-    candidate needs its input and recurrent parts apart, since only the second is scaled by
-    r_t, so it takes two row blocks, each with a zero block where the other's weights would be.
+    The candidate needs its input part and its recurrent part m apart, since only m is
+    scaled by r_t, so it takes two row blocks: ``n`` holds U_n x + b_in (then n itself) and a
+    zero block where W_n would be; ``m`` holds W_n h + b_hn and a zero block for U_n.
     """
 
     kind = "gru"
-    blocks = 4
+    blocks = names(GATES) + ("m",)
+    # r's, z's and n's local derivatives, and "hn": h_{t-1} - n, what z multiplies
+    local_blocks = blocks + ("hn",)
+
+    def __init__(self, input_size, hidden_size):
+        super().__init__(input_size, hidden_size)
+        self.sigmoids = self.span(sigmoid_gates(GATES))
 
     def weights(self, p):
         H, D = self.H, self.D
-        w_ih, w_hh, b_ih, b_hh = (p[k] for k in ("weight_ih_l0", "weight_hh_l0",
-                                                  "bias_ih_l0", "bias_hh_l0"))
-        lead = w_ih.shape[:-2]
-        W = np.zeros((*lead, 4 * H, D + H + 1), w_ih.dtype)
-        W[..., : 3 * H, :D] = w_ih
-        W[..., : 2 * H, D:-1] = w_hh[..., : 2 * H, :]
-        W[..., 3 * H :, D:-1] = w_hh[..., 2 * H :, :]
-        W[..., : 2 * H, -1] = b_ih[..., : 2 * H] + b_hh[..., : 2 * H]
-        W[..., 2 * H : 3 * H, -1] = b_ih[..., 2 * H :]
-        W[..., 3 * H :, -1] = b_hh[..., 2 * H :]
+        w_ih, w_hh, b_ih, b_hh = (p[k] for k in _KEYS)
+        W = np.zeros((*w_ih.shape[:-2], len(self.blocks) * H, D + H + 1), w_ih.dtype)
+        block = self.split(W)  # (..., H, D+H+1) views, one per block: [U | W | b]
+        for name in sigmoid_gates(GATES):  # r and z: input, recurrent and both biases
+            src = rows(GATES, name, H)
+            block[name][..., :D] = w_ih[..., src, :]
+            block[name][..., D:-1] = w_hh[..., src, :]
+            block[name][..., -1] = b_ih[..., src] + b_hh[..., src]
+        n = rows(GATES, "n", H)
+        block["n"][..., :D] = w_ih[..., n, :]
+        block["n"][..., -1] = b_ih[..., n]
+        block["m"][..., D:-1] = w_hh[..., n, :]
+        block["m"][..., -1] = b_hh[..., n]
         return W
 
-    def scale(self):
-        s = np.ones((4 * self.H, 1))
-        s[: 2 * self.H] = 0.5  # r and z are sigmoids
-        return s
-
     def grads(self, dW):
-        H, D = self.H, self.D
+        D = self.D
+        d = self.split(dW)  # (..., H, D+H+1) per block
+        gates = names(GATES)
+        recurrent = [*gates[:-1], "m"]  # the candidate's W_n and b_hn act through m
         return {
-            "weight_ih_l0": dW[..., : 3 * H, :D].copy(),
-            "weight_hh_l0": np.concatenate([dW[..., : 2 * H, D:-1], dW[..., 3 * H :, D:-1]],
-                                           axis=-2),
-            "bias_ih_l0": dW[..., : 3 * H, -1].copy(),
-            "bias_hh_l0": np.concatenate([dW[..., : 2 * H, -1], dW[..., 3 * H :, -1]], axis=-1),
+            "weight_ih_l0": np.concatenate([d[g][..., :D] for g in gates], axis=-2),
+            "weight_hh_l0": np.concatenate([d[g][..., D:-1] for g in recurrent], axis=-2),
+            "bias_ih_l0": np.concatenate([d[g][..., -1] for g in gates], axis=-1),
+            "bias_hh_l0": np.concatenate([d[g][..., -1] for g in recurrent], axis=-1),
         }
 
-    def buffers(self, T, M, B):
-        return [(M, self.H, B), (M, self.H, B)]  # two work blocks
-
-    def step(self, t, a, h_prev, h_out, bufs):
-        H = self.H
-        tmp = bufs[0]
-        rz = a[:, : 2 * H]
-        np.tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5
-        r, z, n, m = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-        n += np.multiply(r, m, out=tmp)  # the reset gate scales only the recurrent part
+    def step(self, t, bufs):
+        a = bufs.A[t]
+        sigmoid(a[:, self.sigmoids], out=a[:, self.sigmoids])  # r and z at once
+        gate = self.split(a)
+        r, z, n, m = gate["r"], gate["z"], gate["n"], gate["m"]
+        h_prev = bufs.Z[t, :, self.D : self.D + self.H]
+        n += np.multiply(r, m, out=bufs.work[0])  # the reset gate scales only m
         np.tanh(n, out=n)
         # h_t = (1 - z) ⊙ n + z ⊙ h_{t-1} = n + z ⊙ (h_{t-1} - n): one multiply fewer.
-        np.subtract(h_prev, n, out=tmp)
-        tmp *= z
-        np.add(n, tmp, out=h_out)
+        diff = np.subtract(h_prev, n, out=bufs.work[0])
+        diff *= z
+        np.add(n, diff, out=bufs.Z[t + 1, :, self.D : self.D + self.H])
 
-    def trace_arrays(self, A, bufs):
-        H = self.H
-        return {"gates": {name: A[:, :, k * H : (k + 1) * H] for k, name in enumerate("rzn")}}
+    def local_derivatives(self, bufs):
+        # Each step's backward, with dn = dh ⊙ (1 − z) and dz = dh ⊙ (h_{t-1} − n):
+        #   da_n = dn ⊙ [1 − n²],  da_z = dz ⊙ [σ'(z)],  dm = da_n ⊙ r,  da_r = da_n ⊙ [σ'(r) ⊙ m];
+        # the brackets (and 1 − z, h_{t-1} − n) depend on no later step: all steps at once.
+        A, local = bufs.A, bufs.local
+        gate, factor = self.split(A), self.split(local, self.local_blocks)
+        r, z, n, m = gate["r"], gate["z"], gate["n"], gate["m"]
+        np.subtract(1, z, out=factor["m"])  # 1 − z, kept in m's slot
+        np.multiply(n, n, out=factor["n"])
+        np.subtract(1, factor["n"], out=factor["n"])
+        np.subtract(1, z, out=factor["z"])
+        factor["z"] *= z
+        np.subtract(1, r, out=factor["r"])
+        factor["r"] *= r
+        factor["r"] *= m
+        np.subtract(bufs.Z[:-1, :, self.D : self.D + self.H], n, out=factor["hn"])
 
-    def back_step(self, t, A, Z, dh, da, carry, bufs):
-        D, H = self.D, self.H
-        t1, t2 = bufs
-        a = A[t]
-        r, z, n, m = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-        da_r, da_z, da_n, da_m = da[:, :H], da[:, H : 2 * H], da[:, 2 * H : 3 * H], da[:, 3 * H :]
-        h_prev = Z[t, :, D : D + H]
-        # dn = dh ⊙ (1 - z), then through tanh: da_n = dn ⊙ (1 - n²)
-        np.subtract(1, z, out=t1)
-        t1 *= dh
-        np.multiply(n, n, out=t2)
-        np.subtract(1, t2, out=t2)
-        np.multiply(t1, t2, out=da_n)
-        # dz = dh ⊙ (h_{t-1} - n), then through σ: da_z = dz ⊙ z (1 - z)
-        np.subtract(h_prev, n, out=t1)
-        t1 *= dh
-        np.subtract(1, z, out=t2)
-        t2 *= z
-        np.multiply(t1, t2, out=da_z)
-        # r_t scales m_t = W_n h + b_hn: dm = da_n ⊙ r and dr = da_n ⊙ m, then through σ.
-        np.multiply(da_n, r, out=da_m)
-        np.subtract(1, r, out=t1)
-        t1 *= r
-        t1 *= m
-        np.multiply(da_n, t1, out=da_r)
-
-    def direct(self, t, A, dh, dh_prev, bufs):
+    def back_step(self, t, dh, da, bufs):
+        factor = self.split(bufs.local[t], self.local_blocks)
+        gate, grad = self.split(bufs.A[t]), self.split(da)
+        dn = np.multiply(factor["m"], dh, out=bufs.work[0])  # dh ⊙ (1 − z)
+        np.multiply(dn, factor["n"], out=grad["n"])
+        dz = np.multiply(factor["hn"], dh, out=bufs.work[0])  # dh ⊙ (h_{t-1} − n)
+        np.multiply(dz, factor["z"], out=grad["z"])
+        np.multiply(grad["n"], gate["r"], out=grad["m"])
+        np.multiply(grad["n"], factor["r"], out=grad["r"])
         # h_{t-1} also reaches h_t directly, through z_t.
-        H = self.H
-        dh_prev += np.multiply(dh, A[t, :, H : 2 * H], out=bufs[0])
+        return np.multiply(dh, gate["z"], out=bufs.work[1])
 
 
 class GRU(RecurrentModel):

@@ -1,10 +1,9 @@
-"""The vanilla (Elman) RNN as a whole-sequence model: its gate maths for the fused loop.
+"""The vanilla (Elman) RNN as a whole-sequence model: its kernel for the fused loop.
 
-``RNN`` computes exactly what the readable step functions of
-``whiteboard.cells.rnn`` (rnn_step, rnn_step_backward) compute, step after step, only
-faster: the loop of :mod:`whiteboard.models.engine` runs it, and this module supplies the
-cell's part, :class:`RNNMaths`.  ``tests/test_cells.py`` proves the two equal (forward,
-backward and every gradient).
+``RNN`` computes exactly what the readable steps of :mod:`whiteboard.cells.rnn`
+(``rnn_step``, ``rnn_step_backward``) compute, step after step, only faster: the loop of
+:mod:`whiteboard.models.engine` runs it and :class:`RNNMaths` is the cell's part.
+``tests/test_cells.py`` proves the two equal (forward, backward and every gradient).
 
     a_t = U x_t + W h_{t-1} + b,   h_t = f(a_t)
     ∂L/∂a_t = ∂L/∂h_t ⊙ f'(a_t)   (f' computed from the stored h_t)
@@ -28,7 +27,7 @@ class RNNMaths(CellMaths):
     """The RNN's part of the fused loop: one block of rows, a = [U | W | b] z, h = f(a)."""
 
     kind = "rnn"
-    blocks = 1
+    blocks = ("a",)
 
     def __init__(self, input_size, hidden_size, nonlinearity="tanh"):
         super().__init__(input_size, hidden_size)
@@ -47,16 +46,16 @@ class RNNMaths(CellMaths):
             "bias_hh_l0": dW[..., -1].copy(),
         }
 
-    def step(self, t, a, h_prev, h_out, bufs):
-        self.f(a, out=h_out)  # A keeps the pre-activation a_t; h_t goes into the next column
+    def step(self, t, bufs):
+        # A keeps the pre-activation a_t; h_t = f(a_t) goes into the next column
+        self.f(bufs.A[t], out=bufs.Z[t + 1, :, self.D : self.D + self.H])
 
-    def trace_arrays(self, A, bufs):
-        return {"gates": {}, "a": A}
+    def local_derivatives(self, bufs):
+        self.f_prime(bufs.Z[1:, :, self.D : self.D + self.H], out=bufs.local)  # f'(a_t) from h_t
 
-    def back_step(self, t, A, Z, dh, da, carry, bufs):
-        D, H = self.D, self.H
-        self.f_prime(Z[t + 1, :, D : D + H], out=da)  # f'(a_t) from the stored h_t
-        da *= dh
+    def back_step(self, t, dh, da, bufs):
+        np.multiply(bufs.local[t], dh, out=da)
+        return None
 
 
 INITS = ("uniform", "orthogonal", "identity")
@@ -123,7 +122,7 @@ class RNN(RecurrentModel):
     def maths(self) -> RNNMaths:
         return RNNMaths(self.input_size, self.hidden_size, self.nonlinearity)
 
-    def _config(self):
+    def config(self):
         config = {"seed": self.seed, "nonlinearity": self.nonlinearity}
         if self.init != "uniform":  # the default stays out of the repr, as PyTorch's does
             config["init"] = self.init

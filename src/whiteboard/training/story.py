@@ -33,6 +33,9 @@ import numpy as np
 from whiteboard.checks import as_rng, check_lag, check_positive_int
 
 __all__ = [
+    "NAMES",
+    "MOVES",
+    "TAILS",
     "SLOTS",
     "TEMPLATES",
     "COUNTRIES",
@@ -55,12 +58,12 @@ LANGUAGES = ("French", "Spanish", "German", "Italian", "Portuguese", "Greek", "P
 # (the trace of one batch grows with T); the generators refuse rather than slow down.
 MAX_LAG = 1000
 
-_NAMES = ("Ana", "Maria", "Lena", "Sofia", "Clara", "Nora", "Ines", "Elsa", "Mila", "Rosa",
+NAMES = ("Ana", "Maria", "Lena", "Sofia", "Clara", "Nora", "Ines", "Elsa", "Mila", "Rosa",
           "Alice")
-_MOVES = (("lives", "in"), ("moved", "to"), ("works", "in"), ("studies", "in"))
+MOVES = (("lives", "in"), ("moved", "to"), ("works", "in"), ("studies", "in"))
 # Words allowed between the country and the full stop, by length, so that every lag >= 3
 # can be filled exactly even though the shortest distractor sentence has 3 tokens.
-_TAILS = {
+TAILS = {
     0: ((),),
     1: (("now",), ("today",)),
     2: (("these", "days"), ("with", "friends")),
@@ -114,9 +117,9 @@ def _template_words(template):
 
 
 def _story_words():
-    words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *_NAMES]
-    words += [w for pair in _MOVES for w in pair]
-    words += [w for tails in _TAILS.values() for tail in tails for w in tail]
+    words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *NAMES]
+    words += [w for pair in MOVES for w in pair]
+    words += [w for tails in TAILS.values() for tail in tails for w in tail]
     for template in TEMPLATES:
         words += [w for w in _template_words(template) if not w.startswith("{")]
     for fillers in SLOTS.values():
@@ -244,10 +247,10 @@ def _compile(template):
 
 
 _TEMPLATE_IDS = {k: [_compile(t) for t in ts] for k, ts in _BY_LENGTH.items()}
-_NAME_IDS = tuple(_INDEX[w] for w in _NAMES)
-_MOVE_IDS = tuple((_INDEX[a], _INDEX[b]) for a, b in _MOVES)
+_NAME_IDS = tuple(_INDEX[w] for w in NAMES)
+_MOVE_IDS = tuple((_INDEX[a], _INDEX[b]) for a, b in MOVES)
 _TAIL_IDS = {k: tuple(tuple(_INDEX[w] for w in tail) for tail in tails)
-             for k, tails in _TAILS.items()}
+             for k, tails in TAILS.items()}
 _COUNTRY_IDS = tuple(_INDEX[c] for c in COUNTRIES)
 _STOP, _SHE, _SPEAKS = _INDEX["."], _INDEX["she"], _INDEX["speaks"]
 
@@ -261,7 +264,7 @@ def _starts(n):
 @functools.cache
 def _tails(free):
     """Tail lengths that leave a fillable number of the ``free`` tokens."""
-    return tuple(k for k in _TAILS if k <= free and _fillable(free - k))
+    return tuple(k for k in TAILS if k <= free and _fillable(free - k))
 
 
 def _distractors(n, u, out):

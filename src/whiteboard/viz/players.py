@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from whiteboard.checks import check_stepper
+from whiteboard.viz.script import json_data, script
 
 __all__ = ["Stepper", "Player", "play", "render_frames", "settle"]
 
@@ -116,25 +117,16 @@ class Player:
         return self.to_html()
 
     def to_html(self) -> str:
-        uid = self.uid
-        srcs = ",".join(
-            '"data:image/png;base64,' + base64.b64encode(f).decode("ascii") + '"'
-            for f in self.frames
-        )
-        caps = ",".join('"' + _js_string(c) + '"' for c in self.captions)
-        last = self.n_frames - 1
-        alt = html.escape(self.alt, quote=True)
-        first_cap = html.escape(self.captions[0]) if self.captions else ""
+        frames = ["data:image/png;base64," + base64.b64encode(f).decode("ascii")
+                  for f in self.frames]
+        data = {"frames": frames, "captions": self.captions, "interval": int(self.interval_ms)}
         return _TEMPLATE.format(
-            uid=uid, srcs=srcs, caps=caps, last=last, alt=alt, first_cap=first_cap,
-            first_src="data:image/png;base64," + base64.b64encode(self.frames[0]).decode(),
-            interval=int(self.interval_ms), n=self.n_frames,
+            uid=self.uid, n=self.n_frames, last=self.n_frames - 1, first_src=frames[0],
+            alt=html.escape(self.alt, quote=True),
+            first_cap=html.escape(self.captions[0]) if self.captions else "",
+            data=json_data(data),
+            script=script(["player.js"], root="wb-player", uid=self.uid, setup="wbPlayerSetup"),
         )
-
-
-def _js_string(s: str) -> str:
-    return (s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-            .replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def play(stepper, *, alt: str, dpi: float = 72, interval_ms: int = 700) -> Player:
@@ -159,9 +151,10 @@ def play(stepper, *, alt: str, dpi: float = 72, interval_ms: int = 700) -> Playe
     return Player(frames=frames, captions=captions, alt=alt, interval_ms=interval_ms)
 
 
-# Plain JavaScript, no libraries: the page must work offline and with no kernel.
+# Plain JavaScript, no libraries (viz/js/player.js): the page must work offline and with no
+# kernel.
 _TEMPLATE = """\
-<div class="wb-player" id="{uid}" data-frames="{n}">
+<div class="wb-player" data-uid="{uid}" data-frames="{n}">
 <img class="wb-frame" src="{first_src}" alt="{alt}" style="max-width:100%">
 <div class="wb-controls" style="display:flex;gap:.4em;align-items:center;flex-wrap:wrap">
 <button type="button" class="wb-prev" aria-label="previous step">&#9664;</button>
@@ -171,37 +164,7 @@ _TEMPLATE = """\
  aria-label="time step" style="flex:1;min-width:8em">
 <span class="wb-caption" aria-live="polite">{first_cap}</span>
 </div>
-<script>
-(function() {{
-  var root = document.getElementById("{uid}");
-  if (!root || root.dataset.ready) return;
-  root.dataset.ready = "1";
-  var srcs = [{srcs}];
-  var caps = [{caps}];
-  var img = root.querySelector(".wb-frame"), cap = root.querySelector(".wb-caption");
-  var slider = root.querySelector(".wb-slider"), playBtn = root.querySelector(".wb-play");
-  var t = 0, timer = null;
-  function show(k) {{
-    t = Math.max(0, Math.min(srcs.length - 1, k));
-    img.src = srcs[t]; cap.textContent = caps[t]; slider.value = t;
-    root.dataset.frame = t;
-  }}
-  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }}
-    playBtn.innerHTML = "&#9654; play"; }}
-  root.querySelector(".wb-prev").onclick = function() {{ stop(); show(t - 1); }};
-  root.querySelector(".wb-next").onclick = function() {{ stop(); show(t + 1); }};
-  slider.oninput = function() {{ stop(); show(parseInt(slider.value, 10)); }};
-  playBtn.onclick = function() {{
-    if (timer) {{ stop(); return; }}
-    if (t >= srcs.length - 1) show(0);
-    playBtn.innerHTML = "&#10074;&#10074; pause";
-    timer = setInterval(function() {{
-      if (t >= srcs.length - 1) {{ stop(); return; }}
-      show(t + 1);
-    }}, {interval});
-  }};
-  show(0);
-}})();
-</script>
+<script type="application/json" class="wb-player-data">{data}</script>
+{script}
 </div>
 """

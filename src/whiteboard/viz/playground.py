@@ -35,30 +35,31 @@ data), so a notebook executes to the same text every time.
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
-import json
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.checks import check_choices, check_text
 from whiteboard.training.story import (
+    COUNTRIES,
     LANGUAGES,
     LECTURE_STORY,
     SLOTS,
     TEMPLATES,
     story_vocab,
 )
+from whiteboard.viz.script import content_uid, json_data, script
 
-__all__ = ["Playground", "playground", "MODELS", "playable"]
+__all__ = ["Playground", "playground", "playground_shell", "MODELS", "PLAYGROUND_JS",
+           "playable"]
 
 MODELS = ("story_rnn", "story_lstm", "story_gru")
+# The page's script: the networks (cells, network), the playground's engine, view, controller.
+PLAYGROUND_JS = ("random.js", "cells.js", "network.js", "engine.js", "view.js", "app.js")
 _CORE_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-_JS = Path(__file__).resolve().parent / "js"
 
 
 def playable() -> tuple[str, ...]:
@@ -93,7 +94,7 @@ def _model_record(name: str) -> dict:
             "act": getattr(core, "nonlinearity", None), "weights": weights}
 
 
-def _gate_spec(kinds) -> dict:
+def gate_spec(kinds) -> dict:
     """``{kind: [{name, block, activation, role, feeds}]}`` in block order, from the cells."""
     return {kind: [{"name": g.name, "block": g.block, "activation": g.activation,
                     "role": g.role, "feeds": g.feeds}
@@ -118,8 +119,9 @@ class Playground:
     def data(self) -> dict:
         """Everything the page's script needs, as JSON-ready data."""
         records = [_model_record(n) for n in self.models]
-        return {"models": records, "gates": _gate_spec(sorted({r["kind"] for r in records})),
+        return {"models": records, "gates": gate_spec(sorted({r["kind"] for r in records})),
                 "vocab": list(story_vocab()), "classes": list(LANGUAGES),
+                "countries": list(COUNTRIES),
                 "story": self.story, "default_story": LECTURE_STORY,
                 "templates": list(TEMPLATES), "slots": {k: list(v) for k, v in SLOTS.items()},
                 "seed": 13}
@@ -127,20 +129,24 @@ class Playground:
     @cached_property
     def uid(self) -> str:
         """An id made from the content: the same playground always gives the same HTML."""
-        blob = json.dumps(self.data, sort_keys=True).encode()
-        return "wbg" + hashlib.sha1(blob).hexdigest()[:12]
+        return content_uid("wbg", self.data)
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the panels' frame, the data and the script."""
-        payload = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
-        payload = payload.replace("</", "<\\/")  # never end the <script> element early
-        script = "\n".join(_minify((_JS / f).read_text())
-                           for f in ("engine.js", "view.js", "app.js"))
-        return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story), data=payload,
-                                style=_STYLE, script=script.replace("__UID__", self.uid))
+        code = script(PLAYGROUND_JS, root="wb-playground", uid=self.uid,
+                      setup="wbPlaygroundSetup")
+        return _TEMPLATE.format(uid=self.uid, story=html.escape(self.story),
+                                data=json_data(self.data), style=_STYLE, script=code)
+
+
+def playground_shell(uid: str, story: str = LECTURE_STORY) -> str:
+    """The playground's HTML with no networks and no script: a page that trains networks
+    itself (the trainer) fills it with them and starts it (``wbPlaygroundSetup(root, data)``)."""
+    return _TEMPLATE.format(uid=uid, story=html.escape(story), data="{}", style=_STYLE,
+                            script="")
 
 
 def playground(models=MODELS, story: str = LECTURE_STORY) -> Playground:
@@ -215,6 +221,13 @@ image-rendering:pixelated}
 .wb-pg-db span{position:absolute;left:0;top:0;background:currentColor;opacity:.65}
 .wb-pg-db .wb-pg-dq{top:.6em;height:.4em;background:none;opacity:1;\
 border:1px dashed currentColor}
+.wb-pg-why{margin:.4em 0}
+.wb-pg-why-cap,.wb-pg-ww{font-size:max(12px,.8em)}
+.wb-pg-why-bars{display:flex;flex-wrap:wrap;gap:.15em .3em;align-items:flex-end}
+.wb-pg-wy{display:inline-flex;flex-direction:column;align-items:center;min-width:1.2em}
+.wb-pg-wbx{display:flex;align-items:flex-end;height:2.4em;width:100%;\
+border-bottom:1px solid currentColor}
+.wb-pg-wbar{display:block;width:100%;min-height:1px;background:currentColor;opacity:.65}
 .wb-pg-readout{position:absolute;z-index:3;pointer-events:none;max-width:min(24em,90%);\
 padding:.2em .5em;border:1px solid currentColor;border-radius:4px;\
 box-shadow:0 1px 4px rgba(0,0,0,.35)}
@@ -247,26 +260,16 @@ style="max-width:10em"></label>
 <label>from word <input type="number" class="wb-pg-start wb-pg-f" min="1" value="1" \
 style="width:4.5em"></label>
 <span class="wb-pg-start-word"></span></div></fieldset>
+<p class="wb-pg-p">Under each answer, <i>why this answer</i>: a bar per word, as tall as \
+that word moved the answer: the size of the gradient of the answer's score (its logit, before \
+the softmax) with respect to the word's input vector, the tallest bar being the story's largest. \
+Point at a bar for its value.</p>
 <p class="wb-pg-p">Step with the buttons, the slider or the arrow keys. Point at a heatmap \
 cell, or focus a heatmap with Tab and use the arrow keys, to read its exact value.</p>
 <div class="wb-pg-legend wb-pg-p"></div>
 <div class="wb-pg-panels"></div>
 <div class="wb-pg-readout" role="status" aria-live="polite" hidden></div>
-<script>
-(function () {{
-"use strict";
 {script}
-}})();
-</script>
 </div>
 """
 
-
-def _minify(js: str) -> str:
-    """``js`` without comment lines, indentation or blank lines: the same program, fewer bytes.
-
-    Only whole-line ``//`` comments go; a comment after code stays, so that nothing inside a
-    string or a regular expression is ever cut.
-    """
-    lines = (line.strip() for line in js.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//"))

@@ -3,7 +3,8 @@
 :func:`ask` makes a multiple-choice question and :func:`ask_number` a question whose answer is
 a number typed in a text field. Either returns a :class:`Quiz`; as the last expression of a
 cell it displays itself as self-contained HTML (a ``<fieldset class="wb-quiz">`` and a small
-plain-JavaScript script), which works the same in the built HTML book, JupyterLab and Colab.
+plain-JavaScript script, ``viz/js/quiz.js``), which works the same in the built HTML book,
+JupyterLab and Colab.
 The reader chooses or types, presses *Check* (or Enter), and reads "Right — ..." or
 "Not quite — ..." in a live region that screen readers announce.
 
@@ -28,6 +29,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
+
+from whiteboard.viz.script import script
 
 __all__ = ["Quiz", "ask", "ask_number"]
 
@@ -95,7 +98,7 @@ class Quiz:
         return _TEMPLATE.format(
             uid=uid, kind=self.kind, key=_hide(uid, self._record()),
             question=esc(self.question), body=body, field_style=_FIELD_STYLE,
-            script=_SCRIPT.replace("__UID__", uid),
+            script=script(["quiz.js"], root="wb-quiz", uid=uid, setup="wbQuizSetup"),
         )
 
 
@@ -212,7 +215,7 @@ def _option_index(value, options: tuple[str, ...], name: str) -> int:
 
 
 def _keystream(uid: str, n: int) -> bytes:
-    # Mirrored in _SCRIPT's reveal(); change both together.
+    # Mirrored in viz/js/quiz.js's wbQuizReveal; change both together.
     key = uid + ":key"
     return bytes((ord(key[i % len(key)]) + 31 * i) & 255 for i in range(n))
 
@@ -241,96 +244,6 @@ style="{field_style};cursor:pointer">Check</button></div>
 <p class="wb-quiz-feedback" aria-live="polite" \
 style="margin:.5em 0 0;min-height:1.4em;padding-left:.5em;border-left:.3em solid transparent">\
 </p>
-<script>
-{script}</script>
+{script}
 </fieldset>
-"""
-
-# Plain JavaScript, no libraries: the page must work offline and with no kernel.
-_SCRIPT = r"""(function () {
-  var uid = "__UID__";
-  function reveal(s) {
-    var key = uid + ":key", bin = atob(s), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) {
-      bytes[i] = bin.charCodeAt(i) ^ ((key.charCodeAt(i % key.length) + 31 * i) & 255);
-    }
-    return JSON.parse(new TextDecoder().decode(bytes));
-  }
-  var NUM = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[+-]?\\d+)?";
-  var FORM = new RegExp("^(" + NUM + ")(?:/(" + NUM + "))?$", "i");
-  function parse(text, unit) {
-    var s = text.trim().replace(/\u2212/g, "-");
-    if (unit && s.slice(-unit.length).toLowerCase() === unit.toLowerCase()) {
-      s = s.slice(0, -unit.length);
-    }
-    s = s.replace(/\s+/g, "");
-    if (s.indexOf(".") < 0) { s = s.replace(",", "."); }  // a decimal comma
-    var m = FORM.exec(s);
-    if (!m) { return NaN; }
-    return m[2] === undefined ? parseFloat(m[1]) : parseFloat(m[1]) / parseFloat(m[2]);
-  }
-  var COLOURS = {right: "#2e9d4a", wrong: "#d64545"};
-  function setup(root, seq) {
-    root.setAttribute("data-ready", "1");
-    var rec = reveal(root.getAttribute("data-key"));
-    var out = root.querySelector(".wb-quiz-feedback");
-    var field = root.querySelector("input.wb-quiz-input");
-    var radios = root.querySelectorAll("input[type=radio]");
-    // A radio group is every radio of one name: each copy on the page needs its own.
-    for (var i = 0; i < radios.length; i++) { radios[i].name = uid + "-" + seq; }
-    function say(state, mark, text) {
-      out.setAttribute("data-state", state);
-      out.style.borderLeftColor = COLOURS[state] || "currentColor";
-      out.textContent = "";
-      if (mark) {
-        var icon = document.createElement("span");
-        icon.setAttribute("aria-hidden", "true");
-        icon.textContent = mark + " ";
-        icon.style.color = COLOURS[state];
-        icon.style.fontWeight = "bold";
-        out.appendChild(icon);
-      }
-      out.appendChild(document.createTextNode(text));
-    }
-    function verdict(right, hint) {
-      if (right) { say("right", "\u2713", "Right \u2014 " + (rec.e || "well done.")); }
-      else { say("wrong", "\u2717", "Not quite \u2014 " + (hint || "try again.")); }
-    }
-    function check() {
-      if (field) {
-        var raw = field.value.trim();
-        if (!raw) { say("empty", "", "Type a number, then press Check."); return; }
-        var x = parse(raw, rec.u);
-        if (!isFinite(x)) {
-          say("invalid", "", "\u201c" + raw + "\u201d is not a number: type e.g. 0.5");
-          return;
-        }
-        verdict(Math.abs(x - rec.a) <= rec.t + 1e-9 * Math.max(1, Math.abs(rec.a)), rec.h);
-        return;
-      }
-      var chosen = root.querySelector("input[type=radio]:checked");
-      if (!chosen) { say("empty", "", "Choose an option, then press Check."); return; }
-      var k = parseInt(chosen.value, 10);
-      verdict(k === rec.a, rec.h[k]);
-    }
-    function clear() { out.removeAttribute("data-state"); out.textContent = "";
-      out.style.borderLeftColor = "transparent"; }
-    root.querySelector(".wb-quiz-check").addEventListener("click", check);
-    root.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter" && ev.target.tagName === "INPUT") { ev.preventDefault(); check(); }
-    });
-    // Only a new choice clears the verdict: a text field also fires "change" on Enter.
-    root.addEventListener("change", function (ev) { if (ev.target.type === "radio") { clear(); } });
-    if (field) { field.addEventListener("input", clear); }
-  }
-  function start(root) {
-    if (!root || root.hasAttribute("data-ready")) { return; }
-    window.wbQuizSeq = (window.wbQuizSeq || 0) + 1;
-    setup(root, window.wbQuizSeq);
-  }
-  var me = document.currentScript;
-  start(me && me.closest ? me.closest(".wb-quiz") : null);
-  var roots = document.querySelectorAll('.wb-quiz[data-uid="' + uid + '"]');
-  for (var r = 0; r < roots.length; r++) { start(roots[r]); }
-})();
 """

@@ -23,9 +23,9 @@ function wbGateOptions(engine) {
   return options;
 }
 
-function wbSetup(root) {
-  root.setAttribute("data-ready", "1");
-  var data = JSON.parse(root.querySelector(".wb-pg-data").textContent);
+// data: the page's JSON, or given (the trainer's playground of the networks it trained).
+function wbPlaygroundSetup(root, data) {
+  data = data || JSON.parse(root.querySelector(".wb-pg-data").textContent);
   var pg = {root: root, data: data, engine: wbEngine(data), ui: wbControls(root), panels: {},
             state: {res: null, forced: null, sel: 0, unit: 0, added: 0, cell: null}};
   root.querySelector(".wb-pg-legend").innerHTML = wbLegend(data);
@@ -70,6 +70,7 @@ function wbRecompute(pg, toEnd) {
   wbDrawMaps(pg);
   wbDrawTokens(pg);
   wbShowUnknown(pg);
+  wbDrawWhy(pg);
   pg.ui.slider.max = Math.max(1, T);
   pg.ui.start.max = Math.max(1, T);
   wbSelect(pg, toEnd === true || !had || keep >= had - 1 ? T - 1 : keep);  // follow the end
@@ -115,13 +116,32 @@ function wbDrawAxes(pg) {
   });
 }
 
+// Words the task does not know are named with the nearest known ones, and left out; a story
+// that then names no country leaves the networks guessing (readers took a confident wrong
+// answer for a bug), and one without its name has every later word one place early.
 function wbShowUnknown(pg) {
   var res = pg.state.res, unk = res.unknown.map(function (u) {
     return "\u201c" + u.word + "\u201d" + (u.nearest.length ? " (nearest: " +
       u.nearest.join(", ") + ")" : " (no close word)");
   });
-  pg.ui.unknown.textContent = unk.length ? "Not in the task's vocabulary, so left out of the " +
-    "run: " + unk.join("; ") + "." : (res.ids.length ? "" : "Type a story: there are no words yet.");
+  var country = res.tokens.some(function (w) { return pg.data.countries.indexOf(w) >= 0; });
+  var text = unk.length ? "Not in the task's vocabulary, so left out of the run: " +
+    unk.join("; ") + ". A country left out leaves the networks guessing; a name left out " +
+    "moves every later word one place, which can mislead them too." : "";
+  if (res.ids.length && !country) {
+    text += (text ? " " : "") + "As the networks read it, this story names no country: " +
+      "whatever they answer is a guess, however sure it looks.";
+  }
+  pg.ui.unknown.textContent = text || (res.ids.length ? "" : "Type a story: there are no words yet.");
+}
+
+// Under each answer, a bar per word: how much that word moved the answer (wbWhy).
+function wbDrawWhy(pg) {
+  var res = pg.state.res;
+  pg.engine.models.forEach(function (m) {
+    pg.panels[m.name].sec.querySelector(".wb-pg-why").innerHTML =
+      wbWhyBars(m.label, res.tokens, res.why[m.name], pg.data.classes);
+  });
 }
 
 function wbDrawAnswers(pg) {
@@ -299,12 +319,3 @@ function wbWatchSize(pg) {
     if (now !== last) { last = now; wbDrawAxes(pg); }
   }).observe(pg.root);
 }
-
-function wbStart(root) {
-  if (!root || root.hasAttribute("data-ready")) { return; }
-  wbSetup(root);
-}
-var wbMe = document.currentScript;
-wbStart(wbMe && wbMe.closest ? wbMe.closest(".wb-playground") : null);
-var wbRoots = document.querySelectorAll('.wb-playground[data-uid="__UID__"]');
-for (var wbR = 0; wbR < wbRoots.length; wbR++) { wbStart(wbRoots[wbR]); }

@@ -1,5 +1,5 @@
-// The playground's engine: the stored networks' forward pass, mirrored from whiteboard.models
-// (equations in whiteboard/cells/*.py), and the story tokeniser of encode_story.
+// The playground's engine: the stored networks run over the reader's story (network.js's core
+// with a batch of one), and the story tokeniser of encode_story.
 // Plain JavaScript, no library: it runs offline, in the book, JupyterLab, Colab and Voila.
 
 // The weights: little-endian float32 or float64 bytes in base85 (the alphabet of Python's
@@ -21,21 +21,16 @@ function wbDecode(w) {
   return out;
 }
 
-// sigmoid as whiteboard.cells.activations computes it: (1 + tanh(x/2)) / 2 never overflows
-var WB_ACT = {
-  sigmoid: function (x) { return 0.5 * (1 + Math.tanh(0.5 * x)); },
-  tanh: Math.tanh,
-  relu: function (x) { return x > 0 ? x : 0; }
-};
-var WB_RANGE = {sigmoid: [0, 1], tanh: [-1, 1]};
-
+// A network from its record: weights in base85 (rec.weights), or as arrays already (rec.w, a
+// network the page itself trained).
 function wbModel(rec, spec) {
   var m = {name: rec.name, kind: rec.kind, label: rec.label, H: rec.H, D: rec.D, K: rec.K,
-           act: WB_ACT[rec.act || "tanh"], gates: spec || [], w: {}};
+           nonlinearity: rec.act, gates: spec || [], w: {}};
   for (var key in rec.weights) { m.w[key] = wbDecode(rec.weights[key]); }
+  for (key in rec.w) { m.w[key] = Float64Array.from(rec.w[key]); }
   m.byName = {};
   for (var g = 0; g < m.gates.length; g++) { m.byName[m.gates[g].name] = m.gates[g]; }
-  return m;
+  return wbShape(m);
 }
 
 // Levenshtein distance, for naming the known words nearest to an unknown one.
@@ -81,70 +76,6 @@ function wbTokenise(text, vocab, index) {
   return {tokens: tokens, ids: ids, unknown: unknown};
 }
 
-// The pre-activations of every stacked row, written into pi and ph: input part (U x_t + b_ih;
-// x_t one-hot, or the embedding row E[id] when the network learned one) and recurrent part
-// (W h_{t-1} + b_hh), kept apart because the GRU's candidate needs that.
-function wbPre(m, id, h, hAt, pi, ph) {
-  var H = m.H, D = m.D, w = m.w, wih = w.weight_ih_l0, whh = w.weight_hh_l0;
-  var bih = w.bias_ih_l0, bhh = w.bias_hh_l0, E = w.E, rows = pi.length;
-  for (var r = 0; r < rows; r++) {
-    if (E) {  // a learned embedding: x_t = E[id], D numbers
-      var u = 0;
-      for (var d = 0; d < D; d++) { u += wih[r * D + d] * E[id * D + d]; }
-      pi[r] = u + bih[r];
-    } else {  // one-hot: U x_t is column id of U
-      pi[r] = wih[r * D + id] + bih[r];
-    }
-    var s = 0, base = r * H;
-    if (hAt >= 0) {
-      for (var k = 0; k < H; k++) { s += whh[base + k] * h[hAt + k]; }
-    }
-    ph[r] = s + bhh[r];
-  }
-}
-
-// Gate g at step t, written into out[g.name] at [t][*]: act(pre) unless an override forces it
-// (later overrides win, as in run_whatif, where each override pins a copy of the model in turn).
-function wbGate(m, g, pre, t, forced, out, rPart) {
-  var H = m.H, dst = out[g.name], at = t * H, act = WB_ACT[g.activation], b = g.block * H;
-  var pi = pre.pi, ph = pre.ph;
-  for (var j = 0; j < H; j++) {
-    dst[at + j] = act(rPart ? pi[b + j] + rPart[at + j] * ph[b + j] : pi[b + j] + ph[b + j]);
-  }
-  for (var o = 0; o < forced.length; o++) {
-    if (forced[o].gate === g.name && t >= forced[o].start) { dst.fill(forced[o].value, at, at + H); }
-  }
-}
-
-// One step of each cell (PyTorch's equations, as in whiteboard/cells), writing row t of the
-// flat arrays in out; row t - 1 holds the previous state (zero before the first word).
-var WB_STEP = {
-  rnn: function (m, pre, out, t) {
-    var H = m.H, h = out.h, at = t * H;
-    for (var j = 0; j < H; j++) { h[at + j] = m.act(pre.pi[j] + pre.ph[j]); }
-  },
-  lstm: function (m, pre, out, t, forced) {
-    for (var k = 0; k < m.gates.length; k++) { wbGate(m, m.gates[k], pre, t, forced, out); }
-    var H = m.H, at = t * H, c = out.c, h = out.h;
-    var i = out.i, f = out.f, g = out.g, o = out.o;
-    for (var j = 0; j < H; j++) {
-      var prev = t ? c[at - H + j] : 0;
-      c[at + j] = f[at + j] * prev + i[at + j] * g[at + j];   // c_t = f ⊙ c_{t-1} + i ⊙ g
-      h[at + j] = o[at + j] * Math.tanh(c[at + j]);           // h_t = o ⊙ tanh(c_t)
-    }
-  },
-  gru: function (m, pre, out, t, forced) {
-    var B = m.byName, H = m.H, at = t * H, h = out.h, z = out.z, n = out.n;
-    wbGate(m, B.r, pre, t, forced, out);
-    wbGate(m, B.z, pre, t, forced, out);
-    wbGate(m, B.n, pre, t, forced, out, out.r);  // n = tanh(U_n x + b_in + r ⊙ (W_n h + b_hn))
-    for (var j = 0; j < H; j++) {
-      var prev = t ? h[at - H + j] : 0;
-      h[at + j] = (1 - z[at + j]) * n[at + j] + z[at + j] * prev;
-    }
-  }
-};
-
 // softmax(V h_t + c), written into probs at [t][*].
 function wbSoftmax(m, h, t, probs) {
   var K = m.K, H = m.H, V = m.w.V, at = t * K, top = -Infinity, sum = 0, k;
@@ -176,20 +107,28 @@ function wbCheckOverrides(m, list) {
 }
 
 // The whole run of one model over the ids, as flat arrays: out[name][t * H + j] for h, every
-// gate and c, and out.probs[t * K + k]. One buffer per array and none per step keeps a
-// recompute cheap; wbEngine's run() turns them into the [word][unit] lists of the contract.
+// gate and c, and out.probs[t * K + k]: network.js's core with a batch of one, each forced
+// gate pinned from its start word on (later overrides win, as in run_whatif, where each
+// override pins a copy of the model in turn).
 function wbForward(m, ids, forced) {
-  var T = ids.length, H = m.H, rows = H * Math.max(1, m.gates.length);
-  var out = {h: new Float64Array(T * H), probs: new Float64Array(T * m.K)};
-  for (var k = 0; k < m.gates.length; k++) { out[m.gates[k].name] = new Float64Array(T * H); }
-  if (m.kind === "lstm") { out.c = new Float64Array(T * H); }
-  var pre = {pi: new Float64Array(rows), ph: new Float64Array(rows)};
-  for (var t = 0; t < T; t++) {
-    wbPre(m, ids[t], out.h, (t - 1) * H, pre.pi, pre.ph);
-    WB_STEP[m.kind](m, pre, out, t, forced);
-    wbSoftmax(m, out.h, t, out.probs);
-  }
+  var T = ids.length, H = m.H, out = {probs: new Float64Array(T * m.K)};
+  var ws = wbCoreForward(m, ids, T, 1, function (t) {
+    return forced.filter(function (o) { return t >= o.start; });
+  });
+  out.h = ws.h.slice(0, T * H);
+  for (var k = 0; k < m.gates.length; k++) { out[m.gates[k].name] = ws[m.gates[k].name].slice(0, T * H); }
+  if (m.kind === "lstm") { out.c = ws.c.slice(0, T * H); }
+  for (var t = 0; t < T; t++) { wbSoftmax(m, out.h, t, out.probs); }
   return out;
+}
+
+// Which word moved each model's answer: wbAttribution for the class it answers at the last
+// word, in the run as trained (no gate forced).
+function wbWhy(m, ids, probs) {
+  var K = m.K, T = ids.length, best = 0;
+  if (!T) { return {target: -1, attribution: []}; }
+  for (var k = 1; k < K; k++) { if (probs[(T - 1) * K + k] > probs[(T - 1) * K + best]) { best = k; } }
+  return {target: best, attribution: wbAttribution(m, ids, best)};
 }
 
 // A flat array [T * n] as a list of T lists of n numbers.
@@ -217,37 +156,32 @@ function wbEngine(data) {
                         models.map(function (m) { return m.name; }).join(", "));
       }
     }
-    var tok = wbTokenise(text, data.vocab, index), res = {};
+    var tok = wbTokenise(text, data.vocab, index), res = {}, why = {};
     for (var k = 0; k < models.length; k++) {
-      var m = models[k];
-      res[m.name] = wbForward(m, tok.ids, wbCheckOverrides(m, overrides[m.name] || []));
+      var m = models[k], plain = wbForward(m, tok.ids, []);
+      why[m.name] = wbWhy(m, tok.ids, plain.probs);
+      var list = wbCheckOverrides(m, overrides[m.name] || []);
+      res[m.name] = list.length ? wbForward(m, tok.ids, list) : plain;
     }
-    return {tokens: tok.tokens, ids: tok.ids, unknown: tok.unknown, models: res};
+    return {tokens: tok.tokens, ids: tok.ids, unknown: tok.unknown, models: res, why: why};
   }
   // The contract (root.wbRun): arrays [word][unit] and [word][class].
+  // attribution: one number per token, of the run as trained (wbWhy).
   function run(text, overrides) {
     var res = compute(text, overrides);
     for (var name in res.models) {
       var flat = res.models[name], m = model(name);
       for (var key in flat) { flat[key] = wbRows(flat[key], key === "probs" ? m.K : m.H); }
+      flat.attribution = res.why[name].attribution;
     }
+    delete res.why;
     return res;
   }
   function force(m, ids, list) { return wbForward(m, ids, wbCheckOverrides(m, list)); }
   return {models: models, model: model, compute: compute, run: run, force: force};
 }
 
-// The distractors: a small seeded generator (mulberry32) fills the task's templates.
-function wbRandom(seed) {
-  var a = seed >>> 0;
-  return function () {
-    a = (a + 0x6D2B79F5) >>> 0;
-    var t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// The distractors: the seeded generator of random.js fills the task's templates.
 function wbDistractor(data, seed) {
   var rand = wbRandom(seed), tpl = data.templates[Math.floor(rand() * data.templates.length)];
   return tpl.replace(/\{(\w+)\}/g, function (_, slot) {

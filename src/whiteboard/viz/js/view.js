@@ -104,6 +104,7 @@ function wbPanel(root, m) {
   sec.setAttribute("data-model", m.name);
   sec.innerHTML = "<p class='wb-pg-title'><b>" + wbEsc(m.label) + "</b> (" + wbEsc(m.name) +
     ")</p><p class='wb-pg-answer' aria-live='polite'></p><div class='wb-pg-dist'></div>" +
+    "<div class='wb-pg-why'></div>" +
     "<div class='wb-pg-maps'>" + maps.map(function (map) {
       return wbMapBlock(m, map);
     }).join("") + "</div>";
@@ -117,9 +118,9 @@ function wbPanel(root, m) {
 // A heatmap's cells as an image of T x H pixels, one per cell, that the SVG stretches with
 // crisp edges: a 24-bit top-down BMP (the simplest format every browser reads) in a data
 // URL. One element per heatmap instead of one per cell or colour, so that a redraw costs
-// little to build, parse and lay out. vals is flat [t * H + j].
-function wbBitmap(vals, T, H, act) {
-  var row = (3 * T + 3) & ~3, size = 54 + row * H, lo = WB_RANGE[act][0], pal = WB_PALETTE[act];
+// little to build, parse and lay out. rgbAt(t, j) is the colour of column t, row j.
+function wbBitmapOf(T, H, rgbAt) {
+  var row = (3 * T + 3) & ~3, size = 54 + row * H;
   var bytes = new Uint8Array(size), head = new DataView(bytes.buffer), bin = "";
   bytes[0] = 66; bytes[1] = 77;                               // "BM"
   [[2, size], [10, 54], [14, 40], [18, T], [22, -H], [34, row * H]].forEach(function (f) {
@@ -128,7 +129,7 @@ function wbBitmap(vals, T, H, act) {
   head.setUint16(26, 1, true); head.setUint16(28, 24, true);  // 1 plane, 24 bits per pixel
   for (var j = 0; j < H; j++) {
     for (var t = 0, at = 54 + j * row; t < T; t++, at += 3) {
-      var c = pal[wbBin(vals[t * H + j], lo)];
+      var c = rgbAt(t, j);
       bytes[at] = c[2]; bytes[at + 1] = c[1]; bytes[at + 2] = c[0];  // stored as b, g, r
     }
   }
@@ -136,6 +137,12 @@ function wbBitmap(vals, T, H, act) {
     bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
   }
   return "data:image/bmp;base64," + btoa(bin);
+}
+
+// The playground's heatmap [unit x word] of vals, flat [t * H + j], in act's colours.
+function wbBitmap(vals, T, H, act) {
+  var lo = WB_RANGE[act][0], pal = WB_PALETTE[act];
+  return wbBitmapOf(T, H, function (t, j) { return pal[wbBin(vals[t * H + j], lo)]; });
 }
 
 // A heatmap's SVG content: the cells, the start of a forced gate (start >= 0, dashed), the
@@ -187,6 +194,24 @@ function wbDist(probs, forced, classes) {
       "</span></div>";
   }
   return html;
+}
+
+// "Why this answer": a bar per word, its height the word's attribution (the norm of the
+// gradient of the answer's logit with respect to the word's input vector) over the largest
+// in the story; the exact value is the bar's label.
+function wbWhyBars(label, tokens, why, classes) {
+  if (!tokens.length) { return ""; }
+  var top = Math.max.apply(null, why.attribution) || 1;
+  return "<div class='wb-pg-why-cap'>Why " + wbEsc(label) + " says " + wbEsc(classes[why.target]) +
+    ": how much each word moved that answer</div><div class='wb-pg-why-bars'>" +
+    tokens.map(function (w, t) {
+      var v = why.attribution[t], text = "word " + wbWordNumber(t) + " \u201c" + w + "\u201d: " +
+        v.toPrecision(3);
+      return "<span class='wb-pg-wy' title='" + wbEsc(text) + "' aria-label='" + wbEsc(text) +
+        "' role='img'><span class='wb-pg-wbx'><span class='wb-pg-wbar' style='height:" +
+        (100 * v / top).toFixed(1) + "%'></span></span><span class='wb-pg-ww' aria-hidden='true'>" +
+        wbEsc(w) + "</span></span>";
+    }).join("") + "</div>";
 }
 
 function wbTop(probs, classes) {

@@ -20,6 +20,7 @@ __all__ = [
     "plot_readability",
     "plot_learning_curves",
     "plot_mechanism",
+    "plot_word_attribution",
 ]
 
 COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green",
@@ -304,4 +305,37 @@ def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
     axes[1].set_ylim(top=1.0)  # a share; after the log scale, so the bottom stays automatic
     axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
                    frameon=False, borderaxespad=0.2)
+    return fig
+
+
+def plot_word_attribution(words, attributions: dict, *, marks=None, ax=None):
+    """Which word moved each network's answer: the attribution of every word, on a log scale.
+
+    Args:
+        words: the story's T words, the x axis.
+        attributions: label -> (T,) values from
+            :func:`whiteboard.analysis.attribution.word_attribution` (a label containing "RNN"
+            or "LSTM" gets that model's colour).
+        marks: optional ``{position: text}``, words to mark with a dotted line (the country).
+        ax: axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+    """
+    fig, ax = figure_for(ax, (7.0, 3.2))
+    styles = _styles(attributions)
+    T = len(words)
+    for label, values in attributions.items():
+        values = np.maximum(np.asarray(values, float), 1e-300)
+        ax.semilogy(np.arange(T), values, marker="o", markersize=3, label=label,
+                    **styles[label])
+    for t, text in (marks or {}).items():
+        ax.axvline(t, color="black", linestyle=":", linewidth=1)
+        ax.annotate(text, (t, 1), xycoords=("data", "axes fraction"), xytext=(3, -12),
+                    textcoords="offset points", fontsize=9)
+    ax.set_xticks(np.arange(T), words, rotation=90, fontsize=8)
+    ax.set_xlim(-0.5, T - 0.5)
+    ax.set_ylabel(r"$\|\partial z_{\mathrm{answer}} / \partial x_t\|$")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=9, frameon=False, loc="lower right")
     return fig

@@ -1,0 +1,296 @@
+"""The trainer: the book's central experiment, run by the reader in the page, with no kernel.
+
+:func:`trainer` returns a :class:`Trainer`; as the last expression of a cell it shows itself
+as self-contained HTML, SVG and plain JavaScript (``viz/js/``, loaded by
+:mod:`whiteboard.viz.script`), which works the same in the built HTML book, JupyterLab, Colab
+and Voilà. The reader picks a lag, the models, the number of seeds, the step budget and the
+learning rate, and trains: an RNN and an LSTM side by side on the story task, each seed in a
+Web Worker made from the page's own script (in slices on the main thread where a worker
+cannot start), with live charts of held-out accuracy, loss, the gradient reaching each word
+and the mean forget gate. When training ends, the trained networks open in a playground on
+the same page.
+
+The page's JavaScript mirrors the numpy code it replaces, and the tests hold it to it:
+
+- ``network.js`` is :class:`whiteboard.training.network.SequenceModel` (embedding, RNN / LSTM /
+  GRU core, read-out of the last state, cross-entropy, BPTT): its loss and every gradient
+  equal ``loss_and_grads`` to 1e-9 (``tests/test_trainer_maths.py``);
+- ``optim.js`` is :mod:`whiteboard.training.optim`'s global-norm clipping and Adam;
+- ``stories.js`` is :func:`whiteboard.training.story.make_stories` with its own generator;
+- ``train.js`` is the loop of :func:`whiteboard.training.loop.train` with the settings of
+  :class:`whiteboard.training.experiments.Setup`, and the initialisation of
+  :mod:`whiteboard.models` (the LSTM's forget bias a setting of each model).
+
+Every root element (class ``wb-trainer``) has ``root.wbLossAndGrads(net, x, y)``,
+``root.wbStories(lag, batch, seed)`` and ``root.wbTrain(config)`` (see ``DESIGN.md``).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cached_property
+
+from whiteboard.checks import check_choices, check_positive_int
+from whiteboard.training.experiments import MODELS as EXPERIMENT_MODELS
+from whiteboard.training.experiments import Setup, load_result
+from whiteboard.training.story import (
+    COUNTRIES,
+    LANGUAGES,
+    LECTURE_STORY,
+    MOVES,
+    NAMES,
+    SLOTS,
+    STORY_MIN_LAG,
+    TAILS,
+    TEMPLATES,
+    story_vocab,
+)
+from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec, playground_shell
+from whiteboard.viz.script import content_uid, json_data, script
+
+__all__ = ["Trainer", "trainer", "TRAINER_JS", "PURE_JS", "task_data", "model_specs",
+           "setup_data", "LAGS"]
+
+# The pure part of the page's script (no document): node --test and the workers run it.
+PURE_JS = ("random.js", "cells.js", "network.js", "optim.js", "stories.js", "train.js",
+           "contract.js")
+# The whole page's script: the pure part, the charts and the worker pool, the playground (for
+# the trained networks) and the trainer's view and controller.
+TRAINER_JS = (*PURE_JS, "chart.js", "pool.js", *PLAYGROUND_JS[PLAYGROUND_JS.index("engine.js"):],
+              "trainer_view.js", "trainer_app.js")
+LAGS = (5, 80)  # the lags the page offers
+MAX_SEEDS = 5
+MAX_STEPS = 20_000
+MAX_WORKERS = 4  # at most this many workers, and no more than the machine's cores
+SNAPSHOT_EVERY = 10  # steps between two rows of the gradient heatmap
+# The model classes the page's JavaScript builds, and the keyword arguments it understands.
+_KINDS = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+_KWARGS = {"nonlinearity", "forget_bias"}
+
+
+def task_data() -> dict:
+    """The story task's words and rules (``whiteboard.training.story``), as JSON-ready data."""
+    return {"vocab": list(story_vocab()), "countries": list(COUNTRIES),
+            "languages": list(LANGUAGES), "names": list(NAMES),
+            "moves": [list(m) for m in MOVES],
+            "tails": {str(k): [list(t) for t in v] for k, v in TAILS.items()},
+            "templates": list(TEMPLATES), "slots": {k: list(v) for k, v in SLOTS.items()},
+            "min_lag": STORY_MIN_LAG}
+
+
+def setup_data(setup: Setup = Setup()) -> dict:
+    """The training settings every run shares, from ``experiments.Setup``."""
+    return {"hidden": setup.hidden, "embed": setup.embed, "batch": setup.batch,
+            "clip": setup.clip, "eval_every": setup.eval_every, "stop_at": setup.stop_at,
+            "val_size": setup.val_size, "steps": setup.steps, "record": SNAPSHOT_EVERY}
+
+
+def _label(name: str, kind: str, kwargs: dict) -> str:
+    if kind == "lstm":
+        return f"LSTM, forget bias {kwargs['forget_bias']:g}"
+    if kind == "rnn" and kwargs.get("nonlinearity", "tanh") != "tanh":
+        return f"RNN ({kwargs['nonlinearity']})"
+    return kind.upper() if name == kind else name
+
+
+def model_specs(setup: Setup = Setup(), sweep: dict | None = None) -> dict:
+    """``{model: {kind, label, forget_bias, nonlinearity, lr}}`` for every model of the
+    experiments that the page can build, with the learning rates the committed sweep chose.
+
+    ``lr`` maps each lag of the sweep to its rate; a model the sweep did not search borrows
+    the rate of the model it names in ``experiments.MODELS``, else the LSTM's.
+    """
+    from whiteboard.training.experiments import model_kwargs
+
+    sweep = load_result("story_sweep.json") if sweep is None else sweep
+    chosen = sweep["lr_search"]["chosen"]
+    specs = {}
+    for name, spec in EXPERIMENT_MODELS.items():
+        cls, kwargs, borrows = spec.cls, spec.kwargs, spec.lr_from
+        if cls not in _KINDS or not set(kwargs) <= _KWARGS or spec.wide or spec.curriculum:
+            continue
+        kind, kw = _KINDS[cls], model_kwargs(name, setup)[1]
+        source = next((m for m in (name, borrows, "lstm") if m and
+                       all(m in chosen[lag] for lag in chosen)), None)
+        specs[name] = {"kind": kind, "label": _label(name, kind, kw),
+                       "forget_bias": kw.get("forget_bias"),
+                       "nonlinearity": kw.get("nonlinearity", "tanh" if kind == "rnn" else None),
+                       "lr": {lag: chosen[lag][source] for lag in chosen}, "lr_from": source}
+    return specs
+
+
+@dataclass(frozen=True)
+class Trainer:
+    """The in-page trainer, with its default settings. Make one with :func:`trainer`."""
+
+    models: tuple[str, ...]
+    lag: int
+    seeds: int
+    steps: int
+    compact: bool = False
+
+    def __repr__(self) -> str:
+        return (f"Trainer(models={self.models!r}, lag={self.lag}, seeds={self.seeds}, "
+                f"steps={self.steps}{', compact' if self.compact else ''})")
+
+    @cached_property
+    def data(self) -> dict:
+        """Everything the page's script needs, as JSON-ready data."""
+        return {"task": task_data(), "gates": gate_spec(["gru", "lstm", "rnn"]),
+                "setup": setup_data(), "models": model_specs(), "lags": list(LAGS),
+                "max_seeds": MAX_SEEDS, "max_steps": MAX_STEPS, "max_workers": MAX_WORKERS,
+                "defaults": {"models": list(self.models), "lag": self.lag, "seeds": self.seeds,
+                             "steps": self.steps},
+                "compact": self.compact, "playground": {"story": LECTURE_STORY, "seed": 13}}
+
+    @cached_property
+    def uid(self) -> str:
+        """An id made from the content: the same trainer always gives the same HTML."""
+        return content_uid("wbt", self.data)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """The self-contained HTML: the settings, the panels' frame, the data and the script."""
+        code = script(TRAINER_JS, root="wb-trainer", uid=self.uid, setup="wbTrainerSetup",
+                      worker="wbWorkerMain")
+        return _TEMPLATE.format(uid=self.uid, style=_STYLE, data=json_data(self.data),
+                                settings=self._settings(), script=code,
+                                shell=playground_shell(self.uid + "pg"),
+                                talk="" if self.compact else _TALK)
+
+    def _settings(self) -> str:
+        number = ('<label>{text} <input type="number" class="wb-tr-{name} wb-tr-f" min="{lo}" '
+                  'max="{hi}" value="{value}" style="width:{em}em"></label>')
+        parts = [number.format(text="lag", name="lag", lo=LAGS[0], hi=LAGS[1], value=self.lag,
+                               em=4.5),
+                 number.format(text="seeds", name="seeds", lo=1, hi=MAX_SEEDS, value=self.seeds,
+                               em=3.5)]
+        if self.compact:
+            return '<div class="wb-tr-bar">' + "".join(parts) + "</div>"
+        parts.append(number.format(text="steps", name="steps", lo=1, hi=MAX_STEPS,
+                                   value=self.steps, em=6))
+        parts.append('<label>learning rate <input type="text" class="wb-tr-lr wb-tr-f" '
+                     'inputmode="decimal" placeholder="the sweep\'s" style="width:7em"></label>')
+        boxes = "".join(
+            f'<label><input type="checkbox" class="wb-tr-model" value="{name}"'
+            f'{" checked" if name in self.models else ""}> {html.escape(spec["label"])}</label>'
+            for name, spec in model_specs().items())
+        return ('<div class="wb-tr-bar">' + "".join(parts) + '</div><div class="wb-tr-bar" '
+                'role="group" aria-label="models">models: ' + boxes + "</div>")
+
+
+def trainer(models=("rnn", "lstm"), *, lag: int = 20, seeds: int = MAX_SEEDS,
+            steps: int | None = None, compact: bool = False) -> Trainer:
+    """The story task's RNN-against-LSTM experiment, for the reader to run in the page.
+
+    Args:
+        models: the models checked when the page opens, names of
+            ``whiteboard.training.experiments.MODELS`` that the page can build (``rnn``,
+            ``lstm``, ``lstm_fb0``, ``gru``); the reader can check others.
+        lag: the lag the page opens with, from 5 to 80.
+        seeds: how many seeds (1 to 5) each model trains with.
+        steps: the step budget of a run (default: the sweep's, ``Setup().steps``).
+        compact: a smaller copy (lag and seeds only; accuracy and the gradient heatmap) for
+            a chapter.
+
+    Returns:
+        A :class:`Trainer`; as the last expression of a cell it displays itself.
+
+    Raises:
+        TypeError: ``models`` is not a list or tuple of strings, or a number is not an int.
+        ValueError: an unknown model (the message lists the choices), or a number out of range.
+    """
+    models = check_choices(models, tuple(model_specs()), "models")
+    lag = check_positive_int(lag, "lag")
+    if not LAGS[0] <= lag <= LAGS[1]:
+        raise ValueError(f"lag must be from {LAGS[0]} to {LAGS[1]}, got {lag}")
+    seeds = check_positive_int(seeds, "seeds")
+    if seeds > MAX_SEEDS:
+        raise ValueError(f"seeds must be from 1 to {MAX_SEEDS}, got {seeds}")
+    steps = Setup().steps if steps is None else check_positive_int(steps, "steps")
+    if steps > MAX_STEPS:
+        raise ValueError(f"steps must be from 1 to {MAX_STEPS}, got {steps}")
+    return Trainer(models, lag, seeds, steps, bool(compact))
+
+
+_TALK = ('<button type="button" class="wb-tr-talk wb-tr-f" hidden>Talk to the networks you '
+         'trained</button>')
+
+# The page's look, scoped to the trainer. Text inherits the page's colour (currentColor), so it
+# reads in light and dark mode; the charts draw in currentColor too, and the heatmaps' colours
+# are data with their own legend. Panels sit side by side while each gets ~19em and stack
+# below that.
+_STYLE = """\
+.wb-trainer{font-size:max(12px,1em);color:inherit;border:1px solid currentColor;\
+border-radius:6px;padding:.6em 1em;margin:1em 0;box-sizing:border-box;max-width:100%}
+.wb-trainer *{box-sizing:border-box}
+.wb-trainer :focus-visible{outline:3px solid currentColor;outline-offset:2px}
+.wb-tr-f{font:inherit;color:inherit;background:transparent;border:1px solid currentColor;\
+border-radius:4px;padding:.15em .4em;max-width:100%;min-width:0}
+button.wb-tr-f{cursor:pointer}
+button.wb-tr-f:disabled{opacity:.55;cursor:default}
+.wb-tr-bar{display:flex;flex-wrap:wrap;gap:.4em .8em;align-items:center;margin:.4em 0}
+.wb-tr-bar label{display:inline-flex;align-items:center;gap:.3em;max-width:100%;min-width:0}
+.wb-tr-settings{border:1px solid currentColor;border-radius:4px;margin:.4em 0;\
+padding:.3em .8em;min-width:0}
+.wb-tr-settings legend{font:inherit;float:none;width:auto;margin:0;padding:0 .3em}
+.wb-tr-p{margin:.3em 0}
+.wb-tr-message{margin:.3em 0;font-weight:bold}
+.wb-tr-message:empty{display:none}
+.wb-tr-key{display:inline-flex;align-items:center;gap:.3em;margin-right:.4em}
+.wb-tr-key svg{border:1px solid currentColor}
+.wb-tr-panels{display:flex;flex-wrap:wrap;gap:1em 1.5em;align-items:flex-start}
+.wb-tr-panel{flex:1 1 19em;min-width:0;max-width:100%}
+.wb-tr-panel p{margin:.2em 0}
+.wb-tr-block{margin:.6em 0 0}
+.wb-tr-cap{margin:.2em 0}
+.wb-tr-plot{display:grid;grid-template-columns:4.2em minmax(0,1fr)}
+.wb-tr-y,.wb-tr-x{font-size:max(12px,.8em)}
+.wb-tr-y{display:flex;flex-direction:column;justify-content:space-between;align-items:flex-end;\
+padding-right:.3em;line-height:1}
+.wb-tr-svg{display:block;width:100%;height:7em;border:1px solid currentColor}
+[data-chart='grad'] .wb-tr-svg{height:10em}
+.wb-tr-svg image{image-rendering:optimizeSpeed;image-rendering:crisp-edges;\
+image-rendering:pixelated}
+.wb-tr-x{position:relative;display:flex;justify-content:space-between;margin-left:4.2em;\
+min-height:1.4em}
+[data-chart='grad'] .wb-tr-svg{background:repeating-linear-gradient(45deg,transparent 0 5px,\
+rgba(128,128,128,.3) 5px 6px)}
+[data-chart='grad'] .wb-tr-x{min-height:2.8em}
+.wb-tr-at{position:absolute;top:0;white-space:nowrap}
+.wb-tr-end{right:0;top:1.4em}
+.wb-tr-svg path{fill:none;stroke:currentColor;vector-effect:non-scaling-stroke}
+path.wb-tr-seed{stroke-width:1;opacity:.55}
+path.wb-tr-mean{stroke-width:3}
+path.wb-tr-chance{stroke-width:1;stroke-dasharray:4 3}
+.wb-tr-table{border-collapse:collapse;margin:.5em 0;max-width:100%}
+.wb-tr-table caption{text-align:left}
+.wb-tr-table th,.wb-tr-table td{border:1px solid currentColor;padding:.2em .5em;text-align:left}
+"""
+
+_TEMPLATE = """\
+<div class="wb-trainer" data-uid="{uid}" role="group" aria-label="Trainer: train an RNN and an \
+LSTM on the story task in this page">
+<style>{style}</style>
+<script type="application/json" class="wb-tr-data">{data}</script>
+<fieldset class="wb-tr-settings"><legend>Settings</legend>
+{settings}</fieldset>
+<p class="wb-tr-rates wb-tr-p"></p>
+<p class="wb-tr-message" role="alert"></p>
+<div class="wb-tr-bar">
+<button type="button" class="wb-tr-train wb-tr-f">Train</button>
+<button type="button" class="wb-tr-pause wb-tr-f" disabled>Pause</button>
+<button type="button" class="wb-tr-reset wb-tr-f">Reset</button>
+<span class="wb-tr-status" aria-live="polite"></span></div>
+<p class="wb-tr-legend wb-tr-p"></p>
+<div class="wb-tr-panels"></div>
+<div class="wb-tr-results" aria-live="polite"></div>
+{talk}
+<template class="wb-tr-pg">{shell}</template>
+<div class="wb-tr-playground"></div>
+{script}
+</div>
+"""

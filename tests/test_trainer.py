@@ -1,0 +1,171 @@
+"""The trainer: input validation, reproducible HTML, and the page against numpy in Chromium.
+
+The browser checks (``trainer_checks``) run the page's contract functions and its controls;
+``test_each_check_fails_on_a_broken_page`` shows each of them failing on a page broken on
+purpose in the one way it guards against.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from trainer_checks import (
+    check_bad_settings,
+    check_learns,
+    check_loss_and_grads,
+    check_no_request_leaves,
+    check_stories,
+    open_trainer,
+)
+
+from whiteboard.viz.trainer import Trainer, model_specs, trainer
+
+# ---- validation and HTML -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: trainer(("rnn", "nope")), ValueError, "no choice called 'nope'"),
+    (lambda: trainer(()), ValueError, "at least one of: rnn"),
+    (lambda: trainer("rnn"), TypeError, "list or tuple of names, got str"),
+    (lambda: trainer(lag=0), ValueError, "lag must be a positive integer"),
+    (lambda: trainer(lag=500), ValueError, "lag must be from 5 to 80, got 500"),
+    (lambda: trainer(lag=20.0), TypeError, "lag must be a positive integer, got float"),
+    (lambda: trainer(seeds=6), ValueError, "seeds must be from 1 to 5, got 6"),
+    (lambda: trainer(steps=0), ValueError, "steps must be a positive integer"),
+    (lambda: trainer(steps=10**6), ValueError, "steps must be from 1 to 20000"),
+])
+def test_bad_input_is_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_the_models_are_the_experiments_with_the_sweeps_rates():
+    specs = model_specs()
+    assert list(specs) == ["rnn", "lstm", "lstm_fb0", "gru"]
+    assert specs["lstm"]["forget_bias"] == 3.0 and specs["lstm_fb0"]["forget_bias"] == 0.0
+    assert specs["rnn"]["lr"]["20"] == 0.001 and specs["lstm"]["lr"]["20"] == 0.03
+    assert specs["lstm_fb0"]["lr_from"] == "lstm" and specs["gru"]["lr_from"] == "lstm"
+
+
+def test_html_is_reproducible_offline_and_ids_follow_the_content():
+    a, b = trainer().to_html(), trainer().to_html()
+    assert a == b and trainer()._repr_html_() == a
+    assert trainer(lag=30).uid != trainer().uid
+    assert re.fullmatch(r"wbt[0-9a-f]{12}", trainer().uid)
+    assert a.startswith('<div class="wb-trainer"')
+    assert "src=" not in a and "http:" not in a and "https:" not in a and "import(" not in a
+    assert repr(trainer(compact=True)) == ("Trainer(models=('rnn', 'lstm'), lag=20, seeds=5, "
+                                           "steps=3000, compact)")
+    assert isinstance(trainer(), Trainer)
+
+
+def test_the_node_tests_data_is_the_trainers():
+    fixture = Path(__file__).parent / "js" / "trainer_data.json"
+    assert json.loads(fixture.read_text()) == json.loads(json.dumps(trainer().data)), (
+        "tests/js/trainer_data.json is stale: write trainer().data into it again")
+
+
+def test_the_page_weighs_under_400_kb():
+    assert len(trainer().to_html().encode()) <= 400_000
+
+
+# ---- in the browser -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tr_page(browser, tmp_path_factory):
+    page, problems = open_trainer(browser, trainer().to_html(), tmp_path_factory.mktemp("tr"))
+    yield page, problems
+    page.close()
+
+
+@pytest.mark.browser
+def test_loss_and_every_gradient_equal_numpy(tr_page):
+    check_loss_and_grads(tr_page[0])
+
+
+@pytest.mark.browser
+def test_every_story_is_a_valid_story_of_its_lag(tr_page):
+    check_stories(tr_page[0])
+
+
+@pytest.mark.browser
+def test_bad_settings_get_a_message_and_no_error(tr_page):
+    check_bad_settings(*tr_page)
+
+
+@pytest.mark.browser
+def test_the_contract_names_bad_input(tr_page):
+    page = tr_page[0]
+    for expr, msg in [("r.wbStories(0, 2, 1)", "lag must be a whole number from 3 to 1000"),
+                      ("r.wbStories(20, 0, 1)", "batch must be a whole number >= 1"),
+                      ("r.wbLossAndGrads({kind: 'cnn', params: {}}, [[1]], [0])",
+                       "net.kind must be one of"),
+                      ("r.wbTrain({lag: 500})", "The lag must be a whole number from 5 to 80")]:
+        with pytest.raises(Exception, match=re.escape(msg)):
+            page.evaluate(f"async () => {{ const r = document.querySelector('.wb-trainer'); "
+                          f"return await {expr}; }}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_lstm_learns_and_the_rnn_does_not_at_lag_20(tr_page):
+    page, problems = tr_page
+    result = check_learns(page)
+    assert all(r["step"] <= 3000 for rs in result["models"].values() for r in rs)
+    table = page.inner_text(".wb-tr-results")
+    assert "Held-out accuracy of each run" in table and "reached 0.99" in table
+    assert page.inner_text(".wb-tr-status").startswith("Done: 10 runs in")
+    check_no_request_leaves(problems)
+    assert not problems["errors"] and not problems["console"], problems
+
+
+# Pages broken on purpose: the check that must catch each, and what is changed.
+BROKEN = [
+    ("loss and grads", "DR[d + F + j] = dc * cPrev", "DR[d + F + j] = -dc * cPrev"),
+    ("loss and grads", "i[at + j] = wbSigmoid(P[p + I + j] + R[I + j]);",
+     "i[at + j] = wbSigmoid(P[p + F + j] + R[F + j]);"),
+    ("stories", "ids.push.apply(ids, tail);\nids.push(task.stop);",
+     "ids.push(task.stop);\nids.push.apply(ids, tail);"),
+    ("bad settings", 'whole("lag", data.lags[0], data.lags[1], "The lag");', ""),
+    ("learns", '"rnn":{"forget_bias":null,"kind":"rnn","label":"RNN","lr":{"10":0.003,"20":0.001',
+     '"rnn":{"forget_bias":3.0,"kind":"lstm","label":"RNN","lr":{"10":0.003,"20":0.03'),
+]
+CHECKS = {"loss and grads": lambda page, problems: check_loss_and_grads(page),
+          "stories": lambda page, problems: check_stories(page),
+          "bad settings": check_bad_settings,
+          "learns": lambda page, problems: check_learns(page)}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name, old, new", BROKEN, ids=[f"{b[0]}: {b[2][:24]}" for b in BROKEN])
+def test_each_check_fails_on_a_broken_page(browser, tmp_path, name, old, new):
+    html = trainer().to_html()
+    assert html.count(old) == 1, f"{old!r} is not in the page exactly once"
+    page, problems = open_trainer(browser, html.replace(old, new), tmp_path)
+    try:
+        with pytest.raises(AssertionError):
+            CHECKS[name](page, problems)
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_the_built_page_trains_over_http(browser, site):
+    """In the HTML book (after `make html`): no errors, no missing file, numpy's gradients,
+    and a short session that trains."""
+    from reader_checks import check_no_errors_or_missing_files, open_offline
+
+    page, problems = open_offline(browser, f"{site}/book/train_it_yourself.html")
+    try:
+        page.wait_for_selector(".wb-trainer[data-ready]")
+        check_loss_and_grads(page)
+        result = page.evaluate("(c) => document.querySelector('.wb-trainer').wbTrain(c)",
+                               {"models": ["lstm"], "lag": 5, "seeds": 1, "steps": 300})
+        assert result["models"]["lstm"][0]["accuracy"] >= 0.95, result
+        assert "workers." in page.inner_text(".wb-tr-status"), "no worker started over http"
+        check_no_errors_or_missing_files(problems, "book/train_it_yourself")
+    finally:
+        page.close()
