@@ -15,10 +15,18 @@ Prints three tables:
    ``--baseline`` (default: the commit before the fused engine), checked out into a
    temporary folder.
 3. The wall time of the whole chapter-6 sweep (the command stored in
-   ``results/story_sweep.json``, learning-rate search included), unless ``--no-sweep``.
+   ``results/story_fair_sweep.json``, learning-rate search included), unless ``--no-sweep``.
+4. Training steps per second against PyTorch 2.13 on one thread, the same recipe, for the
+   RNN, the LSTM and the GRU in float32 and float64: the character language model of Python
+   source (the ``python_*`` networks' recipe: embedding 32, windows of 100 characters, 32
+   lanes, Adam, clipping at 1, the state carried and detached between windows) and the
+   story task of table 1.  Both sides get the same pre-made batches, so only the training
+   step is timed.  Skipped, with a message, when torch is not installed.
 
-The targets (issue 12): table 2's speed-up over the baseline >= 4x, and table 3 <= 60 s on
-two cores.  Timings on a shared machine vary; every figure is the best of the repeats.
+The targets: table 2's speed-up over the baseline >= 4x (issue 12); table 3 <= 10 min on two
+cores (issue 22, for the nine-model sweep); table 4's ratio >= 1.0 for all three cells in
+float32 (issue 21).  Timings on a shared machine vary; every figure is the best of the
+repeats.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ STORY_COMMAND = ["story", "--lags", "30", "--seeds", "4", "--models", "rnn", "ls
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # as the CLI does: one run is many tiny products
+
+import numpy as np  # noqa: E402  (after the thread settings, which BLAS reads when loaded)
 
 
 def stacked_throughput(kind, M, steps, repeats):
@@ -74,6 +84,115 @@ def alone_throughput(kind, steps, repeats):
     return best
 
 
+def _text_recipe(kind):
+    from whiteboard import pretrained
+
+    r = pretrained.recipe(f"python_{kind}")
+    return r["hidden"], r["embed"], r["window"], r["batch"], r["lr"]
+
+
+def _batches(task, kind, n):
+    """``n`` pre-made batches: text windows (x, y) (T, B), or stories (x (T, B), y (B,))."""
+    if task == "text":
+        from whiteboard.training.text import encode, heldout_text, stream
+
+        _, _, T, B, _ = _text_recipe(kind)
+        it = stream(encode(heldout_text()), batch=B, window=T, rng=0)
+        return [next(it) for _ in range(n)]
+    from whiteboard.training.experiments import task_of
+
+    make = task_of("story").make
+    rng = np.random.default_rng(0)
+    return [make(32, 30, rng=rng) for _ in range(n)]
+
+
+def ours_rate(task, kind, dtype, batches):
+    """Steps per second of this package's one training path on ``batches``."""
+    if task == "text":
+        from whiteboard import pretrained
+        from whiteboard.training.language import train_text
+
+        lm = pretrained._build(pretrained.recipe(f"python_{kind}"), dtype)
+        lr = _text_recipe(kind)[4]
+        start = time.perf_counter()
+        train_text(lm, iter(batches), steps=len(batches), lr=lr)
+        return len(batches) / (time.perf_counter() - start)
+    from whiteboard.training.experiments import build
+    from whiteboard.training.loop import train
+
+    net = build("story", kind, 0)
+    for part in (net.core._params, net.readout.__dict__, net.embed.__dict__):
+        for k, v in part.items():
+            if isinstance(v, np.ndarray):
+                part[k] = v.astype(dtype)
+    it = iter(batches)
+    start = time.perf_counter()
+    train(net, lambda rng: next(it), steps=len(batches), lr=0.01, quiet=True)
+    return len(batches) / (time.perf_counter() - start)
+
+
+def torch_rate(task, kind, dtype, batches):
+    """Steps per second of the same recipe in PyTorch on one thread."""
+    import torch
+
+    torch.set_num_threads(1)
+    tdtype = {np.float32: torch.float32, np.float64: torch.float64}[dtype]
+    torch.manual_seed(0)
+    if task == "text":
+        H, D, _, _, lr = _text_recipe(kind)
+        V, K = 96, 96
+    else:
+        from whiteboard.training.story import LANGUAGES, story_vocab
+
+        H, D, lr, V, K = 16, 16, 0.01, len(story_vocab()), len(LANGUAGES)
+    emb = torch.nn.Embedding(V, D).to(tdtype)
+    core = getattr(torch.nn, {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[kind])(D, H)
+    core, lin = core.to(tdtype), torch.nn.Linear(H, K).to(tdtype)
+    params = [*emb.parameters(), *core.parameters(), *lin.parameters()]
+    opt = torch.optim.Adam(params, lr=lr)
+    data = [(torch.from_numpy(np.asarray(b.x)), torch.from_numpy(np.asarray(b.y)))
+            for b in batches]
+    state = None
+    start = time.perf_counter()
+    for x, y in data:
+        out, state = core(emb(x), state)
+        if task == "text":
+            loss = torch.nn.functional.cross_entropy(lin(out).reshape(-1, K), y.reshape(-1))
+            state = tuple(s.detach() for s in state) if kind == "lstm" else state.detach()
+        else:
+            loss, state = torch.nn.functional.cross_entropy(lin(out[-1]), y), None
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    return len(data) / (time.perf_counter() - start)
+
+
+def against_torch(quick, repeats, figures):
+    """Table 4: steps per second, this package and PyTorch, the same recipe on one thread."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("\n4. (skipped: torch is not installed; pip install torch==2.13.0)")
+        return
+    print("\n4. Training steps per second against PyTorch 2.13 (one thread, the same recipe)")
+    print(f"{'recipe':<24}{'model':<6}{'dtype':<9}{'numpy':>9}{'torch':>9}{'ratio':>8}")
+    figures["torch"] = {}
+    for task, n in (("text", 4 if quick else 12), ("story", 20 if quick else 80)):
+        label = {"text": "python_* (T 100, B 32)", "story": "story (lag 30, H 16)"}[task]
+        for kind in ("rnn", "lstm", "gru"):
+            batches = _batches(task, kind, n)
+            for dtype in (np.float32, np.float64):
+                ours = max(ours_rate(task, kind, dtype, batches) for _ in range(repeats))
+                theirs = max(torch_rate(task, kind, dtype, batches) for _ in range(repeats))
+                name = np.dtype(dtype).name
+                figures["torch"][f"{task}/{kind}/{name}"] = {
+                    "numpy": round(ours, 2), "torch": round(theirs, 2),
+                    "ratio": round(ours / theirs, 2)}
+                print(f"{label:<24}{kind:<6}{name:<9}{ours:9.1f}{theirs:9.1f}"
+                      f"{ours / theirs:7.2f}x", flush=True)
+
+
 def run_cli(args, src):
     """``(steps run, wall seconds)`` of one CLI run with ``src`` first on the path."""
     env = dict(os.environ, PYTHONPATH=str(src))
@@ -102,11 +221,15 @@ def main(argv=None):
     p.add_argument("--no-sweep", action="store_true", help="skip the full chapter-6 sweep")
     p.add_argument("--baseline", default=BASELINE, help="git revision to compare against")
     p.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    p.add_argument("--only-torch", action="store_true", help="table 4 alone")
     args = p.parse_args(argv)
     repeats = 1 if args.quick else 3
     figures = {"stack": {}, "story_command": {}, "sweep": None}
 
     alone_throughput("rnn", 2, 1)  # imports and first-call costs, outside every timing
+    if args.only_torch:
+        against_torch(args.quick, repeats, figures)
+        return
     print("1. Training steps per second, story task at lag 30 (H 16, embed 16, B 32)")
     print(f"{'model':<6}{'alone':>9}" + "".join(f"{'M=' + str(m):>18}" for m in (1, 4, 16, 64)))
     for kind in ("rnn", "lstm", "gru"):
@@ -142,7 +265,7 @@ def main(argv=None):
         print(f"  {name:<30}{f['steps']:6d} steps {f['seconds']:7.2f} s {r:8.0f} steps/s{ratio}")
 
     if not args.no_sweep:
-        stored = json.loads((ROOT / "results" / "story_sweep.json").read_text())
+        stored = json.loads((ROOT / "results" / "story_fair_sweep.json").read_text())
         cmd = shlex.split(stored["command"])[3:]  # after "python -m whiteboard"
         if "--out" in cmd:  # the bench must not overwrite the committed result
             i = cmd.index("--out")
@@ -155,6 +278,7 @@ def main(argv=None):
                             "cpu_count": os.cpu_count()}
         print(f"  {wall:.1f} s wall on {os.cpu_count()} cores, {steps} training steps after "
               "the learning-rate search")
+    against_torch(args.quick, repeats, figures)
     if args.json:
         print(json.dumps(figures, indent=1))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.board import erase, read, read_all, selective_strategy, write
+from whiteboard.training.language import State
+from whiteboard.training.network import affine_backward, cross_entropy, lookup_backward
 
 
 def sig(a):
@@ -479,4 +481,123 @@ BOARD_WRONG = {
     "a tuple": ([("write", "ac", ("*", "a", "c"))], "item 1 of your strategy is a tuple"),
     "nothing": ([], "your strategy has no steps"),
     "raises": (lambda: [write("ac", ("*", "a"))], "your function raised ValueError"),
+}
+
+
+# --------------------------------------------------------------- a truncated-BPTT step
+
+
+def window_grads(lm, x, y, state):
+    """A student's forward and backward of one window (right: the mistakes are around it)."""
+    z, trace = lm.run(x, state)
+    T, B, K = z.shape
+    loss, dz = cross_entropy(z.reshape(T * B, K), y.reshape(-1))
+    out = affine_backward(trace.h.reshape(T * B, -1), dz, lm.readout.V)
+    grads = lm.core.backward(trace, out.pop("h").reshape(trace.h.shape))
+    grads.update(out)
+    grads["E"] = lookup_backward(lm.embed.E, x, grads["x"])
+    return loss, grads, trace
+
+
+def tbptt_restarts(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], None)  # "state" never used
+    return loss, grads, State.of(trace)
+
+
+def tbptt_hands_back_its_state(lm, ids, state):
+    loss, grads, _ = window_grads(lm, ids[:-1], ids[1:], state)
+    return loss, grads, state
+
+
+def tbptt_keeps_the_history(lm, ids, state):
+    # the state is the whole text so far, re-read each time: nothing is ever cut
+    seen = ids[:-1] if state is None else np.concatenate([state, ids[:-1]])
+    z, trace = lm.run(seen)
+    T = len(ids) - 1
+    B, K = z.shape[1:]
+    loss, dz = cross_entropy(z[-T:].reshape(T * B, K), ids[1:].reshape(-1))
+    out = affine_backward(trace.h[-T:].reshape(T * B, -1), dz, lm.readout.V)
+    dh = np.zeros_like(trace.h)
+    dh[-T:] = out.pop("h").reshape(T, B, -1)
+    grads = lm.core.backward(trace, dh)
+    grads.update(out)
+    grads["E"] = lookup_backward(lm.embed.E, seen, grads["x"])
+    return loss, grads, seen
+
+
+def tbptt_first_state(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    c = None if trace.c is None else trace.c[0]
+    return loss, grads, State(trace.h[0], c)
+
+
+def tbptt_h_only(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    return loss, grads, State(trace.h[-1])
+
+
+def tbptt_copies(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[:-1], state)
+    return loss, grads, State.of(trace)
+
+
+def tbptt_backwards(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[1:], ids[:-1], state)
+    return loss, grads, State.of(trace)
+
+
+def tbptt_last_step(lm, ids, state):
+    x, y = ids[:-1], ids[1:]
+    z, trace = lm.run(x, state)
+    loss, dz = cross_entropy(z[-1], y[-1])  # as for the story: one answer at the end
+    out = affine_backward(trace.h[-1], dz, lm.readout.V)
+    dh = np.zeros_like(trace.h)
+    dh[-1] = out.pop("h")
+    grads = lm.core.backward(trace, dh)
+    grads.update(out)
+    grads["E"] = lookup_backward(lm.embed.E, x, grads["x"])
+    return loss, grads, State.of(trace)
+
+
+def tbptt_summed(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    n = ids[1:].size
+    return loss * n, {k: g * n for k, g in grads.items()}, State.of(trace)
+
+
+def tbptt_summed_over_time(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    T = len(ids) - 1
+    return loss * T, {k: g * T for k, g in grads.items()}, State.of(trace)
+
+
+def tbptt_embedding_overwrites(lm, ids, state):
+    x = ids[:-1]
+    loss, grads, trace = window_grads(lm, x, ids[1:], state)
+    dE = np.zeros_like(lm.embed.E)
+    dE[x.ravel()] += grads["x"].reshape(-1, dE.shape[1])
+    grads["E"] = dE
+    return loss, grads, State.of(trace)
+
+
+def tbptt_updates_too(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    for k, p in lm.parameters().items():
+        p -= 0.1 * grads[k]
+    return loss, grads, State.of(trace)
+
+
+TBPTT_WRONG = {
+    "restarts": (tbptt_restarts, "every window starts from the zero state"),
+    "hands back its state": (tbptt_hands_back_its_state, "every window starts from the zero"),
+    "keeps the history": (tbptt_keeps_the_history, "the gradient is not cut"),
+    "first state": (tbptt_first_state, "the state after the window's first character"),
+    "h only": (tbptt_h_only, "the LSTM's cell state is not carried"),
+    "copies": (tbptt_copies, "your targets are the inputs themselves"),
+    "backwards": (tbptt_backwards, "inputs and targets are swapped"),
+    "last step": (tbptt_last_step, "only the last step's prediction is in your loss"),
+    "summed": (tbptt_summed, "summed over the T x B characters"),
+    "summed over time": (tbptt_summed_over_time, "sums over the T steps and averages"),
+    "E overwrites": (tbptt_embedding_overwrites, "the gradient of E loses repeats"),
+    "updates": (tbptt_updates_too, "changed lm's parameters"),
 }

@@ -55,6 +55,9 @@ def test_every_subcommand_has_help(task):
         (["story", "--train-lags", "40", "3"], "train_range must be (low, high)"),
         (["story", "--train-lags", "2", "10"], "train_range must be (low, high)"),
         (["story", "--train-lags", "5"], "--train-lags"),
+        (["story", "--extend", "2"], "--extend must lie in 3..1000"),
+        (["story", "--lags", "5", "--extend", "5"], "not among the lags"),
+        (["adding", "--track", "--lr", "rnn=0.01", "lstm=0.01"], "regression"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(args, expected):
@@ -86,6 +89,29 @@ def test_story_json_alone_on_stdout(tmp_path):
         assert len(row["accuracy"]) == 2 and len(row["seconds"]) == 2
         assert row["mean"] == pytest.approx(sum(row["accuracy"]) / 2, abs=1e-4)
         assert row["lr"] == 0.01
+
+
+def test_every_model_name_and_wall_time(tmp_path):
+    """The issue's command with a tiny budget: all the variants train, the wall time is said."""
+    r = cli("story", "--models", "rnn", "rnn_orth", "irnn", "rnn_wide", "lstm", "gru",
+            "rnn_curriculum", "lstm_curriculum", "--lags", "15", "--seeds", "2", "--steps", "4",
+            "--lrs", "0.01", "--search-seeds", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert {row["model"] for row in result["results"]} == {
+        "rnn", "rnn_orth", "irnn", "rnn_wide", "lstm", "gru", "rnn_curriculum",
+        "lstm_curriculum"}
+    assert result["models"]["rnn_wide"]["hidden"] == 37
+    assert result["models"]["irnn"] == {"class": "RNN", "nonlinearity": "relu",
+                                        "init": "identity"}
+    assert "wall time" in r.stderr.splitlines()[-1]
+
+
+def test_unknown_model_is_answered_with_the_known_ones():
+    r = cli("story", "--models", "rnn", "transformer")
+    assert r.returncode == 2
+    for name in ("rnn_orth", "irnn", "rnn_wide", "rnn_curriculum", "lstm_fb0", "gru"):
+        assert name in r.stderr
 
 
 def test_temporal_table_and_quiet():

@@ -145,6 +145,7 @@ TRAINERS = {
     "whiteboard.training.experiments": {"train_and_test"},
     "whiteboard.training.sweeps": {"sweep", "search_lr"},
     "whiteboard.pretrained": {"train"},
+    "whiteboard.training.language": {"train_text"},
 }
 LIVE_TAG = "trains-live"  # a cell may train if tagged so and it says why in a comment
 
@@ -225,7 +226,8 @@ def test_the_training_check_catches_what_it_should():
 
 CODING = {"01_unrolled_rnn": "check_rnn_step", "03_rnn_math_bptt": "check_rnn_step_backward",
           "04_selective_read_write_forget": "check_board_strategy",
-          "05_lstm_math": "check_lstm_step", "07_gru": "check_gru_step"}
+          "05_lstm_math": "check_lstm_step", "07_gru": "check_gru_step",
+          "08_python_text": "check_tbptt_step"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from exercise_mistakes import BOARD_WRONG, BPTT_WRONG, GRU_WRONG, LSTM_WRONG, RNN_WRONG
+from exercise_mistakes import (
+    BOARD_WRONG,
+    BPTT_WRONG,
+    GRU_WRONG,
+    LSTM_WRONG,
+    RNN_WRONG,
+    TBPTT_WRONG,
+    window_grads,
+)
 
 from whiteboard.board import erase, read, selective_strategy, write
 from whiteboard.cells.gru import gru_step
@@ -19,12 +27,16 @@ from whiteboard.exercises import (
     check_lstm_step,
     check_rnn_step,
     check_rnn_step_backward,
+    check_tbptt_step,
     steps,
+    tbptt,
 )
+from whiteboard.training.language import State
 
 STEP_CHECKERS = {"rnn": check_rnn_step, "lstm": check_lstm_step, "gru": check_gru_step,
-                 "bptt": check_rnn_step_backward}
-WRONG = {"rnn": RNN_WRONG, "lstm": LSTM_WRONG, "gru": GRU_WRONG, "bptt": BPTT_WRONG}
+                 "bptt": check_rnn_step_backward, "tbptt": check_tbptt_step}
+WRONG = {"rnn": RNN_WRONG, "lstm": LSTM_WRONG, "gru": GRU_WRONG, "bptt": BPTT_WRONG,
+         "tbptt": TBPTT_WRONG}
 
 
 def sig(a):
@@ -76,6 +88,15 @@ def package_rnn_step_backward(dh, x, h_prev, p):
     return rnn_step_backward(dh, rnn_step(x, h_prev, p)[1])
 
 
+def my_tbptt_step(lm, ids, state):
+    loss, grads, trace = window_grads(lm, ids[:-1], ids[1:], state)
+    return loss, grads, State.of(trace)
+
+
+def package_tbptt_step(lm, ids, state):
+    return lm.loss_and_grads(ids[:-1], ids[1:], state)
+
+
 def float32_rnn_step(x, h_prev, p):
     q = {k: v.astype(np.float32) for k, v in p.items()}
     a = (x.astype(np.float32) @ q["weight_ih_l0"].T + h_prev.astype(np.float32)
@@ -90,6 +111,7 @@ def float32_rnn_step(x, h_prev, p):
     (check_gru_step, gru_step), (check_gru_step, my_gru_step),
     (check_rnn_step_backward, my_rnn_step_backward),
     (check_rnn_step_backward, package_rnn_step_backward),
+    (check_tbptt_step, my_tbptt_step), (check_tbptt_step, package_tbptt_step),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_right_answers_pass(checker, fn):
     result = checker(fn)
@@ -235,6 +257,43 @@ def test_the_probes_tell_every_mistake_apart(checker, model, catalogue, gates, c
         seen.append((m.key, mine))
 
 
+def test_the_tbptt_model_without_mistakes_is_the_language_model_s_step():
+    for probe in tbptt._probes():
+        lm = tbptt._lm(probe.args["kind"], probe.args["params"])
+        got, state = tbptt.stream_model(**probe.args), None
+        for k, w in enumerate(probe.args["windows"]):
+            loss, grads, state = lm.loss_and_grads(w[:-1], w[1:], state)
+            assert got["loss"][k] == pytest.approx(loss, rel=1e-12)
+            for key, g in grads.items():
+                if key in got:
+                    np.testing.assert_allclose(got[key][k], g, rtol=1e-10, atol=1e-14)
+
+
+def test_each_tbptt_mistake_is_diagnosed_as_itself_and_the_probes_tell_them_apart():
+    probes = tbptt._probes()
+    seen = [("right", [tbptt.stream_model(**p.args) for p in probes])]
+    for m in tbptt.TBPTT_MISTAKES:
+        result = check_tbptt_step(STUDENT_OF[m.key])
+        assert result.mistakes == (m.key,), (m.key, result.message)
+        mine = [tbptt.stream_model(**p.args, **m.flags) for p in probes]
+        for key, other in seen:
+            assert not all(np.allclose(a[k], b[k], atol=1e-6) for a, b in zip(
+                mine, other, strict=True) for k in a), f"{m.key} looks like {key}"
+        seen.append((m.key, mine))
+
+
+STUDENT_OF = {"no_carry": TBPTT_WRONG["restarts"][0],
+              "no_cut": TBPTT_WRONG["keeps the history"][0],
+              "carry_first": TBPTT_WRONG["first state"][0],
+              "carry_h_only": TBPTT_WRONG["h only"][0],
+              "targets_not_shifted": TBPTT_WRONG["copies"][0],
+              "shift_backwards": TBPTT_WRONG["backwards"][0],
+              "loss_last_only": TBPTT_WRONG["last step"][0],
+              "loss_sum": TBPTT_WRONG["summed"][0],
+              "loss_time_sum": TBPTT_WRONG["summed over time"][0],
+              "embed_overwrite": TBPTT_WRONG["E overwrites"][0]}
+
+
 # --------------------------------------------- whatever the function does, a sentence
 
 
@@ -275,6 +334,10 @@ def test_a_function_that_raises_is_reported_not_propagated(checker):
     ("bptt", lambda dh, x, h, p: [dh], "returned a list, not a dict"),
     ("bptt", lambda dh, x, h, p: {"h_prev": dh, "U": 0, "b": 0, "Wh": 0},
      "no gradient for 'W' (keys not recognised: 'Wh')"),
+    ("tbptt", lambda lm, ids, s: ..., "is its body still the ... placeholder"),
+    ("tbptt", lambda lm, ids, s: (0.0, {}), "returned a tuple, not the tuple (loss, grads"),
+    ("tbptt", lambda lm, ids, s: (0.0, {"V": 0}, s), "no gradient for 'weight_ih_l0'"),
+    ("tbptt", lambda lm, ids, s: lm.loss_and_grads(ids[:-1], ids[1:], s.h), "raised"),
 ])
 def test_malformed_returns_get_a_clear_message(kind, fn, says):
     result = STEP_CHECKERS[kind](fn)
@@ -331,4 +394,5 @@ def test_the_result_shows_as_text_markdown_and_html():
 
 def test_checkers_are_listed():
     assert set(CHECKERS) == {"check_rnn_step", "check_lstm_step", "check_gru_step",
-                             "check_rnn_step_backward", "check_board_strategy"}
+                             "check_rnn_step_backward", "check_board_strategy",
+                             "check_tbptt_step"}

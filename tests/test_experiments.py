@@ -9,11 +9,12 @@ from matplotlib.figure import Figure
 
 from whiteboard.analysis.probes import memory_units, readability
 from whiteboard.training.experiments import MODELS, RunSpec, Setup, train_and_test
-from whiteboard.training.sweeps import summarize, sweep
+from whiteboard.training.sweeps import solved, summarize, sweep
 from whiteboard.viz.plots.experiments import (
     plot_accuracy_vs_lag,
     plot_fixed_vs_mixed,
     plot_learning_curves,
+    plot_mechanism,
     plot_readability,
     plot_unit_traces,
 )
@@ -62,6 +63,34 @@ def test_sweep_searches_each_lag_and_the_ablation_borrows_the_lstm_rate():
     assert "lag" in summarize(result).splitlines()[0]
 
 
+def test_extend_trains_only_the_models_that_solve_the_longest_lag():
+    lr = {"rnn": 0.03, "lstm": 0.03, "irnn": 0.03}
+    result = sweep("story", [3, 4], 2, ["rnn", "irnn", "lstm"], TINY, lr=lr, progress=False,
+                   extend=[6])
+    rows = {(r["lag"], r["model"]): r for r in result["results"]}
+    winners = [m for m in ("rnn", "irnn", "lstm") if 2 * solved(rows[(4, m)]) > 2]
+    assert result["extend"]["models"] == winners and result["extend"]["lags"] == [6]
+    assert {m for (lag, m) in rows if lag == 6} == set(winners)
+    table = summarize(result)
+    assert all(line.startswith("6") for line in table.splitlines() if "—" in line)
+    small = summarize(result, models=["irnn"], lags=[3]).splitlines()
+    assert small[0].split() == ["lag", "irnn"] and len(small) == 2 and small[1].startswith("3")
+    with pytest.raises(ValueError, match="not among the lags"):
+        sweep("story", [3, 4], 1, ["rnn"], TINY, lr=lr, progress=False, extend=[4])
+    with pytest.raises(ValueError, match="mixed lags"):
+        sweep("story", [3, 4], 1, ["rnn"], TINY, lr=lr, progress=False, extend=[6],
+              train_range=(3, 5))
+
+
+def test_a_tracked_sweep_keeps_a_track_per_seed():
+    result = sweep("story", [5], 2, ["rnn"], TINY, lr={"rnn": 0.01}, progress=False,
+                   track=True)
+    (row,) = result["results"]
+    assert [t["step"] for t in row["track"]] == [[0, 10, 20]] * 2
+    with pytest.raises(ValueError, match="regression"):
+        sweep("adding", [5], 1, ["rnn"], TINY, lr={"rnn": 0.01}, progress=False, track=True)
+
+
 def test_parallel_sweep_equals_serial():
     kwargs = dict(lr={"rnn": 0.01, "lstm": 0.01}, progress=False)
     serial = sweep("temporal", [3], 2, ["rnn", "lstm"], TINY, jobs=1, **kwargs)
@@ -100,29 +129,47 @@ def _committed(name):
     return json.loads(path.read_text())
 
 
-def test_committed_story_sweep_has_provenance_and_enough_seeds():
-    result = _committed("story_sweep.json")
+FAIR = "story_fair_sweep.json"  # chapter 6's sweep: every model, made on this code
+
+
+@pytest.mark.parametrize("name, models", [
+    (FAIR, {"rnn", "rnn_orth", "irnn", "rnn_wide", "rnn_curriculum", "lstm", "lstm_fb0",
+            "lstm_curriculum", "gru"}),
+    ("story_sweep.json", {"rnn", "lstm", "lstm_fb0"}),  # the same recipe, another BLAS
+])
+def test_committed_story_sweeps_have_provenance_and_enough_seeds(name, models):
+    result = _committed(name)
     assert result["command"].startswith("python -m whiteboard story ")
     for key in ("date", "whiteboard_version", "numpy_version", "wall_seconds", "setup"):
         assert result[key]
     lags = sorted({r["lag"] for r in result["results"]})
     assert len(lags) >= 4 and max(lags) >= 40
-    assert {"rnn", "lstm", "lstm_fb0"} <= set(result["models"])
+    assert models == set(result["models"])
     for row in result["results"]:
-        assert len(row["accuracy"]) >= 5
+        assert len(row["accuracy"]) == 10
         assert row["mean"] == pytest.approx(np.mean(row["accuracy"]), abs=1e-4)
 
 
-def test_committed_command_gives_the_stored_setup():
+def test_the_fair_sweep_extends_exactly_the_models_that_solve_lag_40():
+    result = _committed(FAIR)
+    rows = {(r["lag"], r["model"]): r for r in result["results"]}
+    winners = [m for m in result["models"] if 2 * solved(rows[(40, m)]) > 10]
+    assert result["extend"]["models"] == winners and result["extend"]["lags"] == [60, 80]
+    assert {m for (lag, m) in rows if lag > 40} == set(winners)
+
+
+@pytest.mark.parametrize("name", [FAIR, "story_sweep.json"])
+def test_committed_command_gives_the_stored_setup(name):
     from whiteboard.__main__ import build_parser
 
-    result = _committed("story_sweep.json")
+    result = _committed(name)
     argv = result["command"].split()[3:]
     args = build_parser().parse_args(argv)
     setup = result["setup"]
-    assert sorted(args.lags) == sorted({r["lag"] for r in result["results"]})
+    assert sorted(args.lags + (args.extend or [])) == sorted({r["lag"] for r in result["results"]})
     assert args.hidden == setup["hidden"] and args.steps == setup["steps"]
     assert args.forget_bias == setup["forget_bias"] and list(args.lrs) == setup["lrs"]
+    assert args.models == list(result["models"])
 
 
 def _setup_from(result):
@@ -131,22 +178,52 @@ def _setup_from(result):
     return Setup(**fields)
 
 
-def test_one_cell_of_the_committed_sweep_reproduces_exactly():
+@pytest.mark.parametrize("model, seed", [("lstm", 3), ("irnn", 0), ("lstm_curriculum", 2)])
+def test_one_cell_of_the_committed_sweep_reproduces_exactly(model, seed):
     """Re-train one (lag, model, seed) of the committed sweep: the same test accuracy.
 
-    The cell is the LSTM at lag 20 with seed 3, which trains for 600 steps (a few seconds).
+    Each cell is a run at lag 20 that stops after 200 to 300 steps (a few seconds).
     """
-    result = _committed("story_sweep.json")
-    row = next(r for r in result["results"] if r["model"] == "lstm" and r["lag"] == 20)
-    i = row["seeds"].index(3)
-    again = _run("story", "lstm", row["lag"], 3, row["lr"], _setup_from(result))
+    result = _committed(FAIR)
+    row = next(r for r in result["results"] if r["model"] == model and r["lag"] == 20)
+    i = row["seeds"].index(seed)
+    again = _run("story", model, row["lag"], seed, row["lr"], _setup_from(result))
     assert again["accuracy"] == row["accuracy"][i]
     assert again["steps_run"] == row["steps_run"][i]
     assert again["per_class"] == row["per_class"][i]
 
 
+def test_the_tracked_runs_are_the_sweep_s_runs_and_one_reproduces():
+    """story_mechanism.json trained the fair sweep's lag-20 runs again, measuring as they
+    trained: the same accuracies; and its seed-0 LSTM (200 steps) gives the same track."""
+    from whiteboard.training.tracking import train_and_track
+
+    mech, fair = _committed("story_mechanism.json"), _committed(FAIR)
+    rows = {(r["lag"], r["model"]): r for r in fair["results"]}
+    for row in mech["results"]:
+        again = rows[(row["lag"], row["model"])]
+        assert row["lr"] == again["lr"]
+        assert row["accuracy"] == again["accuracy"] and row["steps_run"] == again["steps_run"]
+        assert len(row["track"]) == 10
+    row = next(r for r in mech["results"] if r["model"] == "lstm")
+    run = RunSpec("story", "lstm", 20, 0, row["lr"], _setup_from(mech))
+    (result,) = train_and_track([run])
+    assert result["track"] == row["track"][0]
+
+
+def test_one_cell_of_the_mixed_lag_sweep_reproduces_exactly():
+    result = _committed("story_mixed_lags.json")
+    rows = [r for r in result["results"] if r["model"] == "rnn"]
+    lags = tuple(r["lag"] for r in rows)
+    run = RunSpec("story", "rnn", tuple(result["train_range"]), 0, rows[0]["lr"],
+                  _setup_from(result), test_lags=lags)
+    (again,) = train_and_test([run])
+    assert [again["by_lag"][str(lag)] for lag in lags] == [r["accuracy"][0] for r in rows]
+
+
 @pytest.mark.parametrize("name, task", [("story_lag40_8000_steps.json", "story"),
                                         ("story_mixed_lags.json", "story"),
+                                        ("story_mechanism.json", "story"),
                                         ("temporal_order.json", "temporal")])
 def test_other_committed_results_have_provenance(name, task):
     from whiteboard.__main__ import build_parser
@@ -242,6 +319,33 @@ def test_plot_fixed_vs_mixed_draws_both_trainings_of_each_model():
         plot_fixed_vs_mixed(_fake_result(), mixed, models=("gru",))
 
 
+def test_plot_accuracy_vs_lag_draws_extended_models_at_their_own_lags():
+    result = _fake_result()
+    result["results"].append({"lag": 80, "model": "lstm", "accuracy": [1.0, 0.9, 0.8],
+                              "mean": 0.9, "min": 0.8, "max": 1.0})
+    ax = plot_accuracy_vs_lag(result).axes[0]
+    means = {line.get_label(): line for line in ax.get_lines()
+             if not line.get_label().startswith("_")}
+    assert list(means["LSTM (forget bias 3)"].get_xdata()) == [5, 20, 40, 80]
+    assert list(means["RNN (tanh)"].get_xdata()) == [5, 20, 40]
+
+
+def test_plot_mechanism_draws_a_line_per_seed():
+    tracks = [{"step": [0, 100, 200], "input_ratio": [1e-3, 1e-2, 0.1 * s + 0.1],
+               "far_share": [0.1, 0.2, 0.3]} for s in range(3)]
+    result = {"models": {"rnn": {"class": "RNN"}, "irnn": {"class": "RNN"}},
+              "results": [{"lag": 20, "model": m, "track": tracks} for m in ("rnn", "irnn")]}
+    fig = plot_mechanism(result)
+    left, right = fig.axes
+    assert len(left.get_lines()) == len(right.get_lines()) == 6
+    np.testing.assert_allclose(left.get_lines()[2].get_ydata(), [1e-3, 1e-2, 0.3])
+    assert left.get_yscale() == "log" and all(_labels_are_lowercase(ax) for ax in fig.axes)
+    assert [t.get_text() for t in left.get_legend().get_texts()] == ["RNN (tanh)",
+                                                                     "IRNN (ReLU, W = I)"]
+    with pytest.raises(ValueError, match="--track"):
+        plot_mechanism(result, models=["lstm"])
+
+
 def test_plots_draw_on_given_axes():
     from whiteboard.viz.plots import new_figure
 
@@ -262,6 +366,25 @@ def test_load_result_finds_the_committed_sweeps_from_any_working_directory(tmp_p
     from whiteboard.training.experiments import load_result
 
     monkeypatch.chdir(tmp_path)  # neither the repository nor book/
-    assert load_result("story_sweep.json")["experiment"] == "story"
+    assert load_result(FAIR)["experiment"] == "story"
     with pytest.raises(FileNotFoundError, match="no nothing.json"):
         load_result("nothing.json")
+
+
+def test_answer_map_finds_a_consistent_wrong_answer():
+    from types import SimpleNamespace
+
+    from whiteboard.analysis.probes import answer_map
+
+    y = np.array([0, 0, 1, 1, 1, 2, 2, 2])
+    logits = np.eye(4)[[1, 1, 2, 0, 2, 1, 1, 3]] * 5.0  # 0 -> 1; 1 -> 2 mostly; 2 -> 1 mostly
+
+    class Fixed:
+        def forward(self, x):
+            return logits, None
+
+    m = answer_map(Fixed(), SimpleNamespace(x=None, y=y))
+    assert m["accuracy"] == 0.0
+    np.testing.assert_array_equal(m["answers"], [1, 2, 1, -1])
+    np.testing.assert_allclose(m["share"][:3], [1.0, 2 / 3, 2 / 3])
+    assert np.isnan(m["share"][3]) and m["distinct"] == 2

@@ -255,3 +255,24 @@ def test_a_long_stacked_run_is_the_separate_run_to_the_last_bit():
             for m, s, lr in (("lstm", 0, 0.03), ("lstm_fb0", 1, 0.01), ("lstm", 2, 0.003))]
     _, nets = train_and_test(runs, return_nets=True)
     assert _max_diff(alone, nets[0]) == 0.0
+
+
+@pytest.mark.parametrize("maths", [RNNMaths, LSTMMaths, GRUMaths])
+def test_a_large_networks_one_product_gives_the_per_step_gradients(maths, monkeypatch):
+    """Above engine.ONE_PRODUCT_ABOVE the weight and input gradients are one product over
+    all steps: the same sums in another order, so equal to the per-step ones to rounding."""
+    rng = np.random.default_rng(1)
+    T, M, B, D, H = 6, 2, 3, 4, 5
+    cell = maths(D, H)
+    W = rng.normal(scale=0.4, size=(M, len(cell.blocks) * H, D + H + 1))
+    X = rng.normal(size=(T, M, B, D))
+    h0 = rng.normal(size=(M, B, H))
+    c0 = rng.normal(size=(M, B, H)) if cell.has_cell else None
+    dh = rng.normal(size=(T, M, H, B))
+    small = engine.backward(engine.forward(cell, W, X, h0, c0), dh)
+    monkeypatch.setattr(engine, "ONE_PRODUCT_ABOVE", 0)
+    large = engine.backward(engine.forward(cell, W, X, h0, c0), dh)
+    assert small.keys() == large.keys()
+    for k in small:
+        assert small[k].shape == large[k].shape, k
+        assert np.allclose(small[k], large[k], rtol=0, atol=1e-12), k

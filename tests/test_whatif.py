@@ -7,7 +7,7 @@ import pytest
 
 from whiteboard import GRU, LSTM, RNN
 from whiteboard.analysis.jacobians import memory_path
-from whiteboard.analysis.whatif import Override, pin_gates, run_whatif
+from whiteboard.analysis.whatif import STATE, Override, pin_gates, pin_state, run_whatif
 from whiteboard.analysis.wired import (
     encode_words,
     story_memory_gru,
@@ -165,6 +165,17 @@ def test_memory_path_product_and_jacobian():
             out.append(model.forward(x[s:], h0=o * np.tanh(c0), c0=c0).c[-1, 0])
         J[:, j] = (out[0] - out[1]) / (2 * eps)
     assert path["jacobian"][k - 1] == pytest.approx(np.linalg.norm(J, 2), rel=1e-6)
+    cell = np.diag(np.prod(f[s:], axis=0))  # the cell path; the rest is every other path
+    assert path["rest"][k - 1] == pytest.approx(np.linalg.norm(J - cell, 2), rel=1e-5)
+
+
+def test_memory_path_rest_is_zero_without_paths_through_h():
+    x = np.random.default_rng(2).standard_normal((7, D))
+    model = LSTM(D, 3, seed=0, forget_bias=2.0)
+    model.parameters()["weight_hh_l0"][...] = 0.0  # the gates no longer read h_{t-1}
+    path = memory_path(model, x)
+    np.testing.assert_allclose(path["rest"], 0.0, atol=1e-15)
+    np.testing.assert_allclose(path["jacobian"], path["product"], rtol=1e-12)
 
 
 def test_memory_path_gru_uses_the_update_gate():
@@ -235,3 +246,27 @@ def test_memory_path_plot_says_what_it_measures():
     assert "gradient along the memory" not in label
     only_lstm = plot_memory_path({"LSTM": paths["LSTM"]}).axes[0].get_ylabel()
     assert r"\prod f" in only_lstm and r"\prod z" not in only_lstm
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_forcing_a_unit_of_the_state_holds_it_at_the_value(kind):
+    model = {"rnn": RNN, "lstm": LSTM, "gru": GRU}[kind](3, 5, seed=4)
+    X = np.random.default_rng(0).standard_normal((9, 2, 3))
+    plain = model.forward(X)
+    forced = run_whatif(model, X, [Override(STATE, -0.6, start=4, units=(2,))])
+    state = "c" if kind == "lstm" else "h"
+    held = getattr(forced, state)
+    np.testing.assert_allclose(held[4:, :, 2], -0.6, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(held[:4], getattr(plain, state)[:4], rtol=0, atol=1e-15)
+    assert not np.allclose(forced.h[5:, :, [0, 1, 3, 4]], plain.h[5:, :, [0, 1, 3, 4]])
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        run_whatif(model, X, [Override(STATE, 1.5)])
+
+
+def test_the_state_is_not_a_gate_to_pin():
+    with pytest.raises(ValueError, match="pin_state"):
+        pin_gates(LSTM(2, 3), {STATE: 0.5})
+    with pytest.raises(ValueError, match="tanh RNN"):
+        pin_state(RNN(2, 3, nonlinearity="relu"), 0.5)
+    with pytest.raises(TypeError, match="only an LSTM or a GRU"):
+        pin_gates(RNN(2, 3), {"f": 0.5})

@@ -2,8 +2,10 @@
 
     python -m whiteboard --help
     python -m whiteboard story --lags 10 30 50 --seeds 5 --json
+    python -m whiteboard story --models rnn rnn_orth irnn rnn_wide lstm gru --lags 15 --seeds 3
     python -m whiteboard temporal --lags 50 --seeds 5 --json
     python -m whiteboard pretrain [NAME ...]    # retrain the stored networks of the chapters
+    python -m whiteboard ngram --out results/python_ngram.json   # the n-gram baselines
 
 Progress goes to stderr and the result to stdout (JSON with ``--json``, else a table), so
 ``python -m whiteboard story --json > sweep.json`` captures the result alone.  Bad input
@@ -81,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="lags to test: steps from the clue to the answer")
         p.add_argument("--seeds", type=_positive_int, default=5,
                        help="seeds 0..N-1 per lag and model")
-        p.add_argument("--models", nargs="+", choices=sorted(MODELS), default=["rnn", "lstm"],
-                       help="models to train (lstm_fb0: the LSTM with forget-gate bias 0)")
+        p.add_argument("--models", nargs="+", choices=list(MODELS), default=["rnn", "lstm"],
+                       metavar="MODEL",
+                       help="models to train: " + "; ".join(f"{m}: {s.about}"
+                                                             for m, s in MODELS.items()))
         p.add_argument("--hidden", type=_positive_int, default=d.hidden, help="hidden units H")
         p.add_argument("--steps", type=_positive_int, default=d.steps,
                        help="training budget in steps (runs stop early once solved)")
@@ -102,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--train-lags", type=_positive_int, nargs=2, metavar=("LOW", "HIGH"),
                        help="train each model once on mixed lags LOW..HIGH (every batch one "
                             "lag) and test it at each of --lags")
+        p.add_argument("--extend", type=_positive_int, nargs="+", metavar="LAG",
+                       help="further lags, trained only by the models that solve the longest "
+                            "of --lags on more than half of the seeds")
+        p.add_argument("--track", action="store_true",
+                       help="measure, at every validation, the gradient reaching the clue's "
+                            "input (relative to the answer's) and the share of dL/dW from "
+                            "terms 10 or more steps back")
         p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
         p.add_argument("--json", action="store_true", help="print the result as JSON")
         p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
@@ -111,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pretrain", help=text, description=text)
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="networks to retrain (default: all of them)")
+    text = ("character n-gram baselines (interpolated Kneser-Ney) fitted on the standard "
+            "library's source and measured on the held-out text, as JSON")
+    p = sub.add_parser("ngram", help=text, description=text,
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--orders", type=_positive_int, nargs="+", default=[2, 3, 4, 5, 6, 7, 8],
+                   help="the orders n to fit")
+    p.add_argument("--out", metavar="FILE", help="also write the JSON result to FILE")
     return parser
 
 
@@ -119,9 +137,15 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.task is None:
-        parser.error(f"choose an experiment: {', '.join(HELP)}, or pretrain")
+        parser.error(f"choose an experiment: {', '.join(HELP)}, pretrain or ngram")
     if args.task == "pretrain":
         return _pretrain(f"{parser.prog} pretrain", args.names, argv)
+    if args.task == "ngram":
+        from whiteboard.analysis.baseline import ngram_baseline
+
+        result = ngram_baseline(args.orders, command="python -m whiteboard " + shlex.join(argv))
+        print(_written(result, args.out))
+        return 0
 
     from whiteboard.training.experiments import min_lag, with_setup
     from whiteboard.training.story import MAX_LAG
@@ -129,10 +153,11 @@ def main(argv=None) -> int:
 
     sub = f"{parser.prog} {args.task}"
     low = min_lag(args.task)
-    bad = [lag for lag in args.lags if not low <= lag <= MAX_LAG]
-    if bad:
-        _fail(sub, f"--lags must lie in {low}..{MAX_LAG} for {args.task} (the generator "
-                   f"cannot make {bad})")
+    for option, lags in (("--lags", args.lags), ("--extend", args.extend or [])):
+        bad = [lag for lag in lags if not low <= lag <= MAX_LAG]
+        if bad:
+            _fail(sub, f"{option} must lie in {low}..{MAX_LAG} for {args.task} (the "
+                       f"generator cannot make {bad})")
     if args.embed < 0:
         _fail(sub, f"--embed must be 0 (one-hot) or a positive size, got {args.embed}")
     if not float("-inf") < args.forget_bias < float("inf"):
@@ -146,18 +171,27 @@ def main(argv=None) -> int:
     try:
         result = sweep(args.task, args.lags, args.seeds, args.models, setup, lr=lr,
                        jobs=args.jobs, progress=not args.quiet, command=command,
-                       train_range=args.train_lags)
+                       train_range=args.train_lags, extend=args.extend, track=args.track)
     except (ValueError, TypeError) as exc:  # input the checks above could not see
         _fail(sub, str(exc))
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
-    text = json.dumps(result, indent=1)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    if not args.quiet:
+        sys.stderr.write(f"wall time {result['wall_seconds']:.0f} s on {result['cpu_count']} "
+                         f"CPUs with {args.jobs} process(es)\n")
+    text = _written(result, args.out)
     print(text if args.json else summarize(result))
     return 0
+
+
+def _written(result, out) -> str:
+    """``result`` as JSON text, also written to the file ``out`` unless it is None."""
+    text = json.dumps(result, indent=1)
+    if out:
+        with open(out, "w") as f:
+            f.write(text + "\n")
+    return text
 
 
 def _pretrain(prog, names, argv) -> int:
@@ -171,8 +205,10 @@ def _pretrain(prog, names, argv) -> int:
     for name in names or pretrained.names():
         sys.stderr.write(f"training {name} ...\n")
         rec = pretrained.save(name, pretrained.train(name), command=command)
-        print(f"{name:<18} test accuracy {rec['test_accuracy']:.4f} after {rec['steps_run']} "
-              f"steps ({rec['seconds']:.0f} s)")
+        skill = (f"bits per character {rec['bits_per_char']:.4f}" if "bits_per_char" in rec
+                 else f"test accuracy {rec['test_accuracy']:.4f}")
+        print(f"{name:<18} {skill} after {rec['steps_run']} steps ({rec['seconds']:.0f} s)",
+              flush=True)
     return 0
 
 

@@ -243,8 +243,9 @@ def memory_path(model, X, *, max_k=None):
 
     - LSTM: ‖∂c_T/∂c_{T-k}‖₂, all paths included (through f, and through h_{T-k} and the
       gates), and ``product`` = ‖diag(f_T ⊙ … ⊙ f_{T-k+1})‖₂ = max over units of ∏ f,
-      the part of it that runs straight down the cell path;
-    - GRU: ‖∂h_T/∂h_{T-k}‖₂ and the product of update gates ∏ z.
+      the part of it that runs straight down the cell path; ``rest`` =
+      ‖∂c_T/∂c_{T-k} − diag(∏ f)‖₂, every other path together (each path through h);
+    - GRU: ‖∂h_T/∂h_{T-k}‖₂, the product of update gates ∏ z, and the rest likewise.
 
     The Jacobian comes from the model's own ``backward``: the last k steps are rerun from
     the stored state as a batch of H copies, and row b of the Jacobian is the gradient
@@ -256,8 +257,8 @@ def memory_path(model, X, *, max_k=None):
         max_k: the largest k (default T - 1).
 
     Returns:
-        dict with ``k`` (K,), ``jacobian`` (K,), ``product`` (K,) and ``gate``, the letter
-        of the gates in the product (``"f"`` or ``"z"``).
+        dict with ``k`` (K,), ``jacobian`` (K,), ``product`` (K,), ``rest`` (K,) and
+        ``gate``, the letter of the gates in the product (``"f"`` or ``"z"``).
     """
     if getattr(model, "kind", None) not in ("lstm", "gru"):
         raise TypeError(f"memory_path needs an LSTM or a GRU, got {type(model).__name__}")
@@ -272,7 +273,7 @@ def memory_path(model, X, *, max_k=None):
     lstm = model.kind == "lstm"
     keep = trace.gates["f" if lstm else "z"][:, 0]  # (T, H)
     eye = np.eye(H, dtype=model.dtype)
-    jac, prod = np.empty(max_k), np.empty(max_k)
+    jac, prod, rest = np.empty(max_k), np.empty(max_k), np.empty(max_k)
     for k in range(1, max_k + 1):
         start = T - k  # 0-based index of the first rerun step; state index start - 1
         Xk = np.repeat(X3[start:], H, axis=1)
@@ -289,7 +290,10 @@ def memory_path(model, X, *, max_k=None):
             dh = np.zeros_like(tr.h)
             dh[-1] = eye
             J = model.backward(tr, dh)["h0"]
+        path = np.prod(keep[start:], axis=0)  # the cell path, unit by unit: diag(∏ f)
         jac[k - 1] = np.linalg.norm(J, 2)
-        prod[k - 1] = np.prod(keep[start:], axis=0).max()
-    return {"k": np.arange(1, max_k + 1), "jacobian": jac, "product": prod,
+        prod[k - 1] = path.max()
+        # J holds ∂(unit b at T)/∂(units at T-k) in row b, so its diagonal is where ∏ f sits
+        rest[k - 1] = np.linalg.norm(J - np.diag(path), 2)
+    return {"k": np.arange(1, max_k + 1), "jacobian": jac, "product": prod, "rest": rest,
             "gate": "f" if lstm else "z"}

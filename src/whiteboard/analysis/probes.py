@@ -30,6 +30,7 @@ from whiteboard.checks import check_nonneg_int, check_positive_int
 from whiteboard.training.story import COUNTRIES, as_rng, make_stories, story_vocab
 
 __all__ = [
+    "answer_map",
     "memory_units",
     "readability",
     "DistractorStory",
@@ -222,3 +223,29 @@ def memory_units(states: np.ndarray, labels: np.ndarray, n_classes: int):
                   for k in range(n_classes) if np.any(labels == k))
     eta2 = between / np.maximum(total, 1e-300)
     return np.argsort(-eta2), eta2
+
+
+def answer_map(net, batch) -> dict:
+    """Which answer a trained classifier gives for each class, on a batch with ``.x`` and ``.y``.
+
+    A network that keeps the clue but reads it wrongly gives a *consistent* wrong answer
+    per class (its accuracy can then fall below chance); one that has lost the clue
+    spreads its answers, or gives one answer to every class.
+
+    Returns:
+        dict with ``accuracy``; ``answers`` (K,): for each true class the class it is most
+        often given (−1 for a class absent from the batch); ``share`` (K,): how often that
+        answer is given to that class (NaN when absent); ``distinct``: how many different
+        classes appear in ``answers``.
+    """
+    z, _ = net.forward(batch.x)
+    pred, y = z.argmax(axis=-1), np.asarray(batch.y)
+    K = z.shape[-1]
+    counts = np.zeros((K, K), dtype=int)
+    np.add.at(counts, (y, pred), 1)
+    seen = counts.sum(axis=1) > 0
+    answers = np.where(seen, counts.argmax(axis=1), -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(seen, counts.max(axis=1) / counts.sum(axis=1), np.nan)
+    return {"accuracy": float(np.mean(pred == y)), "answers": answers, "share": share,
+            "distinct": len(set(answers[seen].tolist()))}

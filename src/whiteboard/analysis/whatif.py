@@ -11,6 +11,12 @@ what-if uses the very same cell code as everything else; only the numbers change
 Gates: LSTM i, f, g, o (PyTorch's names; g is the candidate, a tanh, so v ∈ [-1, 1]);
 GRU r, z, n.
 
+**Forcing a unit of the state** (``Override(STATE, v, units=...)``, any of the three cells).
+The same pins hold a state unit at v ∈ [-1, 1], whatever the input: the LSTM's cell state
+through c_t = 0 · c_{t-1} + 1 · v (f = 0, i = 1, g = v; its h_t = o_t tanh(v) still follows
+the output gate), the GRU's h_t = (1 - 0) · v + 0 · h_{t-1} (z = 0, n = v), and the tanh
+RNN's h_t = tanh(0 · x_t + 0 · h_{t-1} + tanh⁻¹(v)) = v (its rows pinned like a gate's).
+
 **A memory wired by hand.** :func:`story_memory_lstm` and :func:`story_memory_gru` set
 the weights of a small cell so that it does the story task (country → language) on
 purpose: one unit per country, a gate that opens when that country is read, a forget
@@ -35,9 +41,13 @@ from whiteboard.models.base import Trace
 
 __all__ = [
     "Override",
+    "STATE",
     "pin_gates",
+    "pin_state",
     "run_whatif",
 ]
+
+STATE = "state"  # Override.gate that forces units of the state itself rather than a gate
 
 _PIN = 1e3  # σ(±1e3) and tanh(±1e3) are exactly 1 or 0 (or ±1) in floating point
 
@@ -47,8 +57,8 @@ class Override:
     """Force ``gate`` to ``value`` for the steps ``start <= t < stop`` (0-based).
 
     Attributes:
-        gate: a gate name of the model (see the cell's ``GATES``).
-        value: in [0, 1] for a sigmoid gate, in [-1, 1] for a tanh one.
+        gate: a gate name of the model (see the cell's ``GATES``), or :data:`STATE`.
+        value: in [0, 1] for a sigmoid gate, in [-1, 1] for a tanh one or the state.
         start: first step forced (0-based).
         stop: first step no longer forced, or None for "until the end".
         units: the hidden units forced, or None for all of them.
@@ -69,8 +79,12 @@ class Override:
 
 
 def _gate_info(model, gate):
-    """``(block, activation)`` of ``gate`` in ``model``'s gate spec."""
+    """``(block, activation)`` of ``gate`` in ``model``'s gate spec (None for the state)."""
     kind = getattr(model, "kind", None)
+    if gate == STATE and kind in CELL_GATES:
+        if kind == "rnn" and getattr(model, "nonlinearity", "tanh") != "tanh":
+            raise ValueError("only a tanh RNN's state can be forced (a value in [-1, 1])")
+        return None, "tanh"
     if not CELL_GATES.get(kind):
         raise TypeError(f"only an LSTM or a GRU has gates to force, got {type(model).__name__}")
     gates = by_name(CELL_GATES[kind])
@@ -100,18 +114,51 @@ def pin_gates(model, pins, units=None):
         the copy (the original is unchanged).
     """
     copy = model.copy()
-    H = model.hidden_size
-    rows_in_block = np.arange(H) if units is None else np.asarray(units, dtype=int)
-    if rows_in_block.size and (rows_in_block.min() < 0 or rows_in_block.max() >= H):
-        raise ValueError(f"units must lie in 0..{H - 1}, got {list(rows_in_block)}")
-    p = copy.parameters()  # live arrays: writing them changes the copy
+    rows_in_block = _units(model, units)
     for gate, value in pins.items():
         block, act = _gate_info(model, gate)
-        rows = block * H + rows_in_block
-        p["weight_ih_l0"][rows] = 0.0
-        p["weight_hh_l0"][rows] = 0.0
-        p["bias_ih_l0"][rows] = _pre_activation(value, act, gate)
-        p["bias_hh_l0"][rows] = 0.0
+        if block is None:
+            raise ValueError(f"{gate!r} is not a gate: force the state with pin_state")
+        _pin_rows(copy, block * model.hidden_size + rows_in_block,
+                  _pre_activation(value, act, gate))
+    return copy
+
+
+def _units(model, units) -> np.ndarray:
+    H = model.hidden_size
+    rows = np.arange(H) if units is None else np.asarray(units, dtype=int)
+    if rows.size and (rows.min() < 0 or rows.max() >= H):
+        raise ValueError(f"units must lie in 0..{H - 1}, got {list(rows)}")
+    return rows
+
+
+def _pin_rows(model, rows, bias) -> None:
+    """Rows of every weight zero and their bias ``bias``: their pre-activation is constant."""
+    p = model.parameters()  # live arrays: writing them changes the model
+    p["weight_ih_l0"][rows] = 0.0
+    p["weight_hh_l0"][rows] = 0.0
+    p["bias_ih_l0"][rows] = bias
+    p["bias_hh_l0"][rows] = 0.0
+
+
+def pin_state(model, value, units=None):
+    """A copy of ``model`` whose state units ``units`` equal ``value`` at every step.
+
+    The LSTM's cell state (f = 0, i = 1, g = value), the GRU's h (z = 0, n = value), the tanh
+    RNN's h (its rows pinned); see the module docstring.
+
+    Args:
+        model: an ``RNN`` (tanh), ``LSTM`` or ``GRU``.
+        value: in [-1, 1].
+        units: indices of the units to pin (default all).
+    """
+    _gate_info(model, STATE)
+    if model.kind == "lstm":
+        return pin_gates(model, {"f": 0.0, "i": 1.0, "g": value}, units)
+    if model.kind == "gru":
+        return pin_gates(model, {"z": 0.0, "n": value}, units)
+    copy = model.copy()
+    _pin_rows(copy, _units(model, units), _pre_activation(value, "tanh", STATE))
     return copy
 
 
@@ -123,7 +170,7 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
     forced), starting from the state where the previous piece ended.
 
     Args:
-        model: an ``LSTM`` or ``GRU``.
+        model: an ``LSTM`` or ``GRU`` (or a tanh ``RNN``, whose only override is the state).
         X: (T, B, D) or (T, D) inputs.
         overrides: :class:`Override` objects (an empty list gives the plain forward pass).
         h0, c0: initial states as for ``model.forward``.
@@ -154,7 +201,8 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
                   if ov.start <= a and (ov.stop is None or b <= ov.stop)]
         m = model
         for ov in active:  # one pin per override, so each keeps its own units
-            m = pin_gates(m, {ov.gate: ov.value}, units=ov.units)
+            m = (pin_state(m, ov.value, ov.units) if ov.gate == STATE
+                 else pin_gates(m, {ov.gate: ov.value}, units=ov.units))
         tr = m.forward(X3[a:b], h0=h, c0=c) if has_cell else m.forward(X3[a:b], h0=h)
         pieces.append(tr)
         h, c = tr.h[-1], tr.c[-1] if has_cell else None

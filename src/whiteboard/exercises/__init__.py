@@ -50,6 +50,16 @@ PyTorch's key names are accepted as well ("weight_ih_l0", "weight_hh_l0", "bias_
 reference is central finite differences in float64, and the message says which gradient is
 off.
 
+``check_tbptt_step(fn)``, ``fn(lm, ids, state) -> (loss, grads, new_state)``: one step of
+truncated BPTT for a character language model (:class:`whiteboard.training.language.CharLM`).
+``ids`` (T + 1, B) is a window of every lane and the character after it (inputs ``ids[:-1]``,
+targets ``ids[1:]``); ``state`` is None at a text's start, else what the previous call
+returned. ``loss`` is the mean cross-entropy per character, ``grads`` is keyed like
+``lm.parameters()``, computed through this window only (the carried state is a constant),
+and ``new_state`` the state the window ended in. The checker runs the step over streams of
+three windows (LSTM, GRU, RNN), passing on whatever state it returns, and compares every
+window with ``CharLM.loss_and_grads``.
+
 ``check_board_strategy(strategy, capacity=3)``: chapter 4's whiteboard. ``strategy`` is a
 list of ``write``/``read``/``erase`` steps from ``whiteboard.board`` (or a function with no
 arguments returning one). It must evaluate ac(bd + a) + ad, 181 for a = 1, b = 3, c = 5,
@@ -60,17 +70,18 @@ biases non-zero, and push one gate block at a time to 0 and to 1 (its biases set
 The reader's numbers are compared with a catalogue of known mistakes, the reference
 recomputed with one mistake (or two) switched on; the match names the mistake. Otherwise the
 message says which output differs, by how much, and on which probes. The catalogues are
-``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES`` and
-``bptt.BACKWARD_MISTAKES``.
+``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES``,
+``bptt.BACKWARD_MISTAKES`` and ``tbptt.TBPTT_MISTAKES``.
 """
 
 from whiteboard.exercises.board_strategy import check_board_strategy
 from whiteboard.exercises.bptt import check_rnn_step_backward
 from whiteboard.exercises.result import CheckResult
 from whiteboard.exercises.steps import check_gru_step, check_lstm_step, check_rnn_step
+from whiteboard.exercises.tbptt import check_tbptt_step
 
 __all__ = ["CHECKERS", "CheckResult", "check_board_strategy", "check_gru_step",
-           "check_lstm_step", "check_rnn_step", "check_rnn_step_backward"]
+           "check_lstm_step", "check_rnn_step", "check_rnn_step_backward", "check_tbptt_step"]
 
 # The checkers' names: the student edition clears the stored output of a cell that calls one.
 CHECKERS = tuple(name for name in __all__ if name.startswith("check_"))

@@ -176,16 +176,16 @@ class RecurrentModel:
             dtype: the copy's dtype; defaults to this model's.
         """
         dtype = self.dtype if dtype is None else dtype
-        new = type(self)(self.input_size, self.hidden_size, dtype=dtype, **self._config())
+        new = type(self)(self.input_size, self.hidden_size, dtype=dtype, **self.config())
         new.load_state_dict(self._params)
         return new
 
-    def _config(self) -> dict:
-        """Constructor keyword arguments beyond sizes, seed and dtype (e.g. the nonlinearity)."""
+    def config(self) -> dict:
+        """Constructor keyword arguments beyond the sizes and dtype (the seed, ...)."""
         return {"seed": self.seed}
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._config().items() if k != "seed")
+        extra = "".join(f", {k}={v!r}" for k, v in self.config().items() if k != "seed")
         return (
             f"{type(self).__name__}(input_size={self.input_size}, "
             f"hidden_size={self.hidden_size}, dtype={self.dtype.name}{extra})"

@@ -30,6 +30,10 @@ import numpy as np
 
 __all__ = ["CellMaths", "Buffers", "Tape", "forward", "backward"]
 
+# Above this many numbers per model in Σ_t da_t z_t^T's per-step products (T·R·(D+H+1)), the
+# weight and input gradients are taken as one product over all steps instead (see backward).
+ONE_PRODUCT_ABOVE = 1_000_000
+
 
 @dataclass
 class Buffers:
@@ -215,14 +219,25 @@ def backward(tape: Tape, dh: np.ndarray, dc_last=None) -> dict:
             dh_prev += direct  # ... and maybe directly
         if t:
             np.add(dh_prev, dh[t - 1], out=dh_t)  # ... and the loss
-    # One batched call each, made of one small product per model and step: a single large
-    # product would be handed to a multi-threaded BLAS, which on a busy machine is far slower.
-    DA = DA.transpose(1, 0, 2, 3)  # (M, T, R, B)
+    W_x = np.ascontiguousarray(W[:, :, :D].transpose(0, 2, 1))  # (M, D, R)
     cols = bufs.Z[:T].transpose(1, 0, 3, 2)  # (M, T, B, D+H+1): the rows [x_t; h_{t-1}; 1]
-    dW = np.matmul(DA, cols).sum(axis=1)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: weights and biases
-    W_x = np.ascontiguousarray(W[:, :, :D].transpose(0, 2, 1))[:, None]  # (M, 1, D, R)
+    R, C = DA.shape[2], cols.shape[3]
+    if T * R * C <= ONE_PRODUCT_ABOVE:
+        # One batched call each, made of one small product per model and step (the stored
+        # networks and the committed sweeps were trained so): a single large product would
+        # be handed to a multi-threaded BLAS, which on a busy machine is far slower.
+        DA = DA.transpose(1, 0, 2, 3)  # (M, T, R, B)
+        dW = np.matmul(DA, cols).sum(axis=1)  # Σ_t da_t [x_t; h_{t-1}; 1]^T: weights, biases
+        dX = np.matmul(W_x[:, None], DA).transpose(1, 0, 2, 3)  # (T, M, D, B)
+    else:
+        # A large network (the language models): the per-step products would fill a
+        # (T, R, D+H+1) array per model; one product over all T·B columns is several times
+        # faster.  It sums the same terms in another order.
+        DA = DA.transpose(1, 2, 0, 3).reshape(M, R, T * B)  # (M, R, T·B)
+        dW = np.matmul(DA, cols.reshape(M, T * B, C))
+        dX = np.matmul(W_x, DA).reshape(M, D, T, B).transpose(2, 0, 1, 3)
     out = cell.grads(dW)
-    out["x"] = np.matmul(W_x, DA).transpose(1, 0, 2, 3)  # (T, M, D, B)
+    out["x"] = dX
     out["h0"] = dh_prev
     if cell.has_cell:
         out["c0"] = bufs.dc

@@ -148,5 +148,5 @@ class LSTM(RecurrentModel):
     def maths(self) -> LSTMMaths:
         return LSTMMaths(self.input_size, self.hidden_size)
 
-    def _config(self):
+    def config(self):
         return {"seed": self.seed, "forget_bias": self.forget_bias}

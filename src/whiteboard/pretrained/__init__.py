@@ -14,8 +14,17 @@ versions and the measured test accuracy), and the recipe stays code that anyone 
     >>> again = pretrained.train("story_rnn")   # re-run the recipe (other digits, same skill)
 
 ``python -m whiteboard pretrain [NAME ...]`` regenerates the files.  The weights are stored
-as float32 to keep the files small; :func:`load` returns a float64 network holding exactly
-those values, so every machine computes with the same weights.
+as float32 to keep the files small (the language models of Python source as float16, their
+recipe's ``stored``, so that the page that runs two of them stays small); :func:`load`
+returns a float64 network holding exactly those values, so every machine computes with the
+same weights.
+
+Two kinds of recipe share this one interface: the story networks (``task`` ``"story"``, a
+:class:`whiteboard.training.network.SequenceModel` whose record gives its test accuracy),
+and the character language models of Python source (``task`` ``"python"``, a
+:class:`whiteboard.training.language.CharLM` trained by truncated BPTT on the standard
+library, whose record gives its bits per character on the held-out text and describes the
+corpus: the Python version, the module list and the text's hash).
 """
 
 from __future__ import annotations
@@ -36,10 +45,16 @@ DIRECTORY = Path(__file__).resolve().parent
 _MIXED = {"task": "story", "hidden": 32, "embed": None, "lags": [3, 12], "batch": 32,
           "steps": 3000, "optimizer": "adam", "lr": 0.01, "clip": 1.0, "seed": 0,
           "stop_at": None, "eval_every": 100, "stream": 0}
-# Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_sweep.json)
+# Chapter 6's fixed-lag runs: exactly seed 0 of the committed sweep (results/story_fair_sweep.json)
 # at the learning rate its search chose, with early stopping on the validation set.
 _FIXED = {"task": "story", "hidden": 16, "embed": 16, "batch": 32, "steps": 3000,
           "optimizer": "adam", "clip": 1.0, "seed": 0, "stop_at": 0.99, "eval_every": 100}
+
+# The character language models of Python source: one embedding, window, batch and budget,
+# and sizes chosen so that the three have (nearly) the same number of parameters.
+_TEXT = {"task": "python", "embed": 32, "batch": 32, "window": 100, "steps": 8000,
+         "optimizer": "adam", "lr": 0.003, "clip": 1.0, "seed": 0, "dtype": "float32",
+         "eval_every": 1000, "stream": 0, "stored": "float16"}
 
 _RECIPES = {
     "story_rnn": {
@@ -61,6 +76,20 @@ _RECIPES = {
         "about": "exercise 6.2's tanh RNN, trained at lag 10 (seed 2, one that solved it)",
         "model": "rnn", "lags": [10, 10], "lr": 0.003,
         **{**_FIXED, "seed": 2}},
+    # seed 0 of results/story_mixed_lags.json, at the rate its search chose; not validated
+    "story_rnn_mixed": {
+        "about": "chapter 6's tanh RNN trained once on mixed lags 3 to 40",
+        "model": "rnn", "lags": [3, 40], "lr": 0.003, **{**_FIXED, "stop_at": None}},
+    "python_lstm": {
+        "about": "a character-level LSTM language model of Python source (forget-gate bias 1)",
+        "model": "lstm", "hidden": 128, "forget_bias": 1.0, **_TEXT},
+    "python_gru": {
+        "about": "a character-level GRU language model of Python source, as many parameters",
+        "model": "gru", "hidden": 148, **_TEXT},
+    "python_rnn": {
+        "about": "a character-level tanh RNN language model of Python source, as many "
+                 "parameters",
+        "model": "rnn", "hidden": 250, **_TEXT},
 }
 # "step" is not stored: it is 1, 2, ..., steps_run
 _HISTORY_KEYS = ("loss", "eval_step", "eval_loss", "eval_accuracy")
@@ -88,8 +117,19 @@ def recipe(name: str) -> dict:
     a run early, or None for a run that is not validated, ``eval_every``, and ``stream``, the
     key of the training batches' generator when it is not the sweep's, see
     :class:`whiteboard.training.experiments.RunSpec`).
+
+    A language model of Python source (``task`` ``"python"``) has no lags and no early
+    stopping; instead ``window``, the T characters of one truncated-BPTT window, ``batch``
+    the B lanes read side by side, ``dtype`` the precision it is trained in, and ``stream``
+    the seed of the windows' offsets (see :func:`whiteboard.training.text.stream`), and
+    ``stored``, the precision of the weights' file (float16: the record's bits per character
+    are those of the rounded weights, which :func:`load` returns).
     """
     return copy.deepcopy(_RECIPES[_check_name(name)])
+
+
+def _is_text(r) -> bool:
+    return r["task"] == "python"
 
 
 def _setup(r):
@@ -115,26 +155,64 @@ def _run(r):
                    stream=r.get("stream"))
 
 
-def _build(r):
-    from whiteboard.training.experiments import build
+def _build(r, dtype=np.float64):
+    if not _is_text(r):
+        from whiteboard.training.experiments import build
 
-    return build(r["task"], r["model"], r["seed"], _setup(r))
+        return build(r["task"], r["model"], r["seed"], _setup(r))
+    import whiteboard
+    from whiteboard.training.language import CharLM
+    from whiteboard.training.variants import model_spec
+
+    cls_name, kwargs = model_spec(r["model"]).cls, dict(model_spec(r["model"]).kwargs)
+    if "forget_bias" in r:
+        kwargs = {**kwargs, "forget_bias": r["forget_bias"]}
+    core = getattr(whiteboard, cls_name)(r["embed"], r["hidden"], seed=r["seed"], dtype=dtype,
+                                         **kwargs)
+    return CharLM(core, embed_dim=r["embed"], seed=r["seed"])
+
+
+def _train_text(r, quiet):
+    """The text recipe: truncated BPTT over the standard library, measured on held-out text."""
+    from whiteboard.training.language import train_text
+    from whiteboard.training.text import encode, heldout_text, stdlib_corpus, stream
+
+    corpus = stdlib_corpus()
+    lm = _build(r, np.dtype(r["dtype"]))
+    windows = stream(encode(corpus.text), batch=r["batch"], window=r["window"],
+                     rng=r["stream"])
+    train_text(lm, windows, steps=r["steps"], lr=r["lr"], optimizer=r["optimizer"],
+               clip=r["clip"], eval_ids=encode(heldout_text()), eval_every=r["eval_every"],
+               quiet=quiet)
+    lm.history["corpus"] = corpus.describe()
+    return lm
 
 
 def evaluate_recipe(name: str, net) -> dict:
-    """The test accuracy of ``net`` as ``name``'s record measures it.
+    """The skill of ``net`` as ``name``'s record measures it.
 
-    Every lag of the recipe's range is tested on the book's held-out test stories of that
-    lag (1000 per lag, the same for every model; see
-    :func:`whiteboard.training.experiments.test_set`).
+    A story network: every lag of the recipe's range is tested on the book's held-out test
+    stories of that lag (1000 per lag, the same for every model; see
+    :func:`whiteboard.training.experiments.test_set`).  A language model of Python source:
+    the held-out text (:func:`whiteboard.training.text.heldout_text`) is read once from a
+    zero state.
 
     Returns:
-        ``{"test_accuracy": mean over the lags, "by_lag": {lag: accuracy}}``.
+        ``{"test_accuracy": mean over the lags, "by_lag": {lag: accuracy}}``, or for a
+        language model ``{"bits_per_char": ..., "accuracy": how often its most likely next
+        character is the right one}``.
     """
     from whiteboard.training.experiments import test_set
     from whiteboard.training.loop import evaluate
 
     r = recipe(name)
+    if _is_text(r):
+        from whiteboard.training.language import char_bits
+        from whiteboard.training.text import encode, heldout_text
+
+        bits, right = char_bits(net, encode(heldout_text()))
+        return {"bits_per_char": round(float(bits.mean()), 4),
+                "accuracy": round(float(right.mean()), 4)}
     low, high = r["lags"]
     by_lag = {str(lag): round(evaluate(net, test_set(r["task"], lag, _setup(r)))["accuracy"], 4)
               for lag in range(low, high + 1)}
@@ -147,11 +225,15 @@ def train(name: str, *, quiet: bool = True):
     On the machine that made the stored files this gives the same network, to the last bit;
     elsewhere the digits of the weights differ, while the test accuracy stays close to the
     recorded one (``tests/test_pretrained.py`` checks that it is within 0.03).  The history
-    of the run is the network's ``history``.
+    of the run is the network's ``history``.  A language model comes back in its recipe's
+    ``dtype`` (float32); retraining one takes tens of minutes (``make bench`` does it).
     """
+    r = recipe(name)
+    if _is_text(r):
+        return _train_text(r, quiet)
     from whiteboard.training.experiments import train_and_test
 
-    _, (net,) = train_and_test([_run(recipe(name))], return_nets=True, quiet=quiet)
+    _, (net,) = train_and_test([_run(r)], return_nets=True, quiet=quiet)
     return net
 
 
@@ -176,7 +258,8 @@ def _arrays(name):
 
 
 def load(name: str):
-    """The stored network ``name``: a :class:`whiteboard.training.network.SequenceModel`, float64.
+    """The stored network ``name``, float64: a :class:`whiteboard.training.network.SequenceModel`
+    (a story network) or a :class:`whiteboard.training.language.CharLM` (Python source).
 
     Its parameters hold exactly the stored values.  ``net.history`` is the training history
     of the run that made it (lists ``step``, ``loss``, ``eval_step``, ``eval_loss`` and
@@ -210,14 +293,15 @@ def history(name: str) -> dict:
 def save(name: str, net, *, command: str = "") -> dict:
     """Store ``net`` (trained by ``name``'s recipe, with ``net.history``) and its record.
 
-    The weights are rounded to float32; the record's test accuracy is measured on the
-    network :func:`load` will return, with exactly those values.
+    The weights are rounded to float32 (or the recipe's ``stored``); the record's skill is
+    measured on the network :func:`load` will return, with exactly those values.
     """
     from whiteboard import __version__
 
     npz, meta = _paths(_check_name(name))
     hist = net.history
-    arrays = {f"weight.{k}": v.astype(np.float32) for k, v in net.parameters().items()}
+    stored = recipe(name).get("stored", "float32")
+    arrays = {f"weight.{k}": v.astype(stored) for k, v in net.parameters().items()}
     for key in _HISTORY_KEYS:
         dtype = np.int32 if key.endswith("step") else np.float32
         arrays[f"history.{key}"] = np.asarray(hist[key], dtype=dtype)
@@ -232,8 +316,10 @@ def save(name: str, net, *, command: str = "") -> dict:
         "steps_run": int(hist["steps_run"]),
         "seconds": round(float(hist["seconds"]), 1),
         "shapes": {k: list(v.shape) for k, v in net.parameters().items()},
-        "dtype": "float32",
+        "dtype": stored,
     }
+    if "corpus" in hist:  # a language model: the text it was trained on, by version and hash
+        rec["corpus"] = hist["corpus"]
     meta.write_text(json.dumps(rec, indent=1) + "\n")
     rec.update(evaluate_recipe(name, load(name)))
     meta.write_text(json.dumps(rec, indent=1) + "\n")

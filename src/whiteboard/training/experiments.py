@@ -33,12 +33,14 @@ from whiteboard.training.memory_tasks import (
 )
 from whiteboard.training.network import SequenceModel
 from whiteboard.training.story import LANGUAGES, STORY_MIN_LAG, make_stories, story_vocab
+from whiteboard.training.variants import CURRICULUM_START, MODELS, hidden_size, model_spec
 
 __all__ = ["Setup", "RunSpec", "TASKS", "MODELS", "SEARCH_SEED", "build", "train_and_test",
-           "batches", "as_lags", "min_lag",
-           "test_set", "task_of", "model_kwargs", "describe", "with_setup", "load_result"]
+           "batches", "curriculum_lag", "as_lags", "min_lag",
+           "test_set", "probe_set", "task_of", "model_kwargs", "describe", "with_setup",
+           "load_result"]
 
-_VALIDATION, _TEST = 7_000, 9_000  # seed roots of the held-out sets
+_VALIDATION, _PROBE, _TEST = 7_000, 8_000, 9_000  # seed roots of the held-out sets
 SEARCH_SEED = 1_000  # the learning-rate search uses seeds 1000, 1001, ...: never the sweep's 0..n-1
 
 
@@ -105,17 +107,6 @@ TASKS = {
                    "adding problem (Hochreiter & Schmidhuber 1997): |error| < 0.04 counts"),
 }
 
-# name -> (class, keyword arguments, model whose learning rate it borrows or None).  An LSTM
-# not given a forget_bias here starts with Setup.forget_bias.  lstm_fb0 is an ablation: the
-# same LSTM and learning rate as "lstm", only the initial forget-gate bias set to 0.
-MODELS = {
-    "rnn": ("RNN", {"nonlinearity": "tanh"}, None),
-    "lstm": ("LSTM", {}, None),
-    "lstm_fb0": ("LSTM", {"forget_bias": 0.0}, "lstm"),
-    "gru": ("GRU", {}, None),
-}
-
-
 def min_lag(task: str) -> int:
     """The shortest lag the task's generator can make."""
     return TASKS[task].min_lag
@@ -128,13 +119,19 @@ def task_of(task):
 
 
 def model_kwargs(model, setup):
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
-    cls_name, kwargs, _ = MODELS[model]
-    kwargs = dict(kwargs)
-    if cls_name == "LSTM":
+    """``(class name, keyword arguments)`` of the core of ``model`` (a key of MODELS)."""
+    spec = model_spec(model)
+    kwargs = dict(spec.kwargs)
+    if spec.cls == "LSTM":
         kwargs.setdefault("forget_bias", setup.forget_bias)
-    return cls_name, kwargs
+    return spec.cls, kwargs
+
+
+def _sizes(task, model, setup):
+    """``(D, H)``: the core's input size and hidden size for ``model`` on ``task``."""
+    t = task_of(task)
+    D = (setup.embed if t.vocab_size is not None else None) or t.input_size
+    return D, hidden_size(model, setup.hidden, D, t.out_size)
 
 
 def build(task: str, model: str, seed: int, setup: Setup = Setup()) -> SequenceModel:
@@ -144,8 +141,8 @@ def build(task: str, model: str, seed: int, setup: Setup = Setup()) -> SequenceM
     t = task_of(task)
     cls_name, kwargs = model_kwargs(model, setup)
     embed = setup.embed if t.vocab_size is not None else None
-    D = embed or t.input_size
-    core = getattr(whiteboard, cls_name)(D, setup.hidden, seed=seed, **kwargs)
+    D, H = _sizes(task, model, setup)
+    core = getattr(whiteboard, cls_name)(D, H, seed=seed, **kwargs)
     return SequenceModel(core, t.out_size, vocab_size=t.vocab_size, embed_dim=embed,
                          loss=t.loss, seed=seed)
 
@@ -158,6 +155,14 @@ def _held_out(task, lag, size, root):
 def test_set(task: str, lag: int, setup: Setup = Setup()):
     """The test set of ``task`` at ``lag`` (the same for every model and seed)."""
     return _held_out(task, lag, setup.test_size, _TEST)
+
+
+def probe_set(task: str, lag: int, size: int = 256):
+    """Sequences of ``task`` at ``lag`` for measuring a network during or after training.
+
+    Drawn from their own seeds (root 8000): never trained, validated or tested on.
+    """
+    return _held_out(task, lag, size, _PROBE)
 
 
 def _measure(task, net, hist, lags, setup) -> dict:
@@ -219,10 +224,18 @@ class RunSpec:
         object.__setattr__(self, "lags", as_lags(self.lags))
         if self.test_lags is not None:
             object.__setattr__(self, "test_lags", tuple(int(v) for v in self.test_lags))
+        if self.curriculum and self.mixed:
+            raise ValueError(f"{self.model} trains on a curriculum towards one lag; it cannot "
+                             f"also train on mixed lags {self.lags}")
 
     @property
     def mixed(self) -> bool:
         return self.lags[0] != self.lags[1]
+
+    @property
+    def curriculum(self) -> bool:
+        """The model trains on gaps growing towards its lag (:func:`curriculum_lag`)."""
+        return model_spec(self.model).curriculum
 
     @property
     def stream_key(self):
@@ -231,20 +244,43 @@ class RunSpec:
         return (self.seed, *self.lags) if self.mixed else (self.seed, self.lags[0])
 
 
-def batches(task: str, lags, batch: int):
+def curriculum_lag(step: int, steps: int, target: int, start: int = CURRICULUM_START) -> int:
+    """The gap of a curriculum's batch at ``step`` (1-based) of a ``steps``-step budget.
+
+    It grows linearly from ``start`` at step 1 to ``target`` halfway through the budget and
+    stays at ``target`` for the second half, where the run is validated and stops once solved.
+    A target below ``start`` is used from the first step.
+    """
+    start = min(start, target)
+    ramp = max(1, steps // 2)
+    return start + (target - start) * min(step - 1, ramp - 1) // max(1, ramp - 1)
+
+
+def batches(task: str, lags, batch: int, *, curriculum_steps: int | None = None):
     """``rng -> batch``: training batches of ``task``; with mixed lags each batch draws its own.
 
     The one definition of a training stream: a fixed lag, or mixed lags ``(low, high)`` where
-    the stream's generator draws the batch's lag uniformly from ``low..high`` first.
+    the stream's generator draws the batch's lag uniformly from ``low..high`` first, or, with
+    ``curriculum_steps`` (the budget), the fixed lag reached by a curriculum: the n-th batch
+    drawn from a generator has the gap :func:`curriculum_lag` gives step n.  (The training
+    loop draws exactly one batch per step from each stream it uses.)
     """
     t = task_of(task)
     low, high = as_lags(lags)
+    if curriculum_steps is not None:
+        drawn = {}  # id of a stream's generator -> batches drawn from it so far
+
+        def grow(rng):
+            n = drawn[id(rng)] = drawn.get(id(rng), 0) + 1
+            return t.make(batch, curriculum_lag(n, curriculum_steps, high), rng=rng)
+
+        return grow
     if low == high:
         return lambda rng: t.make(batch, low, rng=rng)
     return lambda rng: t.make(batch, int(rng.integers(low, high + 1)), rng=rng)
 
 
-def train_and_test(runs, *, return_nets: bool = False, quiet: bool = True):
+def train_and_test(runs, *, return_nets: bool = False, quiet: bool = True, on_eval=None):
     """Train the runs side by side (:func:`whiteboard.training.loop.train_stack`), test each.
 
     The runs must share their task, training lags and setup (a sweep groups them so); they
@@ -255,6 +291,8 @@ def train_and_test(runs, *, return_nets: bool = False, quiet: bool = True):
         runs: :class:`RunSpec` items.
         return_nets: also return the trained networks (each with its ``history``).
         quiet: no progress bar.
+        on_eval: passed to :func:`~whiteboard.training.loop.train_stack`: called as
+            ``on_eval(i, step, params)`` after every validation of run ``runs[i]``.
 
     Returns:
         one result dict per run: ``accuracy`` (test, at the first test lag), ``val_accuracy``,
@@ -266,17 +304,22 @@ def train_and_test(runs, *, return_nets: bool = False, quiet: bool = True):
     if not runs or any(not isinstance(r, RunSpec) for r in runs):
         raise TypeError("runs must be a non-empty list of RunSpec")
     first = runs[0]
-    if any((r.task, r.lags, r.setup) != (first.task, first.lags, first.setup) for r in runs):
-        raise ValueError("runs trained together must share their task, lags and setup")
+    if any((r.task, r.lags, r.setup, r.curriculum) != (first.task, first.lags, first.setup,
+                                                        first.curriculum) for r in runs):
+        raise ValueError("runs trained together must share their task, lags and setup, and "
+                         "their schedule (a curriculum or none)")
     task, setup, (low, high) = first.task, first.setup, first.lags
     nets = [build(task, r.model, r.seed, setup) for r in runs]
     val = _held_out(task, high, setup.val_size, _VALIDATION) if setup.val_size else None
-    hists = train_stack(nets, batches(task, first.lags, setup.batch), steps=setup.steps,
+    stream = batches(task, first.lags, setup.batch,
+                     curriculum_steps=setup.steps if first.curriculum else None)
+    hists = train_stack(nets, stream, steps=setup.steps,
                         lrs=[r.lr for r in runs], seeds=[r.stream_key for r in runs],
                         optimizer=setup.optimizer, clip=setup.clip, eval_batch=val,
                         eval_every=setup.eval_every,
                         stop_at=None if first.mixed else setup.stop_at, quiet=quiet,
-                        desc=f"{task} lag {low}" + (f"-{high}" if first.mixed else ""))
+                        desc=f"{task} lag {low}" + (f"-{high}" if first.mixed else ""),
+                        on_eval=on_eval)
     results = [_measure(task, net, h, list(r.test_lags or (high,)), setup)
                for r, net, h in zip(runs, nets, hists, strict=True)]
     return (results, nets) if return_nets else results
@@ -304,9 +347,16 @@ def load_result(name: str) -> dict:
                             "command is in the chapter (python -m whiteboard ...)")
 
 
-def describe(model, setup):
+def describe(model, setup, task="story"):
+    """The core of ``model`` as the result's ``models`` table records it."""
     cls_name, kwargs = model_kwargs(model, setup)
-    return {"class": cls_name, **kwargs}
+    spec = model_spec(model)
+    out = {"class": cls_name, **kwargs}
+    if spec.wide:
+        out["hidden"] = _sizes(task, model, setup)[1]
+    if spec.curriculum:
+        out["curriculum"] = True
+    return out
 
 
 def with_setup(**changes) -> Setup:

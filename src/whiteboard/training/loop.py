@@ -169,7 +169,7 @@ def _check_settings(nets, steps, lrs, seeds, clip, eval_every):
 def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "adam",
                 clip: float | None = 1.0, eval_batch=None, eval_every: int = 100,
                 stop_at: float | None = None, quiet: bool = True,
-                desc: str = "train") -> list[dict]:
+                desc: str = "train", on_eval=None) -> list[dict]:
     """Train every network in ``nets`` at once, each as if it were trained alone.
 
     Args:
@@ -182,6 +182,9 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
             ``np.random.default_rng``); networks with equal keys see the same batches.
         optimizer, clip, eval_batch, eval_every, stop_at, quiet, desc: as in :func:`train`,
             for every network.
+        on_eval: None, or ``on_eval(i, step, params)``, called after each evaluation for
+            every network ``nets[i]`` evaluated, before it may stop, with its parameters at
+            that step (``params[k]`` are views into the stack: read them, copy to keep).
 
     Returns:
         One history per network, with the keys :func:`train` gives; each is also kept as
@@ -204,7 +207,8 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
         batches = {k: make_batch(rngs[k]) for k in dict.fromkeys(k for g in groups
                                                                   for k in g.keys)}
         for g in groups:
-            _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at)
+            _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+                  on_eval)
         clock.tick()
     for g in groups:
         clock.finish(g, np.ones(len(g), bool), steps)
@@ -214,7 +218,8 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
     return hists
 
 
-def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at):
+def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+          on_eval=None):
     """One training step of group ``g``: gradients, clipping, update, maybe evaluation."""
     loss, grads = g.grads(batches)
     bad = ~np.isfinite(loss)
@@ -240,6 +245,8 @@ def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, s
     if (step % eval_every == 0 or step == steps) and eval_batch is not None:
         acc = _evaluate(g, eval_batch, step, hists)
         clock.show(float(loss[0]), float(acc[0]))
+        for j, i in enumerate(g.members if on_eval is not None else ()):
+            on_eval(i, step, {k: v[j] for k, v in g.stack.params.items()})
         if stop_at is not None:
             clock.finish(g, acc >= stop_at, step)
 

@@ -233,7 +233,7 @@ class SequenceModel:
 def structure(net: SequenceModel) -> tuple:
     """What networks must share to be stacked (everything but their parameters' values)."""
     core = net.core
-    config = {k: v for k, v in core._config().items() if k not in ("seed", "forget_bias")}
+    config = {k: v for k, v in core.config().items() if k not in ("seed", "forget_bias")}
     embed = None if net.embed is None else net.embed.E.shape
     return (core.kind, core.input_size, core.hidden_size, core.dtype.str,
             tuple(sorted(config.items())), net.vocab_size, embed, net.readout.V.shape,

@@ -14,14 +14,13 @@ import os
 import platform
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from whiteboard import __version__
 from whiteboard.checks import check_positive_int
 from whiteboard.training.experiments import (
-    MODELS,
     SEARCH_SEED,
     RunSpec,
     Setup,
@@ -32,14 +31,23 @@ from whiteboard.training.experiments import (
     train_and_test,
 )
 from whiteboard.training.story import MAX_LAG
+from whiteboard.training.variants import model_spec
 
-__all__ = ["search_lr", "sweep", "summarize"]
+__all__ = ["search_lr", "sweep", "summarize", "solved", "SOLVED"]
 
 _COST = {"RNN": 1.0, "GRU": 2.5, "LSTM": 3.0}  # rough cost of a step, for ordering work
+SOLVED = 0.95  # a seed whose test accuracy reaches this has solved the task
 
 
-def _train_group(runs):
-    """Runs that share a task, training lags and setup, trained side by side as one stack."""
+def _train_group(runs, track=False):
+    """Runs that share a task, training lags and setup, trained side by side as one stack.
+
+    With ``track``, the mechanism is measured as they train (:mod:`.tracking`).
+    """
+    if track:
+        from whiteboard.training.tracking import train_and_track
+
+        return list(zip(runs, train_and_track(runs), strict=True))
     return list(zip(runs, train_and_test(runs), strict=True))
 
 
@@ -54,7 +62,7 @@ def _groups(runs, jobs):
     groups = {}
     for r in runs:
         kind = model_kwargs(r.model, r.setup)[0]
-        key = (r.task, r.lags, r.setup) + ((kind,) if jobs > 1 else ())
+        key = (r.task, r.lags, r.setup, r.curriculum) + ((kind,) if jobs > 1 else ())
         groups.setdefault(key, []).append(r)
 
     def cost(group):
@@ -63,23 +71,26 @@ def _groups(runs, jobs):
     return sorted(groups.values(), key=cost, reverse=True)
 
 
-def _train_all(runs, jobs, progress, desc):
+def _train_all(runs, jobs, progress, desc, track=False):
     """Train every run (stacked by :func:`_groups`) in ``jobs`` processes; results in order."""
+    from functools import partial
+
     from tqdm.auto import tqdm
 
     groups = _groups(runs, jobs)
+    train = partial(_train_group, track=track)
     bar = tqdm(total=len(runs), desc=desc, disable=not progress, file=sys.stderr)
     out = {}
     if jobs > 1 and len(groups) > 1:
         import multiprocessing as mp
 
         with mp.get_context("spawn").Pool(min(jobs, len(groups))) as pool:
-            for pairs in pool.imap_unordered(_train_group, groups):
+            for pairs in pool.imap_unordered(train, groups):
                 out.update(pairs)
                 bar.update(len(pairs))
     else:
         for group in groups:
-            pairs = _train_group(group)
+            pairs = train(group)
             out.update(pairs)
             bar.update(len(pairs))
     bar.close()
@@ -88,7 +99,7 @@ def _train_all(runs, jobs, progress, desc):
 
 def _lr_source(model):
     """The model whose searched learning rate ``model`` uses (an ablation borrows its parent's)."""
-    return MODELS[model][2] or model
+    return model_spec(model).lr_from or model
 
 
 def _lag_key(lag) -> str:
@@ -154,6 +165,20 @@ def _check_sweep(task, lags, n_seeds, models, setup, train_range):
     return t, n_seeds, lags, models, train_range
 
 
+def _check_extend(t, extend, lags, train_range):
+    if not extend:
+        return None
+    if train_range is not None:
+        raise ValueError("extend adds training lags; a sweep trained on mixed lags "
+                         "(train_range) has only one")
+    extend = [int(lag) for lag in extend]
+    bad = [lag for lag in extend if lag < t.min_lag or lag > MAX_LAG or lag in lags]
+    if bad:
+        raise ValueError(f"extend must hold lags from {t.min_lag} to {MAX_LAG} that are not "
+                         f"among the lags {lags}, got {bad}")
+    return extend
+
+
 def _learning_rates(task, models, trained, setup, lr, jobs, progress):
     """``(search or None, {lag: {model: lr}})``: searched per lag, or the given ``lr``."""
     if lr is None:
@@ -183,12 +208,66 @@ def _row(lag, model, runs, results, train_range):
     }
     if "per_class" in rs[0] and not train_range:
         row["per_class"] = [r["per_class"] for r in rs]
+    if "track" in rs[0]:
+        row["track"] = [r["track"] for r in rs]
     return row
+
+
+def solved(row: dict) -> int:
+    """How many seeds of a sweep's row solved the task: test accuracy at least :data:`SOLVED`."""
+    return sum(a >= SOLVED for a in row["accuracy"])
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every part of one sweep shares (see :func:`sweep` for each field)."""
+
+    task: str
+    setup: Setup
+    n_seeds: int
+    lr: dict | None
+    jobs: int
+    progress: bool
+    train_range: tuple | None
+    track: bool
+
+
+def _measure(plan: _Plan, models, lags):
+    """``(search, rows)``: the learning rates, then a row per (lag, model) over the seeds."""
+    trained = [plan.train_range] if plan.train_range else lags  # what each network trains at
+    search, lrs = _learning_rates(plan.task, models, trained, plan.setup, plan.lr, plan.jobs,
+                                  plan.progress)
+    test_lags = tuple(lags) if plan.train_range else None
+    runs = {(lag, m, s): RunSpec(plan.task, m, lag, s, lrs[lag][m], plan.setup, test_lags)
+            for lag in trained for m in models for s in range(plan.n_seeds)}
+    trained_runs = _train_all(list(runs.values()), plan.jobs, plan.progress,
+                              f"{plan.task} sweep", plan.track)
+    results = dict(zip(runs.values(), trained_runs, strict=True))
+    rows = [_row(lag, m, [runs[(plan.train_range or lag, m, s)] for s in range(plan.n_seeds)],
+                 results, plan.train_range) for lag in lags for m in models]
+    return search, rows
+
+
+def _extend(plan: _Plan, models, lags, extend, search, rows):
+    """Train at the lags ``extend`` every model that solves the longest of ``lags`` on more
+    than half its seeds; returns ``(search, rows, record of the extension)``."""
+    by = {(r["lag"], r["model"]): r for r in rows}
+    longest = max(lags)
+    winners = [m for m in models if 2 * solved(by[(longest, m)]) > plan.n_seeds]
+    record = {"lags": list(extend), "models": winners,
+              "rule": f"models that solve lag {longest} on more than half of the seeds"}
+    if not winners:
+        return search, rows, record
+    more_search, more_rows = _measure(plan, winners, extend)
+    if search is not None:
+        for key in ("scores", "chosen"):
+            search[key].update(more_search[key])
+    return search, rows + more_rows, record
 
 
 def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = Setup(), *,
           lr=None, jobs: int = 1, progress: bool = True, command: str = "",
-          train_range=None) -> dict:
+          train_range=None, extend=None, track: bool = False) -> dict:
     """Train every model at every lag with seeds ``0..n_seeds-1`` and collect test accuracies.
 
     Args:
@@ -205,23 +284,29 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         train_range: ``(low, high)``: train each model and seed once, on mixed lags
             ``low..high`` (each batch one lag), and test that one network at every lag of
             ``lags``.  None: a fresh network per lag, trained at that lag.
+        extend: further lags, at which only the models that solve the longest of ``lags``
+            on more than half of the seeds are trained (with their own search); the
+            result's ``extend`` says which.  Not with ``train_range``.
+        track: measure, before training and at every validation, the gradient reaching the
+            clue and the share of ∂L/∂W from far terms (:mod:`.tracking`); each row then
+            has ``track``, one record per seed.
 
     Returns:
         A JSON-ready dict: provenance, the setup, the search, and per (lag, model) the
-        accuracy of each seed, their mean, and the wall time.
+        accuracy of each seed, their mean, and the wall time of the whole sweep.
     """
     t, n_seeds, lags, models, train_range = _check_sweep(task, lags, n_seeds, models, setup,
                                                          train_range)
+    extend = _check_extend(t, extend, lags, train_range)
+    if track and t.loss != "cross_entropy":
+        raise ValueError(f"track measures the gradient of a classifier's loss; task {task!r} "
+                         "is a regression")
     start = time.perf_counter()
-    trained = [train_range] if train_range else lags  # what each network is trained at
-    search, lrs = _learning_rates(task, models, trained, setup, lr, jobs, progress)
-    test_lags = tuple(lags) if train_range else None
-    runs = {(lag, m, s): RunSpec(task, m, lag, s, lrs[lag][m], setup, test_lags)
-            for lag in trained for m in models for s in range(n_seeds)}
-    results = dict(zip(runs.values(), _train_all(list(runs.values()), jobs, progress,
-                                                 f"{task} sweep"), strict=True))
-    rows = [_row(lag, m, [runs[(train_range or lag, m, s)] for s in range(n_seeds)], results,
-                 train_range) for lag in lags for m in models]
+    plan = _Plan(task, setup, n_seeds, lr, jobs, progress, train_range, bool(track))
+    search, rows = _measure(plan, models, lags)
+    extension = None
+    if extend:
+        search, rows, extension = _extend(plan, models, lags, extend, search, rows)
     setup_dict = asdict(setup)
     setup_dict["lrs"] = list(setup.lrs)
     return {
@@ -235,25 +320,33 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         "jobs": jobs,
         "cpu_count": os.cpu_count(),
         "chance": t.chance,
-        "models": {m: describe(m, setup) for m in models},
+        "models": {m: describe(m, setup, task) for m in models},
         "setup": setup_dict,
         "train_range": list(train_range) if train_range else None,
+        "extend": extension,
         "lr_search": search,
         "results": rows,
         "wall_seconds": round(time.perf_counter() - start, 1),
     }
 
 
-def summarize(result: dict) -> str:
-    """A plain-text table of a sweep: one row per lag, mean ± std and solved seeds per model."""
-    models = list(result["models"])
+def summarize(result: dict, models=None, lags=None) -> str:
+    """A plain-text table of a sweep: one row per lag, mean ± std and solved seeds per model
+    (— where a model was not trained at that lag).
+
+    Args:
+        result: a sweep result or its JSON.
+        models: the columns (default: every model of the result).
+        lags: the rows (default: every lag of the result).
+    """
+    models = list(result["models"]) if models is None else list(models)
     lines = ["lag  " + "".join(f"{m:>24}" for m in models)]
     by = {(r["lag"], r["model"]): r for r in result["results"]}
-    for lag in sorted({r["lag"] for r in result["results"]}):
+    for lag in sorted({r["lag"] for r in result["results"]} if lags is None else lags):
         cells = []
         for m in models:
-            r = by[(lag, m)]
-            solved = sum(a >= 0.95 for a in r["accuracy"])
-            cells.append(f"{r['mean']:.3f} ± {r['std']:.3f} ({solved}/{len(r['accuracy'])})")
+            r = by.get((lag, m))
+            cells.append("—" if r is None else
+                         f"{r['mean']:.3f} ± {r['std']:.3f} ({solved(r)}/{len(r['accuracy'])})")
         lines.append(f"{lag:<5}" + "".join(f"{c:>24}" for c in cells))
     return "\n".join(lines)

@@ -106,8 +106,9 @@ def model_specs(setup: Setup = Setup(), sweep: dict | None = None) -> dict:
     sweep = load_result("story_sweep.json") if sweep is None else sweep
     chosen = sweep["lr_search"]["chosen"]
     specs = {}
-    for name, (cls, kwargs, borrows) in EXPERIMENT_MODELS.items():
-        if cls not in _KINDS or not set(kwargs) <= _KWARGS:
+    for name, spec in EXPERIMENT_MODELS.items():
+        cls, kwargs, borrows = spec.cls, spec.kwargs, spec.lr_from
+        if cls not in _KINDS or not set(kwargs) <= _KWARGS or spec.wide or spec.curriculum:
             continue
         kind, kw = _KINDS[cls], model_kwargs(name, setup)[1]
         source = next((m for m in (name, borrows, "lstm") if m and

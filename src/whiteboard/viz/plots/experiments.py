@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from whiteboard.viz.plots import figure_for
+from whiteboard.viz.plots import figure_for, new_figure
 from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
 __all__ = [
@@ -20,17 +20,24 @@ __all__ = [
     "plot_unit_traces",
     "plot_readability",
     "plot_learning_curves",
+    "plot_mechanism",
     "plot_word_attribution",
 ]
 
-COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green"}
+COLORS = {"rnn": "tab:orange", "lstm": "tab:blue", "lstm_fb0": "tab:gray", "gru": "tab:green",
+          "rnn_orth": "tab:red", "irnn": "tab:purple", "rnn_wide": "tab:brown",
+          "rnn_curriculum": "tab:pink", "lstm_curriculum": "tab:cyan"}
+_LABELS = {"rnn": "RNN (tanh)", "rnn_orth": "RNN, orthogonal W", "irnn": "IRNN (ReLU, W = I)",
+           "rnn_curriculum": "RNN, curriculum", "lstm_curriculum": "LSTM, curriculum"}
 
 
 def model_label(model: str, info: dict | None = None) -> str:
     """A legend label such as ``'LSTM (forget bias 3)'`` from a sweep's ``models`` entry."""
     info = info or {}
-    if model == "rnn":
-        return "RNN (tanh)"
+    if model in _LABELS:
+        return _LABELS[model]
+    if "hidden" in info:
+        return f"wide RNN (H = {info['hidden']})"
     if "forget_bias" in info:
         return f"LSTM (forget bias {info['forget_bias']:g})"
     return model.upper()
@@ -50,12 +57,14 @@ def _styles(labels):
     return styles
 
 
-def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
+def plot_accuracy_vs_lag(result: dict, *, models=None, lags=None, ax=None):
     """Test accuracy against lag: every seed as a dot, the mean as a line, min..max shaded.
 
     Args:
         result: a sweep result (``whiteboard.training.sweeps.sweep`` or its JSON).
-        models: which models to draw, in this order (default: all in the result).
+        models: which models to draw, in this order (default: all in the result); a model
+            is drawn at the lags it was trained at.
+        lags: which lags to draw (default: every lag of the result).
         ax: axes to draw on; a new figure when None.
 
     Returns:
@@ -63,19 +72,20 @@ def plot_accuracy_vs_lag(result: dict, *, models=None, ax=None):
     """
     fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.4))
     models = list(result["models"]) if models is None else list(models)
-    lags = sorted({r["lag"] for r in result["results"]})
+    lags = sorted({r["lag"] for r in result["results"]} if lags is None else lags)
     by = {(r["lag"], r["model"]): r for r in result["results"]}
     spread = 0.012 * (max(lags) - min(lags) or 1)
     for k, m in enumerate(models):
-        rows = [by[(lag, m)] for lag in lags]
+        own = [lag for lag in lags if (lag, m) in by]  # --extend trains some models further
+        rows = [by[(lag, m)] for lag in own]
         color = COLORS.get(m, f"C{k}")
         mean = [r["mean"] for r in rows]
-        ax.fill_between(lags, [r["min"] for r in rows], [r["max"] for r in rows],
+        ax.fill_between(own, [r["min"] for r in rows], [r["max"] for r in rows],
                         color=color, alpha=0.15, linewidth=0)
-        ax.plot(lags, mean, "-o", color=color, markersize=4,
+        ax.plot(own, mean, "-o", color=color, markersize=4,
                 label=model_label(m, result["models"][m]))
         shift = (k - (len(models) - 1) / 2) * spread
-        for lag, r in zip(lags, rows, strict=True):
+        for lag, r in zip(own, rows, strict=True):
             ax.plot(np.full(len(r["accuracy"]), lag + shift), r["accuracy"], ".", color=color,
                     alpha=0.6, markersize=5)
     chance = result.get("chance")
@@ -131,11 +141,12 @@ def plot_fixed_vs_mixed(fixed: dict, mixed: dict, *, models=("rnn", "lstm"), ax=
         all_lags |= set(lags)
         for m in models:
             color = COLORS.get(m, "black")
-            rows = [by[(lag, m)] for lag in lags]
+            own = [lag for lag in lags if (lag, m) in by]
+            rows = [by[(lag, m)] for lag in own]
             label = f"{model_label(m, result['models'][m])}, {how}"
-            ax.plot(lags, [r["mean"] for r in rows], style, marker=marker, color=color,
+            ax.plot(own, [r["mean"] for r in rows], style, marker=marker, color=color,
                     markersize=5, label=label, markerfacecolor="white" if style == "--" else color)
-            for lag, r in zip(lags, rows, strict=True):
+            for lag, r in zip(own, rows, strict=True):
                 ax.plot(np.full(len(r["accuracy"]), lag), r["accuracy"], marker, color=color,
                         alpha=0.35, markersize=3, linestyle="none")
     chance = fixed.get("chance")
@@ -238,6 +249,63 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
     ax.set_ylabel("validation accuracy")
     ax.set_ylim(0, 1.04)
     ax.legend(frameon=False)
+    return fig
+
+
+def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
+    """The gradient reaching the clue, and the far share of ∂L/∂W, against training steps.
+
+    Left: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input; right: the share of
+    ∂L/∂W from terms reaching 10 or more steps back; both on log scales.  One line per seed,
+    one colour per model; a line ends where its run stopped (solved, or the budget spent).
+    Training steps run linearly up to 100 and logarithmically beyond.
+
+    Args:
+        result: a sweep run with ``track`` (``python -m whiteboard story --track``).
+        models: which models to draw (default: every model of the result).
+        lag: which lag (default: the only or the first one).
+        axes: two axes to draw on; a new figure when None.
+
+    Returns:
+        the Figure.
+
+    Raises:
+        ValueError: the result has no ``track``, or not the model or lag asked for.
+    """
+    lag = result["results"][0]["lag"] if lag is None else lag
+    by = {(r["lag"], r["model"]): r for r in result["results"]}
+    models = list(result["models"]) if models is None else list(models)
+    missing = [m for m in models if "track" not in by.get((lag, m), {})]
+    if missing:
+        raise ValueError(f"no tracked runs for {missing} at lag {lag}: run the sweep with "
+                         "--track")
+    if axes is None:
+        fig, axes = new_figure(figsize=(9.0, 3.3), ncols=2, sharex=True)
+    fig = axes[0].figure
+    for m in models:
+        color = COLORS.get(m, "black")
+        for s, track in enumerate(by[(lag, m)]["track"]):
+            label = model_label(m, result["models"][m]) if s == 0 else None
+            axes[0].plot(track["step"], track["input_ratio"], color=color, linewidth=1,
+                         alpha=0.8, label=label)
+            axes[1].plot(track["step"], track["far_share"], color=color, linewidth=1,
+                         alpha=0.8)
+    axes[0].set_ylabel("gradient at the clue / at the answer")
+    axes[1].set_ylabel("share of the recurrent-weight\ngradient from 10+ steps back")
+    steps = max(t["step"][-1] for m in models for t in by[(lag, m)]["track"])
+    for ax in axes:
+        ax.set_yscale("log")  # the shares run from 1e-5 to 1, the gradients further
+        # linear up to the first validation, then logarithmic: runs that stop after a few
+        # hundred steps and runs that use the whole budget both stay readable
+        ax.set_xscale("symlog", linthresh=100, linscale=0.5)
+        ax.set_xlim(0, steps)
+        ax.set_xticks([t for t in (0, 100, 300, 1000, 3000, 10000) if t <= steps])
+        ax.xaxis.set_major_formatter("{x:.0f}")
+        ax.minorticks_off()
+        ax.set_xlabel("training step")
+    axes[1].set_ylim(top=1.0)  # a share; after the log scale, so the bottom stays automatic
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+                   frameon=False, borderaxespad=0.2)
     return fig
 
 

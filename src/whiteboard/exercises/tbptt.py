@@ -1,0 +1,250 @@
+"""A checker for one step of truncated BPTT: the state carried, the gradient cut.
+
+The reader writes ``fn(lm, ids, state) -> (loss, grads, new_state)`` for a character
+language model (:class:`whiteboard.training.language.CharLM`): ``ids`` (T + 1, B) holds one
+window of every lane plus the character after it (inputs ``ids[:-1]``, targets ``ids[1:]``),
+``state`` is None at the start of a text and otherwise what the previous call returned.
+With the window's forward pass started from the carried state,
+
+    L = −(1 / TB) Σ_t Σ_b log p_t[b, y_t[b]]        the mean cross-entropy per character
+    grads = ∂L/∂θ through this window only           the carried state is a constant
+    new_state = (h_T, c_T)                           where the window ended, for the next
+
+The checker runs the reader's step over a stream of windows, each call given the state the
+previous one returned (it never looks inside that state), and compares every window's loss
+and gradients with :meth:`CharLM.loss_and_grads`, on an LSTM, a GRU and an RNN.  A catalogue
+of wrong steps (the state not carried, or carried but not cut, the targets not shifted...)
+names what went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from whiteboard.exercises.diagnosis import (
+    Mistake,
+    Probe,
+    as_output_array,
+    check_outputs,
+    require_callable,
+)
+from whiteboard.training.language import CharLM, State
+from whiteboard.training.network import affine_backward, cross_entropy, lookup_backward
+
+__all__ = ["check_tbptt_step"]
+
+_SPECS = (("lstm", 5, 2, 3, 4), ("gru", 4, 3, 3, 3), ("rnn", 6, 1, 2, 5))  # kind, T, B, D, H
+_K, _WINDOWS = 6, 3  # alphabet size, windows a stream
+
+
+def _lm(kind, params=None, sizes=None):
+    """A CharLM of ``kind`` holding ``params``, or (sizes (K, D, H)) a fresh one."""
+    import whiteboard
+
+    if params is not None:
+        sizes = (*params["E"].shape, params["weight_hh_l0"].shape[1])
+    K, D, H = sizes
+    cls = {"lstm": whiteboard.LSTM, "gru": whiteboard.GRU, "rnn": whiteboard.RNN}[kind]
+    lm = CharLM(cls(D, H), embed_dim=D, vocab_size=K)
+    for k, v in lm.parameters().items():
+        if params is not None:
+            v[...] = params[k]
+    return lm
+
+
+def _probes() -> list[Probe]:
+    rng = np.random.default_rng(21)
+    probes = []
+    for kind, T, B, D, H in _SPECS:
+        lm = _lm(kind, sizes=(_K, D, H))
+        params = {k: rng.normal(0.0, 0.7, v.shape) for k, v in lm.parameters().items()}
+        text = rng.integers(_K, size=(_WINDOWS * T + 1, B))
+        text[:2] = text[2:4]  # a repeated character in a window: E's rows must add up
+        windows = np.stack([text[k * T : (k + 1) * T + 1] for k in range(_WINDOWS)])
+        probes.append(Probe(f"{kind.upper()}, {_WINDOWS} windows of T={T}, B={B}",
+                            {"kind": kind, "params": params, "windows": windows}))
+    return probes
+
+
+def _window_grads(lm, x, y, state, flags, history=None):
+    """Loss and gradients of one window, the mistakes of ``flags`` committed."""
+    if flags.get("shift") == "none":
+        y = x
+    elif flags.get("shift") == "back":
+        x, y = y, x
+    if history is not None:  # not cut: the forward runs from the text's start
+        x_all = np.concatenate([*history, x])
+        z, trace = lm.run(x_all)
+        z, first = z[-len(x):], len(x_all) - len(x)
+    else:
+        z, trace = lm.run(x, state)
+        first = 0
+    T, B, K = z.shape
+    loss_kind = flags.get("loss", "mean")
+    zz, yy = (z[-1], y[-1]) if loss_kind == "last" else (z.reshape(T * B, K), y.reshape(-1))
+    loss, dz = cross_entropy(zz, yy)
+    scale = {"mean": 1.0, "last": 1.0, "sum": T * B, "time_sum": T}[loss_kind]
+    h = trace.h[first:]
+    dh = np.zeros_like(trace.h)
+    if loss_kind == "last":
+        out = affine_backward(h[-1], dz * scale, lm.readout.V)
+        dh[-1] = out["h"]
+    else:
+        out = affine_backward(h.reshape(T * B, -1), dz * scale, lm.readout.V)
+        dh[first:] = out["h"].reshape(h.shape)
+    grads = lm.core.backward(trace, dh)
+    grads.update(V=out["V"], c=out["c"])
+    x_read = x_all if history is not None else x
+    if flags.get("embed_overwrite"):  # dE[x] += dx with repeats keeps one of them
+        dE = np.zeros_like(lm.embed.E)
+        dE[x_read.reshape(-1)] += grads["x"].reshape(-1, dE.shape[1])
+        grads["E"] = dE
+    else:
+        grads["E"] = lookup_backward(lm.embed.E, x_read, grads["x"])
+    return loss * scale, grads, trace
+
+
+def _carried(trace, kind, carry):
+    if carry == "none":
+        return None
+    if carry == "first":
+        return State(trace.h[0].copy(), None if trace.c is None else trace.c[0].copy())
+    state = State.of(trace)
+    if carry == "h_only" and state.c is not None:
+        return State(state.h, np.zeros_like(state.c))
+    return state
+
+
+def stream_model(kind, params, windows, **flags) -> dict:
+    """Every window's loss and gradients over the stream, with the mistakes of ``flags``."""
+    lm = _lm(kind, params)
+    keys = list(lm.parameters())
+    out = {"loss": []} | {k: [] for k in keys}
+    state, history = None, []
+    for w in windows:
+        x, y = w[:-1], w[1:]
+        cut = not flags.get("no_cut")
+        loss, grads, trace = _window_grads(lm, x, y, state, flags,
+                                           None if cut else history)
+        if not cut:  # the whole stream so far: its trace ends where this window does
+            history.append(x)
+        out["loss"].append(loss)
+        for k in keys:
+            out[k].append(grads[k])
+        state = _carried(trace, kind, flags.get("carry", "last"))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+TBPTT_MISTAKES = [
+    Mistake("no_carry", "every window starts from the zero state: the state is not carried. "
+            "Return the state the window ended in (trace.h[-1], and for the LSTM trace.c[-1]) "
+            "and start the next window's forward pass from the state you are given.",
+            {"carry": "none"}),
+    Mistake("no_cut", "the gradient is not cut: your loss of each window is differentiated "
+            "back through every earlier window (the forward runs from the text's start). "
+            "Truncated BPTT treats the carried state as a constant: run the window from it "
+            "and backpropagate through this window only.", {"no_cut": True}),
+    Mistake("carry_first", "you carry the state after the window's first character "
+            "(trace.h[0]); the next window continues after its last one: trace.h[-1].",
+            {"carry": "first"}),
+    Mistake("carry_h_only", "the LSTM's cell state is not carried: the next window gets h "
+            "but starts c from zeros. Carry both (trace.h[-1] and trace.c[-1]).",
+            {"carry": "h_only"}),
+    Mistake("targets_not_shifted", "your targets are the inputs themselves, so the model "
+            "learns to copy the character it has just read. Predict the next one: inputs "
+            "ids[:-1], targets ids[1:].", {"shift": "none"}),
+    Mistake("shift_backwards", "inputs and targets are swapped (inputs ids[1:], targets "
+            "ids[:-1]): the model predicts the character before. Inputs ids[:-1], targets "
+            "ids[1:].", {"shift": "back"}),
+    Mistake("loss_last_only", "only the last step's prediction is in your loss, as in a "
+            "many-to-one model; a language model predicts at every step, so the loss is the "
+            "mean over all T x B predictions.", {"loss": "last"}),
+    Mistake("loss_sum", "your loss (and so every gradient) is summed over the T x B "
+            "characters; the step's loss is their mean (cross_entropy of all of them at "
+            "once).", {"loss": "sum"}),
+    Mistake("loss_time_sum", "your loss sums over the T steps and averages over the B lanes; "
+            "the step's loss is the mean over all T x B characters.", {"loss": "time_sum"}),
+    Mistake("embed_overwrite", "the gradient of E loses repeats: dE[x] += dx keeps only one "
+            "of the gradients of a character read twice (numpy's fancy indexing does not "
+            "add up). Use lookup_backward(E, x, dx) or np.add.at.",
+            {"embed_overwrite": True}),
+]
+
+
+class _Problem(str):
+    """A return value of the wrong kind, in words (the stream wrapper's way to say so)."""
+
+
+def _over_stream(fn):
+    """The reader's step run over a probe's windows, as one function of the probe."""
+
+    def run(kind, params, windows):
+        lm = _lm(kind, params)
+        keys = list(lm.parameters())
+        before = {k: v.copy() for k, v in lm.parameters().items()}
+        out = {"loss": []} | {k: [] for k in keys}
+        state = None
+        for k, w in enumerate(windows):
+            got = fn(lm, w.copy(), state)
+            if got is None or got is Ellipsis:
+                return _Problem(f"your function returned {got!r}: did you forget the return "
+                                "statement, or is its body still the ... placeholder?")
+            if not isinstance(got, tuple) or len(got) != 3:
+                return _Problem(f"on window {k + 1}, your function returned a "
+                                f"{type(got).__name__}, not the tuple (loss, grads, new_state)")
+            loss, grads, state = got
+            if not isinstance(grads, Mapping) or any(key not in grads for key in keys):
+                missing = keys if not isinstance(grads, Mapping) else \
+                    [key for key in keys if key not in grads]
+                return _Problem(f"on window {k + 1}, your grads has no gradient for "
+                                f"{', '.join(map(repr, missing))} (keys of lm.parameters())")
+            if any(not np.array_equal(before[key], v) for key, v in lm.parameters().items()):
+                return _Problem("your function changed lm's parameters: a step returns the "
+                                "gradients and leaves the update to the optimiser")
+            out["loss"].append(loss)
+            for key in keys:
+                out[key].append(grads[key])
+        return out
+
+    return run
+
+
+def _parse(out):
+    if isinstance(out, _Problem):
+        return None, str(out)
+    outputs = {}
+    for key, values in out.items():
+        outputs[key], problem = as_output_array(values, f"your {key} over the windows")
+        if problem:
+            return None, problem
+    return outputs, None
+
+
+def _error_hint(exc) -> str:
+    if isinstance(exc, AttributeError) and "NoneType" in str(exc):
+        return ("The first window of a text gets state=None: lm.run(x, None) starts it from "
+                "zeros.")
+    if isinstance(exc, KeyError):
+        return ("lm.parameters() and grads are keyed like state_dict() ('weight_ih_l0', ...) "
+                "plus 'V', 'c' and 'E'.")
+    if isinstance(exc, TypeError) and "argument" in str(exc):
+        return "The checker calls fn(lm, ids, state) with ids (T + 1, B)."
+    return ""
+
+
+def check_tbptt_step(fn):
+    """Check ``fn(lm, ids, state) -> (loss, grads, new_state)``, one truncated-BPTT step.
+
+    Details in the module docstring and in ``whiteboard.exercises``.
+    """
+    require_callable(fn, "check_tbptt_step", "fn(lm, ids, state) -> (loss, grads, new_state)")
+    axes = {"loss": ("window",)}
+    return check_outputs(
+        _over_stream(fn), checker="check_tbptt_step", probes=_probes(), parse=_parse,
+        expects=("check_tbptt_step expects (loss, grads, new_state): the window's mean "
+                 "cross-entropy, a dict keyed like lm.parameters(), and the state to carry."),
+        reference=lambda pr: stream_model(**pr.args), model=stream_model,
+        catalogue=TBPTT_MISTAKES, subject="truncated BPTT (state carried, gradient cut)",
+        axes=axes, error_hint=_error_hint)
