@@ -280,7 +280,7 @@ def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
         raise ValueError(f"no tracked runs for {missing} at lag {lag}: run the sweep with "
                          "--track")
     if axes is None:
-        fig, axes = new_figure(figsize=(9.0, 3.3), ncols=2, sharex=True)
+        fig, axes = new_figure(figsize=(PHONE_WIDTH_IN, 6.6), nrows=2, sharex=True)
     fig = axes[0].figure
     for m in models:
         color = COLORS.get(m, "black")
@@ -302,9 +302,9 @@ def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
         ax.set_xticks([t for t in (0, 100, 300, 1000, 3000, 10000) if t <= steps])
         ax.xaxis.set_major_formatter("{x:.0f}")
         ax.minorticks_off()
-        ax.set_xlabel("training step")
+    axes[-1].set_xlabel("training step")
     axes[1].set_ylim(top=1.0)  # a share; after the log scale, so the bottom stays automatic
-    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(models), fontsize=9,
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=1,
                    frameon=False, borderaxespad=0.2)
     return fig
 

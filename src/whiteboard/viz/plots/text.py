@@ -13,9 +13,13 @@ from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
 
 from whiteboard.viz.plots import figure_for, new_figure
 from whiteboard.viz.plots.experiments import COLORS
+from whiteboard.viz.plots.legible import MIN_TEXT_PT, PHONE_WIDTH_IN
 
 __all__ = ["plot_text_curves", "plot_unit_text", "plot_dependence"]
 
+# A character's cell: 10 pt monospace is about 6 pt wide; 48 of them fill the phone's width.
+_CELL_IN = 0.088
+TEXT_COLUMNS = 48
 # Light enough at both ends that black characters stay readable on them.
 UNIT_CMAP = LinearSegmentedColormap.from_list("wb_unit", ["#5b8fd0", "#ffffff", "#e0605a"])
 
@@ -28,13 +32,13 @@ def plot_text_curves(histories: dict, *, baseline: float | None = None, ax=None)
             character), as :func:`whiteboard.training.language.train_text` records them.
         baseline: a level to mark (the n-gram's bits per character), or None.
     """
-    fig, ax = figure_for(ax, figsize=(6.4, 3.0))
+    fig, ax = figure_for(ax, figsize=(PHONE_WIDTH_IN, 3.2))
     for label, h in histories.items():
         ax.plot(h["eval_step"], h["eval_loss"], marker="o", ms=3, label=label,
                 color=COLORS.get(label.split()[0].lower(), None))
     if baseline is not None:
         ax.axhline(baseline, color="0.4", ls="--", lw=1, label="best n-gram")
-    ax.set_xlabel("training step (one window of 100 characters in each of 32 lanes)")
+    ax.set_xlabel("training step\n(one window of 100 characters in each of 32 lanes)")
     ax.set_ylabel("bits per character")
     ax.legend(frameon=False)
     return fig
@@ -63,13 +67,13 @@ def _grid(text: str, values: np.ndarray, width: int):
     return rows, grid
 
 
-def plot_unit_text(text: str, values, *, scale: float | None = None, width: int = 80,
+def plot_unit_text(text: str, values, *, scale: float | None = None, width: int = TEXT_COLUMNS,
                    ax=None):
     """``text`` with each character on a background coloured by one unit's value after it.
 
     Red above zero, blue below, white at zero, saturating at ±``scale`` (default: the
-    largest |value|).  Lines longer than ``width`` wrap; a newline shows as a cell at the end
-    of its line.
+    largest |value|).  Lines longer than ``width`` wrap (the default fills a phone's column
+    with 10 pt characters); a newline shows as a cell at the end of its line.
 
     Args:
         text: N characters.
@@ -81,7 +85,7 @@ def plot_unit_text(text: str, values, *, scale: float | None = None, width: int 
     rows, grid = _grid(text, values, width)
     scale = float(np.nanmax(np.abs(values))) if scale is None else float(scale)
     if ax is None:
-        fig, ax = new_figure(figsize=(0.1 * (width + 1) + 0.2, 0.19 * len(rows) + 0.2))
+        fig, ax = new_figure(figsize=(_CELL_IN * (width + 1) + 0.2, 0.2 * len(rows) + 0.2))
     else:
         fig = ax.figure
     ax.imshow(grid, cmap=UNIT_CMAP, norm=TwoSlopeNorm(0.0, -scale, scale), aspect="auto",
@@ -89,7 +93,8 @@ def plot_unit_text(text: str, values, *, scale: float | None = None, width: int 
     for r, row in enumerate(rows):
         for c, ch in enumerate(row):
             if ch.strip():
-                ax.text(c, r, ch, ha="center", va="center", family="monospace", fontsize=9)
+                ax.text(c, r, ch, ha="center", va="center", family="monospace",
+                        fontsize=MIN_TEXT_PT)
     ax.set_axis_off()
     return fig
 
@@ -101,7 +106,7 @@ def plot_dependence(curves: dict, *, ax=None):
         curves: ``{label: (K,) mean ‖∂L_t/∂x_{t−k}‖ for k = 0..K−1}``, drawn relative to
             k = 0 on a log scale.
     """
-    fig, ax = figure_for(ax, figsize=(6.4, 3.0))
+    fig, ax = figure_for(ax, figsize=(PHONE_WIDTH_IN, 3.2))
     for label, g in curves.items():
         g = np.asarray(g, dtype=float)
         ax.semilogy(np.arange(len(g)), g / g[0], label=label,
