@@ -14,7 +14,7 @@ function wbTextColour(v, scale) {
 
 function wbTextBlock(tp, m) {
   var box = document.createElement("div");
-  box.innerHTML = "<p class='wb-tp-p wb-tp-head'></p><div class='wb-tp-text' tabindex='0'>" +
+  box.innerHTML = "<p class='wb-tp-p wb-tp-head'></p><div class='wb-tp-text wb-scroll' tabindex='0'>" +
     "</div><p class='wb-tp-next wb-tp-p' aria-live='polite'></p>";
   tp.root.querySelector(".wb-tp-models").appendChild(box);
   var text = box.querySelector(".wb-tp-text");

@@ -17,9 +17,10 @@ from whiteboard.viz.plots.legible import MIN_TEXT_PT, PHONE_WIDTH_IN
 
 __all__ = ["plot_text_curves", "plot_unit_text", "plot_dependence"]
 
-# A character's cell: 10 pt monospace is about 6 pt wide; 48 of them fill the phone's width.
+# A character's cell: 10 pt monospace is about 6 pt wide; 45 of them fit the phone's column,
+# also inside a solution's narrower box.
 _CELL_IN = 0.088
-TEXT_COLUMNS = 48
+TEXT_COLUMNS = 45
 # Light enough at both ends that black characters stay readable on them.
 UNIT_CMAP = LinearSegmentedColormap.from_list("wb_unit", ["#5b8fd0", "#ffffff", "#e0605a"])
 
