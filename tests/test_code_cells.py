@@ -161,6 +161,14 @@ def test_gate_blocks_by_hand_fail(tmp_path, code):
     assert violations(_notebook(tmp_path, code), gate_orders)
 
 
+def test_the_named_views_pass(tmp_path):
+    code = ("from whiteboard.cells.lstm import GATES\nfrom whiteboard.cells.spec import rows\n"
+            'a = x @ p["weight_ih_l0"].T\nf = sigmoid(a[:, rows(GATES, "f", H)])\n'
+            'b_z = to_nptel(gru)["b_i"]\nz = trace.gates["z"]')
+    notebook = _notebook(tmp_path, code)
+    assert not violations(notebook, gate_orders) + violations(notebook, letter_misuses)
+
+
 def test_a_fused_name_reused_for_something_else_may_be_sliced(tmp_path):
     code = ('a = x @ p["weight_ih_l0"].T\n', "a = word_attribution(net, x)\nprint(a[:3])")
     assert not violations(_notebook(tmp_path, *code), gate_orders)
