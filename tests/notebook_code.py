@@ -330,8 +330,7 @@ def letter_misuses(cells: list[Cell]) -> list[tuple[int, str]]:
     A binding is an assignment, a loop or comprehension variable, a parameter, a lambda
     argument, a ``with``/``except``/``import`` name. Each reserved letter may only be bound
     to a value its :data:`RULES` entry allows; a name bound to a step count or a gate value
-    in an earlier cell counts as one. ``k`` is also never a slice bound (``x[:k]`` counts
-    items, ``a[k * H:]`` picks a block).
+    in an earlier cell counts as one. ``k`` is also never a position (:func:`_k_as_position`).
     """
     found, ctx = [], _Context()
     for cell in cells:
@@ -351,15 +350,29 @@ def letter_misuses(cells: list[Cell]) -> list[tuple[int, str]]:
                     ctx.steps.add(b.name)
                 elif _is_gate_value(b.value, ctx) and _number(b.value) is None:
                     ctx.gates.add(b.name)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Slice) and any(
-                    isinstance(n, ast.Name) and n.id == "k"
-                    for part in (node.lower, node.upper, node.step) if part is not None
-                    for n in ast.walk(part)):
-                found.append((cell.index, f"{node.lineno}: [{ast.unparse(node)}]: k is "
-                              f"{RULES['k'].meaning}; as a slice bound it counts items or "
-                              "picks a block"))
+        found += [(cell.index, hit) for hit in _k_as_position(tree)]
     return _in_order(found)
+
+
+def _mentions_k(node: ast.AST | None) -> bool:
+    return node is not None and any(isinstance(n, ast.Name) and n.id == "k"
+                                    for n in ast.walk(node))
+
+
+def _k_as_position(tree: ast.AST) -> list[str]:
+    """Where ``k`` is a position, not a distance: a slice bound (``x[:k]`` counts items,
+    ``a[k * H:]`` picks a block) or a ``start=``/``stop=`` argument (the step a what-if starts)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Slice) and any(map(_mentions_k, (node.lower, node.upper,
+                                                                 node.step))):
+            found.append(f"{node.lineno}: [{ast.unparse(node)}]: k is {RULES['k'].meaning}; "
+                         "as a slice bound it counts items or picks a block")
+        elif isinstance(node, ast.keyword) and node.arg in ("start", "stop") and _mentions_k(
+                node.value):
+            found.append(f"{node.lineno}: {ast.unparse(node)}: k is {RULES['k'].meaning}; "
+                         f"as {node.arg}= it is a position (a step, t0)")
+    return found
 
 
 def _in_order(found: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -15,7 +15,8 @@ cell (its index in ``nb["cells"]``, markdown cells counted, from 0) and the line
    ====  ======================  =====================================================
    k     steps back, the lag     an int, ``range``/``arange``, a tuple of ints, a name
                                  holding these or with "lag" in it; a ``def``
-                                 parameter; never a slice bound (``x[:k]``)
+                                 parameter; never a position: a slice bound
+                                 (``x[:k]``) or a ``start=``/``stop=`` argument
    f     forget gate             a gate's value: from ``trace.gates``, an entry keyed
    i     input gate              by a gate letter (``cache["i"]``, ``rnd.f``),
    o     output gate             ``σ(...)`` (``sigma``, ``sigmoid``, ``1 / (1 +
@@ -128,6 +129,8 @@ def test_what_the_letters_may_hold_passes(tmp_path, code):
     ("for k, rnd in enumerate(rounds):\n    pass", ("k is", "here a position")),
     ("k = probe.country_step", ("k is a number of steps back", "here assigned")),
     ("print(words[:k])", ("[:k]: k is", "as a slice bound it counts items")),
+    ("for k in range(1, 9):\n    run(Override('z', 1.0, start=k - 1))", ("start=k - 1: k is",
+                                                                        "a position")),
     ("sizes = {k: v.size for k, v in p.items()}", ("k is", "here a dict key")),
     ("f = open('notes.txt')", ("f is the forget gate", "here assigned")),
     ("with open('notes.txt') as f:\n    pass", ("f is the forget gate", "here a with-target")),
