@@ -4,7 +4,8 @@
 exploding gradient and clipping), ``probes`` (what a state still holds: decoding, country
 swaps, readability, memory units), ``whatif`` (forcing a gate or a unit of the state),
 ``wired`` (cells wired by hand to do the story task), ``attribution`` (which word moved the
-answer); for the language models of Python source, ``code_features`` (strings, comments,
+answer), ``loss_gradients`` (how much of the loss's gradient reaches each word's state: the
+trainer's heatmap); for the language models of Python source, ``code_features`` (strings, comments,
 brackets, indentation of the text), ``units`` (which unit tracks which feature), ``reach``
 (how far back a guess depends on the text) and ``baseline`` (the n-gram's record).
 """
