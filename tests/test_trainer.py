@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from js_bridge import node_eval
 from trainer_checks import (
     check_bad_settings,
     check_learns,
@@ -21,7 +22,7 @@ from trainer_checks import (
     open_trainer,
 )
 
-from whiteboard.viz.trainer import Trainer, model_specs, trainer
+from whiteboard.viz.trainer import LAGS, Trainer, model_specs, sweep_lr, trainer
 
 # ---- validation and HTML -----------------------------------------------------------------
 
@@ -48,6 +49,17 @@ def test_the_models_are_the_experiments_with_the_sweeps_rates():
     assert specs["lstm"]["forget_bias"] == 3.0 and specs["lstm_fb0"]["forget_bias"] == 0.0
     assert specs["rnn"]["lr"]["20"] == 0.001 and specs["lstm"]["lr"]["20"] == 0.03
     assert specs["lstm_fb0"]["lr_from"] == "lstm" and specs["gru"]["lr_from"] == "lstm"
+
+
+def test_the_rates_python_prints_are_the_ones_the_page_picks():
+    """sweep_lr (what the page's text prints) equals trainer_app.js's wbSweepRate at every
+    lag the page offers, for every model; ties go to the shorter searched lag."""
+    specs, lags = model_specs(), list(range(LAGS[0], LAGS[1] + 1))
+    got = node_eval(["trainer_app.js"], "input.lags.map((lag) => Object.keys(input.specs).map("
+                    "(m) => wbSweepRate(input.specs[m], lag)))",
+                    {"specs": specs, "lags": lags})
+    assert got == [[sweep_lr(specs[m], lag)[0] for m in specs] for lag in lags]
+    assert sweep_lr(specs["rnn"], 15) == (0.003, 10) and sweep_lr(specs["rnn"], 30) == (0.001, 20)
 
 
 def test_html_is_reproducible_offline_and_ids_follow_the_content():

@@ -50,7 +50,7 @@ from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec, playground_shell
 from whiteboard.viz.script import content_uid, json_data, script
 
 __all__ = ["Trainer", "trainer", "TRAINER_JS", "PURE_JS", "task_data", "model_specs",
-           "setup_data", "LAGS"]
+           "sweep_lr", "setup_data", "LAGS"]
 
 # The pure part of the page's script (no document): node --test and the workers run it.
 PURE_JS = ("random.js", "cells.js", "network.js", "optim.js", "stories.js", "train.js",
@@ -118,6 +118,23 @@ def model_specs(setup: Setup = Setup(), sweep: dict | None = None) -> dict:
                        "nonlinearity": kw.get("nonlinearity", "tanh" if kind == "rnn" else None),
                        "lr": {lag: chosen[lag][source] for lag in chosen}, "lr_from": source}
     return specs
+
+
+def sweep_lr(spec: dict, lag: int) -> tuple[float, int]:
+    """``(rate, searched lag)``: the learning rate the page trains a model with at ``lag`` when
+    the reader types none.
+
+    It is the rate the sweep chose at the searched lag nearest ``lag`` (of two equally near,
+    the shorter), as ``trainer_app.js``'s ``wbSweepRate`` picks it (tested equal).
+
+    Args:
+        spec: one model's entry of :func:`model_specs`.
+        lag: the page's lag, from 5 to 80.
+    """
+    lag = check_positive_int(lag, "lag")
+    searched = sorted(int(k) for k in spec["lr"])
+    nearest = min(searched, key=lambda s: (abs(s - lag), s))
+    return spec["lr"][str(nearest)], nearest
 
 
 @dataclass(frozen=True)
