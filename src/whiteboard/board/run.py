@@ -91,6 +91,12 @@ class Round:
         """The name of this step's result, marked ``?`` when it is wrong."""
         return self.name if self.right else f"{self.name}?"
 
+    @property
+    def board_text(self) -> str:
+        """What the step saw on its board, e.g. ``ac = 5 | bd + a = 34``; ``""`` if blank."""
+        on = np.flatnonzero(self.shown)
+        return format_slots(self.h_prev[on], [self.held_prev[j] for j in on])
+
 
 @dataclass(frozen=True)
 class BoardRun:

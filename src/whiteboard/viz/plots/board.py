@@ -24,10 +24,10 @@ from whiteboard.board import (
     switch_off,
 )
 from whiteboard.checks import check_choices
-from whiteboard.viz.plots import freeze_layout, new_figure
+from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
 from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
-__all__ = ["HABIT_COLORS", "BoardStepper", "SoftBoardStepper"]
+__all__ = ["HABIT_COLORS", "BoardStepper", "SoftBoardStepper", "plot_answer_vs_fractions"]
 
 # One colour per habit, used by every board figure (and named in the chapter's prose).
 HABIT_COLORS = {"write": "#a8dca8", "read": "#a9cbf0", "forget": "#f2a7a7"}
@@ -241,3 +241,36 @@ class SoftBoardStepper:
         return (f"step {r.t} of {self.n_frames}: {r.name} = {number_text(r.value)} "
                 f"(write {fr['write']:.2f}, read {fr['read']:.2f}, keep {fr['keep']:.2f}"
                 f"{off})")
+
+
+def plot_answer_vs_fractions(strategy=None, *, fractions=None, ax=None):
+    """The answer of a strategy as one fraction (write, read or keep) goes below 1 and the
+    other two stay at 1, with the right answer as a dotted line.
+
+    Args:
+        strategy: default :func:`whiteboard.board.selective_strategy`.
+        fractions: the values to try, in (0, 1]; default 0.5 to 1 in steps of 0.01.
+        ax: axes to draw on; a new phone-wide figure when None.
+
+    Returns:
+        the ``Figure``.
+    """
+    strategy = selective_strategy() if strategy is None else list(strategy)
+    fractions = np.linspace(0.5, 1.0, 51) if fractions is None else np.asarray(fractions, float)
+    if fractions.ndim != 1 or fractions.size < 2 or np.any(fractions <= 0) or np.any(fractions > 1):
+        raise ValueError("fractions must be a 1-d array of at least two values in (0, 1]")
+    fig, ax = figure_for(ax)
+    styles = {"keep": ("C0", "-", 2.0), "read": ("C1", "-", 4.0), "write": ("C2", "--", 2.0)}
+    for name, (color, style, width) in styles.items():
+        answers = [run_strategy(strategy, **{name: float(v)}).answer for v in fractions]
+        ax.plot(fractions, answers, color=color, linestyle=style, linewidth=width,
+                label=f"{name} fraction")
+    right = run_strategy(strategy).answer
+    ax.axhline(right, color="0.4", linestyle=(0, (1, 3)), linewidth=1)
+    ax.text(fractions[0], right, f"right answer, {number_text(right)}", va="bottom")
+    ax.set_xlabel("the fraction (the other two at 1)")
+    ax.set_ylabel("the answer")
+    ax.set_ylim(0, right * 1.12)
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, loc="lower right")
+    return fig
