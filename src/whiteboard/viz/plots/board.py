@@ -23,6 +23,8 @@ from whiteboard.board import (
     slot_name,
     switch_off,
 )
+from whiteboard.cells.lstm import GATES as LSTM_GATES
+from whiteboard.cells.spec import sigmoid_gates
 from whiteboard.checks import check_choices
 from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
 from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
@@ -150,7 +152,7 @@ _SOFT_ROWS = (
     ("f", "keep  f"),
     ("s", "memory after"),
 )
-_GATES = {"o", "i", "f"}
+_GATES = set(sigmoid_gates(LSTM_GATES))  # the board's gates are the LSTM's: o, i, f
 
 
 class SoftBoardStepper:
