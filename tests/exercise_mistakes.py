@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from whiteboard.board import erase, read, read_all, selective_strategy, write
+from whiteboard.board import Step, naive_strategy, selective_strategy
 from whiteboard.training.language import State
 from whiteboard.training.network import affine_backward, cross_entropy, lookup_backward
 
@@ -454,33 +454,39 @@ BPTT_WRONG = {
 
 # ---------------------------------------------------------------------------- the board
 
-SUM_ONLY_FOR_A_IS_1 = [  # c(bd + a) + d: "a is 1, so a times anything is that thing"
-    write("bd", ("*", "b", "d")), read("bd"), write("bd + a", ("+", "bd", "a")),
-    read("bd + a"), erase("bd"), write("c(bd + a)", ("*", "c", "bd + a")),
-    read("c(bd + a)"), erase("bd + a"), write("answer", ("+", "c(bd + a)", "d")),
-]
-
 _sel = selective_strategy()
 
+
+def _with(t, **habits):
+    """The selective strategy with step t (from 1) changed."""
+    steps = list(_sel)
+    old = steps[t - 1]
+    steps[t - 1] = Step(**{"write": old.write, "read": old.read, "forget": old.forget,
+                           **habits})
+    return steps
+
+
 BOARD_WRONG = {
-    "naive": ([x for pair in zip([read_all()] * 6, [s for s in _sel if s.op == "write"],
-                                 strict=True) for x in pair],
-              "step 8 (write ac(bd + a)) overflows the 3-slot board"),
-    "erase before read": (_sel[:2] + [erase("bd"), read("bd")] + _sel[3:4] + _sel[5:],
-                          "reads 'bd', but step 3 erased it"),
-    "no read": ([s for s in _sel if not (s.op == "read" and s.name == "bd")],
-                "uses 'bd', which is not in hand"),
-    "drops a": (SUM_ONLY_FOR_A_IS_1, "It leaves out a factor a"),
-    "minus": (_sel[:-1] + [write("ac(bd + a) + ad", ("-", "ac(bd + a)", "ad"))],
-              "ends by writing ac(bd + a) + ad = 159"),
-    "typo": (_sel[:5] + [read("ac"), read("bd+a")] + _sel[7:],
-             "never written on the board (did you mean 'bd + a'?)"),
-    "rewrite": (_sel[:1] + [write("ac", ("*", "a", "c"))], "'ac' is still on the board"),
-    "stops early": (_sel[:8], "ends by writing ac(bd + a) = 170"),
-    "two slots": ((_sel, 2), "step 4 (write bd + a) overflows the 2-slot board"),
-    "a tuple": ([("write", "ac", ("*", "a", "c"))], "item 1 of your strategy is a tuple"),
+    "naive": (naive_strategy(), "step 2 (bd = b × d) also sees ac (slots 0, 1 and 2) on "
+              "its board"),
+    "writes too much": (_with(3, write=(0, 1)), "step 3 (bd + a = □ + a) also sees ac (slot 0)"),
+    "forgets to write": (_with(4, write=2), "step 4 needs ac, which is in slot 0 of the "
+                         "memory but not on its board"),
+    "never forgets": ([Step(write=s.write, read=s.read) for s in _sel],
+                      "step 5 read ad into slot 0 while ac was still there. ac is "
+                      "used up by then: forget slot 0 at step 5"),
+    "forgets too early": (_with(3, forget=0), "step 4 needs ac, but step 3 forgot slot 0"),
+    "reads into a full slot": (_with(2, read=0), "while ac was still there. ac is still "
+                               "needed at step 4, so read bd into another slot"),
+    "reads nowhere": (_with(2, read=()), "step 3 needs bd, but step 2 read it into no slot"),
+    "writes the wrong slot": (_with(6, write=(0, 2)), "step 6 needs ac(bd + a), which is in "
+                              "slot 1"),
+    "blank board": (_with(4, write=()), "step 4 needs ac, which is in slot 0"),
+    "too short": (_sel[:5], "your strategy has 5 steps, but the sum has 6"),
+    "two slots": ((_sel, 2), "step 3 reads into slot 2, but the board has slots 0 and 1"),
+    "a tuple": ([("write", 0)], "item 1 of your strategy is a tuple"),
     "nothing": ([], "your strategy has no steps"),
-    "raises": (lambda: [write("ac", ("*", "a"))], "your function raised ValueError"),
+    "raises": (lambda: [Step(write="0")], "your function raised TypeError"),
 }
 
 

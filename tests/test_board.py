@@ -1,5 +1,5 @@
-"""The whiteboard: its refusals, the two strategies for ac(bd + a) + ad, the soft replay, and
-the figures drawn from them."""
+"""The whiteboard: the sheet, the strategies, each habit switched off, the soft board, its
+errors, and the figures drawn from runs."""
 
 from __future__ import annotations
 
@@ -10,239 +10,229 @@ from matplotlib.colors import to_hex
 from whiteboard.board import (
     GIVENS,
     SUM_PLAN,
-    Board,
-    BoardFullError,
-    NotInHandError,
-    NotOnBoardError,
+    NothingToWorkOn,
     Step,
-    erase,
+    board_operands,
+    format_run,
+    format_slots,
+    instruction,
     naive_strategy,
-    read,
     run_strategy,
     selective_strategy,
-    soft_replay,
-    write,
+    switch_off,
+    true_values,
 )
 from whiteboard.viz.players import play
-from whiteboard.viz.plots.board import OP_COLORS, BoardStepper, SoftBoardStepper, plot_occupancy
+from whiteboard.viz.plots.board import HABIT_COLORS, BoardStepper, SoftBoardStepper
 
 
 def expected_sum(a, b, c, d):
     return a * c * (b * d + a) + a * d
 
 
-# ------------------------------------------------------------------------------- the board
+# ------------------------------------------------------------------------------- the sheet
 
 
-def test_write_read_erase_and_slots_keep_their_place():
-    board = Board(3)
-    assert board.write("x", 1) == 0
-    assert board.write("y", 2) == 1
-    assert board.read("y") == 2 and "y" in board and len(board) == 2
-    assert board.erase("x") == 0
-    assert board.write("z", 3) == 0  # the first free slot is reused
-    assert board.names == ["z", "y"]
-    assert repr(board) == "Board([z = 3 | y = 2 | ·])"
+def test_the_sheet_shows_what_comes_from_the_board():
+    assert [instruction(row) for row in SUM_PLAN] == [
+        "ac = a × c", "bd = b × d", "bd + a = □ + a", "ac(bd + a) = □ × □", "ad = a × d",
+        "ac(bd + a) + ad = □ + □"]
+    assert [board_operands(row) for row in SUM_PLAN][2:4] == [("bd",), ("ac", "bd + a")]
+    assert true_values() == {"ac": 5, "bd": 33, "bd + a": 34, "ac(bd + a)": 170, "ad": 11,
+                             "ac(bd + a) + ad": 181}
 
 
-def test_full_board_refuses_with_a_specific_error():
-    board = Board(2)
-    board.write("x", 1)
-    board.write("y", 2)
-    with pytest.raises(BoardFullError, match=r"no room for z = 3: all 2 slots are taken by x, y"):
-        board.write("z", 3)
-    assert issubclass(BoardFullError, ValueError)
-    assert board.names == ["x", "y"]  # the refused write changed nothing
-
-
-def test_reading_or_erasing_what_is_not_there_refuses():
-    board = Board(3)
-    board.write("x", 1)
-    with pytest.raises(NotOnBoardError) as info:
-        board.read("y")
-    assert str(info.value) == "'y' is not on the board (it holds: x)"  # no KeyError quotes
-    assert isinstance(info.value, KeyError)
-    with pytest.raises(NotOnBoardError, match="'y' is not on the board"):
-        board.erase("y")
-
-
-def test_bad_board_input():
-    with pytest.raises(TypeError):
-        Board(2.5)
-    with pytest.raises(ValueError):
-        Board(0)
-    board = Board(2)
-    board.write("x", 1)
-    with pytest.raises(ValueError, match="already on the board"):
-        board.write("x", 2)
-    with pytest.raises(TypeError, match="non-empty string"):
-        board.write("", 2)
-    with pytest.raises(ValueError, match="formula"):
-        Step("write", "x", ("^", "a", "b"))
-    with pytest.raises(ValueError, match="only a write"):
-        Step("read", "x", ("+", "a", "b"))
-    with pytest.raises(ValueError, match="op must be"):
-        Step("copy", "x")
-    with pytest.raises(TypeError, match="list of Step"):
-        run_strategy(["write ac"])
+def test_a_step_takes_slot_numbers():
+    step = Step(write=(0, 2), read=1, forget=[1])
+    assert (step.write, step.read, step.forget) == ((0, 2), (1,), (1,))
+    assert str(step) == "write 0, 2 · read into 1 · forget 1"
+    assert str(Step()) == "write none · read into none · forget none"
+    for bad in ("0", 1.0, True, -1, (0, "1")):
+        with pytest.raises(TypeError, match="write takes slot numbers"):
+            Step(write=bad)
+    with pytest.raises(ValueError, match="read names a slot twice"):
+        Step(read=(1, 1))
 
 
 # --------------------------------------------------------------------------- the strategies
 
 
-def test_selective_strategy_reaches_181_on_three_slots():
-    r = run_strategy(selective_strategy())
-    assert r.error is None
-    assert r.result == 181 == expected_sum(**GIVENS)
-    assert r.peak == 3
-    written = [(f.step.name, f.value) for f in r.frames if f.step.op == "write"]
-    assert written == [("ac", 5), ("bd", 33), ("bd + a", 34), ("ac(bd + a)", 170),
-                       ("ad", 11), ("ac(bd + a) + ad", 181)]
-    assert r.counts() == {"write": 6, "read": 5, "erase": 3}
+def test_the_selective_strategy_reaches_181():
+    run = run_strategy(selective_strategy())
+    assert run.right and run.first_wrong is None and run.answer == 181 == expected_sum(**GIVENS)
+    assert [r.value for r in run.rounds] == [5, 33, 34, 170, 11, 181]
+    assert [r.seen for r in run.rounds] == [(), (), ("bd",), ("ac", "bd + a"), (),
+                                            ("ad", "ac(bd + a)")]
+    assert run.rounds[-1].held == (("ad",), ("ac(bd + a)",), ("ac(bd + a) + ad",))
+    assert run.counts() == {"write": 5, "read": 6, "forget": 3}
 
 
-def test_values_come_from_executing_the_steps():
-    givens = {"a": 2, "b": 7, "c": -1, "d": 4}
-    r = run_strategy(selective_strategy(), givens=givens)
-    assert r.result == expected_sum(**givens)
+def test_a_right_strategy_is_right_for_any_givens():
+    for givens in ({"a": 2, "b": 7, "c": -1, "d": 4}, {"a": 0.5, "b": 3, "c": 2, "d": -9}):
+        run = run_strategy(selective_strategy(), givens=givens)
+        assert run.right and run.answer == pytest.approx(expected_sum(**givens))
 
 
-def test_naive_strategy_fails_exactly_at_the_fourth_write():
-    r = run_strategy(naive_strategy())
-    assert r.failed_at == 7
-    frame = r.frames[-1]
-    assert str(frame.step) == "write ac(bd + a)"
-    assert isinstance(r.error, BoardFullError)
-    assert [s[0] for s in frame.slots] == ["ac", "bd", "bd + a"]
-    assert frame.value == 170  # it was computed; there was just no room for it
-    assert r.result is None
+@pytest.mark.parametrize("habit, answer, first_wrong", [
+    ("write", 1326951450, 2), ("read", 5951, 3), ("forget", 219, 6)])
+def test_each_habit_switched_off_changes_the_answer(habit, answer, first_wrong):
+    run = run_strategy(switch_off(selective_strategy(), habit))
+    assert run.answer == answer and run.first_wrong == first_wrong and not run.right
 
 
-def test_naive_strategy_needs_six_slots():
-    assert run_strategy(naive_strategy(), capacity=5).failed_at == 2 * len(SUM_PLAN) - 1
-    big = run_strategy(naive_strategy(), capacity=6)
-    assert big.result == 181 and big.peak == 6
-    assert big.counts()["read"] > run_strategy(selective_strategy()).counts()["read"]
+def test_without_write_step_2_multiplies_in_what_it_should_not_see():
+    step2 = run_strategy(switch_off(selective_strategy(), "write")).rounds[1]
+    assert step2.seen == ("ac",) and step2.value == 5 * 3 * 11 and step2.label == "bd?"
 
 
-def test_a_write_needs_its_operands_in_hand():
-    steps = [write("bd", ("*", "b", "d")), write("bd + a", ("+", "bd", "a"))]
-    r = run_strategy(steps)
-    assert isinstance(r.error, NotInHandError) and r.failed_at == 1
-    assert "read it off the board first" in str(r.error)
-    with pytest.raises(NotInHandError):
-        run_strategy(steps, strict=True)
+def test_without_forget_a_read_smudges_the_slot():
+    run = run_strategy(switch_off(selective_strategy(), "forget"))
+    step4 = run.rounds[3]
+    assert step4.value == 170 and step4.right  # it saw the right things ...
+    assert step4.held[1] == ("bd", "ac(bd + a)") and step4.s[1] == 33 + 170  # ... and smudged
+    assert run.rounds[5].seen == ("ac & ad", "bd & ac(bd + a)")
 
 
-def test_reading_an_erased_statement_fails_in_a_run():
-    steps = [write("bd", ("*", "b", "d")), erase("bd"), read("bd")]
-    r = run_strategy(steps)
-    assert isinstance(r.error, NotOnBoardError) and r.failed_at == 2
+def test_the_naive_strategy_is_one_smudge_in_every_slot():
+    run = run_strategy(naive_strategy())
+    for r in run.rounds:
+        assert np.all(r.s == r.s[0]) and len(set(r.held)) == 1
+    assert run.rounds[1].value == 3 * 11 * 5 ** 3 and run.first_wrong == 2
+    assert run.answer > 1e39
+    assert naive_strategy(2)[0] == Step(write=(0, 1), read=(0, 1))
 
 
-def test_a_value_in_hand_survives_the_erase_of_its_statement():
-    steps = [write("ac", ("*", "a", "c")), read("ac"), erase("ac"),
-             write("ac + a", ("+", "ac", "a"))]
-    assert run_strategy(steps, capacity=1).result == 6
+def test_switch_off_refuses_bad_input():
+    with pytest.raises(ValueError, match="habit must be one of"):
+        switch_off(selective_strategy(), "erase")
+    with pytest.raises(TypeError, match="list of Step"):
+        switch_off(["write 0"], "write")
 
 
 # --------------------------------------------------------------------------- the soft board
 
 
-def test_soft_replay_with_hard_fractions_is_the_hard_board():
-    rounds = soft_replay()
+def test_the_update_is_the_lstms():
+    run = run_strategy(selective_strategy(), write=0.8, read=0.7, keep=0.9)
+    for r in run.rounds:
+        np.testing.assert_allclose(r.h_prev, r.o * r.s_prev)
+        np.testing.assert_allclose(r.s, r.f * r.s_prev + r.i * r.s_tilde)
+        assert np.all(r.s_tilde == r.value)
     hard = run_strategy(selective_strategy())
-    writes = [f for f in hard.frames if f.step.op == "write"]
-    assert len(rounds) == len(writes) == 6
-    for rnd, frame in zip(rounds, writes, strict=True):
-        values = [0.0 if s is None else s[1] for s in frame.slots]
-        np.testing.assert_array_equal(rnd.s, values)
-        assert set(np.unique(np.concatenate([rnd.f, rnd.i, rnd.o]))) <= {0.0, 1.0}
-        np.testing.assert_array_equal(rnd.s, rnd.f * rnd.s_prev + rnd.i * rnd.s_tilde)
-        np.testing.assert_array_equal(rnd.h_prev, rnd.o * rnd.s_prev)
-    assert rounds[-1].s[rounds[-1].slot] == 181
+    assert set(np.concatenate([np.r_[r.o, r.i, r.f] for r in hard.rounds])) == {0.0, 1.0}
 
 
-def test_soft_fractions_change_the_result():
-    full = soft_replay()[-1]
-    for kw in ({"keep": 0.9}, {"take_in": 0.9}, {"pass_on": 0.9}):
-        last = soft_replay(**kw)[-1]
-        assert last.s[last.slot] < full.s[full.slot]
-    # take_in scales every written value, including the answer: 181 * 0.5 is not the
-    # whole story because the inputs to later rounds shrank too.
-    last = soft_replay(take_in=0.5)[-1]
-    assert last.s[last.slot] < 181 * 0.5
+def test_a_leaky_keep_costs_170_keep_cubed():
+    for keep in (0.5, 0.9, 0.99):
+        assert run_strategy(selective_strategy(), keep=keep).answer == pytest.approx(
+            170 * keep ** 3 + 11)
 
 
-def test_soft_replay_refuses_bad_input():
+def test_read_and_write_fractions_scale_the_same_numbers():
+    # every result is read in once and written out once, so only their product counts
+    one = run_strategy(selective_strategy(), read=0.9).answer
+    other = run_strategy(selective_strategy(), write=0.9).answer
+    both = run_strategy(selective_strategy(), read=0.6, write=0.75).answer
+    assert one == pytest.approx(other) and one < 181
+    assert both == pytest.approx(run_strategy(selective_strategy(), read=0.45).answer)
+
+
+# ------------------------------------------------------------------------------ the errors
+
+
+def test_run_strategy_refuses_bad_input():
+    sel = selective_strategy()
+    with pytest.raises(ValueError, match="one Step per step of the sum, 6; got 5"):
+        run_strategy(sel[:5])
+    with pytest.raises(TypeError, match="list of Step objects"):
+        run_strategy([*sel[:5], (0, 1)])
+    with pytest.raises(ValueError, match="step 3 reads into slot 2, but the board has slots "
+                                         "0 and 1"):
+        run_strategy(sel, slots=2)
+    with pytest.raises(ValueError, match="only slot 0"):
+        run_strategy(sel, slots=1)
     with pytest.raises(ValueError, match="keep must be a fraction"):
-        soft_replay(keep=1.5)
-    with pytest.raises(ValueError, match="fails on the hard board"):
-        soft_replay(naive_strategy())
+        run_strategy(sel, keep=1.5)
+    with pytest.raises(TypeError, match="slots must be"):
+        run_strategy(sel, slots=2.0)
+    with pytest.raises(ValueError, match="keys a, b, c, d"):
+        run_strategy(sel, givens={"a": 1})
+    with pytest.raises(TypeError, match="given b must be a number"):
+        run_strategy(sel, givens={"a": 1, "b": "3", "c": 5, "d": 11})
+
+
+def test_a_step_with_a_blank_board_and_no_givens_has_nothing_to_work_on():
+    blank = [*selective_strategy()[:3], Step(read=1, forget=1), *selective_strategy()[4:]]
+    with pytest.raises(NothingToWorkOn, match=r"step 4 \(ac\(bd \+ a\) = □ × □\) has nothing "
+                                              "to work on") as info:
+        run_strategy(blank)
+    assert info.value.t == 4 and len(info.value.rounds) == 3
+    assert isinstance(info.value, ValueError)
+
+
+def test_the_text_forms():
+    run = run_strategy(switch_off(selective_strategy(), "forget"))
+    text = format_run(run).splitlines()
+    assert text[9:12] == ["step 4  ac(bd + a) = □ × □  ->  170",
+                          "  board   ac = 5 | · | bd + a = 34",
+                          "  memory  ac = 5 | bd & ac(bd + a) = 203 | bd + a = 34"]
+    assert text[15] == "step 6  ac(bd + a) + ad = □ + □  ->  219   (wrong: ac(bd + a) + ad = 181)"
+    assert format_slots([5, 0, 4.5], [("ac",), (), ("x", "y", "z")]) == (
+        "ac = 5 | · | 3 results = 4.50")
+    with pytest.raises(TypeError, match="BoardRun"):
+        format_run(selective_strategy())
 
 
 # ------------------------------------------------------------------------------- figures
 
 
-def test_board_stepper_draws_every_frame_of_the_run():
-    r = run_strategy(selective_strategy())
-    st = BoardStepper(r)
-    assert st.n_frames == len(r.frames) == 14
-    for t, frame in enumerate(r.frames):
-        st.draw(t)
-        for k, slot in enumerate(frame.slots):
-            if slot is not None:
-                assert st.slot_texts[k].get_text() == f"{slot[0]} = {slot[1]:g}"
-            face = to_hex(st.slot_patches[k].get_facecolor())
-            assert (face == OP_COLORS[frame.step.op]) == (k in frame.touched)
-        assert st.step_texts[t].get_fontweight() == "bold"
-    st.draw(4)  # erase bd
-    assert st.slot_texts[1].get_text() == "(bd: erased)"
-    assert "erase bd" in st.caption(4)
-    assert st.error_text.get_text() == ""
+def test_board_stepper_draws_every_step_of_the_run():
+    run = run_strategy(selective_strategy())
+    st = BoardStepper(run)
+    assert st.n_frames == 6
+    st.draw(3)
+    assert [t.get_text() for t in st.board_texts] == ["ac\n= 5", "—", "bd + a\n= 34"]
+    assert st.memory_texts[1].get_text() == "ac(bd + a)\n= 170"
+    faces = [to_hex(p.get_facecolor()) for p in st.board_patches]
+    assert faces == [HABIT_COLORS["write"], "#ffffff", HABIT_COLORS["write"]]
+    assert to_hex(st.memory_patches[1].get_facecolor()) == HABIT_COLORS["read"]
+    assert to_hex(st.memory_patches[1].get_edgecolor()) == HABIT_COLORS["forget"]
+    assert st.line_text.get_text() == "new line:  5 × 34 = 170"
+    assert st.caption(3) == ("step 4 of 6: ac(bd + a) = □ × □ makes 170; write 0, 2 · "
+                             "read into 1 · forget 1")
 
 
-def test_board_stepper_shows_the_refusal():
-    st = BoardStepper(run_strategy(naive_strategy()))
-    st.draw(st.n_frames - 1)
-    assert st.error_text.get_text().startswith("refused: no room for ac(bd + a) = 170")
-    assert "refused" in st.caption(st.n_frames - 1)
+def test_board_stepper_shows_a_wrong_line_in_red():
+    st = BoardStepper(run_strategy(switch_off(selective_strategy(), "write")))
+    st.draw(1)
+    assert st.line_text.get_text() == "new line:  3 × 11 × 5 = 165"
+    assert to_hex(st.line_text.get_color()) == "#c0392b"
+    assert "wrong" in st.caption(1)
+    st.set_run(run_strategy(selective_strategy()))
+    st.draw(1)
+    assert st.line_text.get_text() == "new line:  3 × 11 = 33"
+    with pytest.raises(ValueError, match="on 3 slots"):
+        st.set_run(run_strategy(selective_strategy(), slots=4))
+    with pytest.raises(TypeError, match="BoardRun"):
+        BoardStepper(selective_strategy())
 
 
 def test_board_player_has_one_frame_per_step():
     player = play(BoardStepper(run_strategy(selective_strategy())), alt="the board", dpi=30)
-    assert player.n_frames == 14
-    assert len(set(player.frames)) == 14
+    assert player.n_frames == 6 and len(set(player.frames)) == 6
 
 
-def test_soft_board_stepper_shows_the_rounds():
+def test_soft_board_stepper_shows_the_fractions():
     st = SoftBoardStepper()
     assert st.n_frames == 6
     st.draw(5)
     assert [t.get_text() for t in st.cell_texts["s"]] == ["11", "170", "181"]
     st.set_fractions(keep=0.5)
-    st.draw(5)
-    rnd = st.rounds[5]
+    st.draw(3)
     assert st.cell_texts["f"][0].get_text() == "0.50"
-    assert st.cell_texts["s"][2].get_text() == f"{rnd.s[2]:.2f}"
-    assert "keep 0.50" in st.caption(5)
-
-
-def test_occupancy_plot_draws_the_runs():
-    fig = plot_occupancy({"naive": run_strategy(naive_strategy()),
-                          "selective": run_strategy(selective_strategy())})
-    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
-    np.testing.assert_array_equal(lines["naive"].get_ydata(), [0, 1, 1, 2, 2, 3, 3, 3])
-    assert max(lines["selective"].get_ydata()) == 3
-
-
-def test_occupancy_plot_keeps_coinciding_runs_visible():
-    # The three-slot naive run repeats the first seven steps of the six-slot one; it is
-    # drawn thinner and on top, so both can be seen.
-    fig = plot_occupancy({"naive, 6 slots": run_strategy(naive_strategy(), capacity=6),
-                          "naive, 3 slots": run_strategy(naive_strategy())}, capacity=3)
-    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
-    wide, thin = lines["naive, 6 slots"], lines["naive, 3 slots"]
-    np.testing.assert_array_equal(thin.get_ydata()[:7], wide.get_ydata()[:7])
-    assert thin.get_linewidth() < wide.get_linewidth()
-    assert thin.get_zorder() > wide.get_zorder()
+    assert st.cell_texts["s"][1].get_text() == f"{st.run.rounds[3].s[1]:.2f}"
+    assert "keep 0.50" in st.caption(3)
+    st.set_fractions(off=("forget",))
+    assert st.run.answer == 219 and "forget off" in st.caption(0)
+    with pytest.raises(ValueError, match="no choice called 'erase'"):
+        st.set_fractions(off=("erase",))

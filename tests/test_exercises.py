@@ -14,7 +14,7 @@ from exercise_mistakes import (
     window_grads,
 )
 
-from whiteboard.board import erase, read, selective_strategy, write
+from whiteboard.board import Step, run_strategy, selective_strategy
 from whiteboard.cells.gru import gru_step
 from whiteboard.cells.lstm import lstm_step
 from whiteboard.cells.rnn import rnn_step, rnn_step_backward
@@ -31,6 +31,7 @@ from whiteboard.exercises import (
     steps,
     tbptt,
 )
+from whiteboard.exercises.board_strategy import target
 from whiteboard.training.language import State
 
 STEP_CHECKERS = {"rnn": check_rnn_step, "lstm": check_lstm_step, "gru": check_gru_step,
@@ -120,22 +121,27 @@ def test_right_answers_pass(checker, fn):
     assert "agrees with" in result.message
 
 
-@pytest.mark.parametrize("strategy, capacity", [
-    (selective_strategy(), 3), (selective_strategy, 3),
-    ([write("bd", ("*", "b", "d")), read("bd"), erase("bd"), write("bd + a", ("+", "bd", "a")),
-      write("ac", ("*", "a", "c")), read("ac"), read("bd + a"), erase("ac"), erase("bd + a"),
-      write("ac(bd + a)", ("*", "ac", "bd + a")), write("ad", ("*", "a", "d")),
-      read("ac(bd + a)"), read("ad"), erase("ac(bd + a)"), erase("ad"),
-      write("ac(bd + a) + ad", ("+", "ac(bd + a)", "ad"))], 2),  # chapter 4's two slots
-    ([write("bd", ("*", "b", "d")), read("bd"), write("bd + a", ("+", "bd", "a")),  # factored
-      read("bd + a"), erase("bd"), write("c(bd + a)", ("*", "c", "bd + a")),
-      read("c(bd + a)"), erase("bd + a"), write("c(bd + a) + d", ("+", "c(bd + a)", "d")),
-      read("c(bd + a) + d"), write("a(c(bd + a) + d)", ("*", "a", "c(bd + a) + d"))], 3),
+TWO_SLOTS = [Step(read=0), Step(read=1), Step(write=1, read=1, forget=1),
+             Step(write=(0, 1), read=0, forget=(0, 1)), Step(read=1),
+             Step(write=(0, 1), read=0, forget=(0, 1))]  # chapter 4's two slots
+
+
+@pytest.mark.parametrize("strategy, slots", [
+    (selective_strategy(), 3), (selective_strategy, 3), (TWO_SLOTS, 2),
+    ([Step(read=2), Step(read=0), Step(write=0, read=1, forget=0),  # other slots, 4 of them
+      Step(write=(1, 2), read=3), Step(read=0, forget=(1, 2)),
+      Step(write=(0, 3), read=1, forget=(0, 3))], 4),
 ])
-def test_right_strategies_pass(strategy, capacity):
-    result = check_board_strategy(strategy, capacity=capacity)
+def test_right_strategies_pass(strategy, slots):
+    result = check_board_strategy(strategy, slots=slots)
     assert result.passed, result.message
-    assert "= 181" in result.message
+    assert "= 181" in result.message and f"on {slots} slots" in result.message
+
+
+def test_a_right_strategy_is_right_for_any_givens():
+    for givens in ({"a": 2, "b": 3, "c": 5, "d": 7}, {"a": -1, "b": 2, "c": 7, "d": 3}):
+        run = run_strategy(TWO_SLOTS, slots=2, givens=givens)
+        assert run.right and run.answer == target(givens)
 
 
 # ------------------------------------------------- every wrong answer gets its diagnosis
@@ -152,8 +158,8 @@ def test_every_catalogued_mistake_is_named(kind, name):
 @pytest.mark.parametrize("name", list(BOARD_WRONG))
 def test_every_wrong_strategy_is_named(name):
     strategy, diagnosis = BOARD_WRONG[name]
-    strategy, capacity = strategy if isinstance(strategy, tuple) else (strategy, 3)
-    result = check_board_strategy(strategy, capacity=capacity)
+    strategy, slots = strategy if isinstance(strategy, tuple) else (strategy, 3)
+    result = check_board_strategy(strategy, slots=slots)
     assert not result.passed
     assert diagnosis in result.message, result.message
 
@@ -169,11 +175,13 @@ def test_two_mistakes_are_both_named():
     assert "logistic" in result.message and "bias_hh is never added" in result.message
 
 
-def test_a_hard_coded_answer_fails_for_other_values():
-    result = check_board_strategy(BOARD_WRONG["drops a"][0])
-    assert "181 for a = 1, b = 3, c = 5, d = 11" in result.message
-    assert "c(bd + a) + d" in result.message  # the formula it really computes
-    assert result.mistakes == ("only_these_values",)
+def test_the_board_diagnoses_name_their_mistake():
+    result = check_board_strategy(BOARD_WRONG["never forgets"][0])
+    assert result.mistakes == ("smudge",)
+    assert "ac & ad = 16" in result.message and "forget=0" in result.message
+    assert check_board_strategy(BOARD_WRONG["naive"][0]).mistakes == ("write_extra",)
+    assert check_board_strategy(BOARD_WRONG["forgets too early"][0]).mistakes == (
+        "forgot_early",)
 
 
 # ------------------------------------------------------------ the mistake models

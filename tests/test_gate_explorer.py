@@ -125,12 +125,16 @@ def test_whatif_labels_are_checked():
 def test_board_explorers():
     ex = explore_board()
     assert ex.slider.max == len(selective_strategy()) - 1
-    ex.slider.value = 4
-    assert ex.stepper.slot_texts[1].get_text() == "(bd: erased)"
+    ex.slider.value = 3
+    assert ex.stepper.line_text.get_text() == "new line:  5 × 34 = 170"
+    ex.controls["forget"].value = False  # switch selective forget off
+    assert ex.stepper.run.answer == 219
+    ex.slider.value = 5
+    assert ex.stepper.line_text.get_text() == "new line:  16 + 203 = 219"
     soft = explore_soft_board()
     soft.slider.value = 5
     assert soft.stepper.cell_texts["s"][2].get_text() == "181"
     soft.controls["keep"].value = 0.5
-    rnd = soft.stepper.rounds[soft.slider.value]
-    assert soft.stepper.cell_texts["s"][2].get_text() == f"{rnd.s[2]:.2f}"
-    assert rnd.s[2] < 181
+    run = soft.stepper.run
+    assert soft.stepper.cell_texts["s"][2].get_text() == f"{run.rounds[soft.slider.value].s[2]:.2f}"
+    assert run.answer == 170 * 0.5 ** 3 + 11

@@ -1,51 +1,58 @@
-"""The whiteboard: a fixed number of slots, and three operations on them — write, read, erase.
+"""The whiteboard: a board of a few slots, the memory behind it, and three habits.
 
-The board is the book's picture of a recurrent state: a fixed amount of room that every step
-must share. Chapter 4 evaluates ac(bd + a) + ad with a = 1, b = 3, c = 5, d = 11 on three
-slots; the givens sit on the question sheet, everything else must be written down.
+The board is the book's picture of a recurrent state (chapter 2): a fixed number of slots
+that everything else reads. Chapter 4 works out ac(bd + a) + ad with a = 1, b = 3, c = 5,
+d = 11 on a board of three slots. The numbers a, b, c, d are on the question sheet
+(:data:`GIVENS`), which gives the sum's six steps (:data:`SUM_PLAN`); a step's other
+operands are the numbers on its board. A step cannot pick among them: it joins its givens
+and *every* number on the board with its operator, as an RNN's step mixes every unit of
+its state.
 
-A *strategy* is a list of :class:`Step` objects, and :func:`run_strategy` makes a
-:class:`Board` execute them one by one. No value is stored in a strategy: a ``write`` step
-names a formula such as
-``("*", "ac", "bd + a")``, and the number is computed when the step runs, from the givens
-and from what was read off the board since the last write (the values "in hand"). So a
-strategy that forgets to read, or reads something already erased, fails at that step.
+Behind the board is a memory of as many slots. A *strategy* says, for every step, in the
+lectures' order:
 
-The three operations, and how they refuse:
+- **selective write** (the LSTM's output gate o): which slots of the memory go onto the
+  board for this step: h_{t-1} = o ⊙ s_{t-1};
+- **selective read** (the input gate i): which slots the step's new line s̃_t is read into;
+- **selective forget** (the forget gate f): which slots are wiped (f = 0; 1 elsewhere), so
+  that s_t = f ⊙ s_{t-1} + i ⊙ s̃_t. A slot read into without being wiped holds the sum of
+  the old and the new: a smudge.
 
-- ``write(name, formula)``: compute the formula and put ``name = value`` in a free slot.
-  :class:`BoardFullError` when no slot is free.
-- ``read(name)``: take a statement's value into hand. :class:`NotOnBoardError` when it is
-  not on the board. ``read_all()`` takes every statement (what the naive strategy does).
-- ``erase(name)``: free the slot of a statement. :class:`NotOnBoardError` when absent.
-
-Chapter 4 then makes the operations *soft* (:func:`soft_replay`): a slot keeps a fraction f
-of its value, takes in a fraction i of a new value, and passes on a fraction o of its value
-to the next calculation. With every fraction 0 or 1 this is the hard board again; in
-between it is the LSTM's update s_r = f_r ⊙ s_{r-1} + i_r ⊙ s̃_r.
+:func:`selective_strategy` gets 181. :func:`naive_strategy` has no habit at all, the RNN's
+way: its board is its whole memory, and every line lands in every slot. :func:`switch_off`
+turns one habit off. :func:`run_strategy` runs a strategy, with fractions (``write``,
+``read``, ``keep``) in place of its 1s for the soft board, which is the LSTM's update.
 """
 
-from whiteboard.board.runs import Frame, Run, naive_strategy, run_strategy, selective_strategy
-from whiteboard.board.slots import (
-    GIVENS,
-    SUM_PLAN,
-    Board,
+from whiteboard.board.run import (
     BoardError,
-    BoardFullError,
-    NotInHandError,
-    NotOnBoardError,
-    Step,
-    erase,
+    BoardRun,
+    NothingToWorkOn,
+    Round,
+    format_run,
     format_slots,
-    read,
-    read_all,
-    write,
+    number_text,
+    run_strategy,
+    slot_name,
+    slot_text,
 )
-from whiteboard.board.soft import SoftRound, soft_replay
+from whiteboard.board.sheet import (
+    GIVENS,
+    HABITS,
+    OPS,
+    SUM_PLAN,
+    Step,
+    board_operands,
+    instruction,
+    naive_strategy,
+    selective_strategy,
+    switch_off,
+    true_values,
+)
 
 __all__ = [
-    "GIVENS", "SUM_PLAN", "Board", "BoardError", "BoardFullError", "NotOnBoardError",
-    "NotInHandError", "Run", "SoftRound", "Step", "Frame", "erase", "format_slots",
-    "naive_strategy", "read", "read_all", "run_strategy", "selective_strategy", "soft_replay",
-    "write",
+    "GIVENS", "HABITS", "OPS", "SUM_PLAN", "BoardError", "BoardRun", "NothingToWorkOn",
+    "Round", "Step", "board_operands", "format_run", "format_slots", "instruction",
+    "naive_strategy", "number_text", "run_strategy", "selective_strategy", "slot_name",
+    "slot_text", "switch_off", "true_values",
 ]

@@ -60,10 +60,12 @@ and ``new_state`` the state the window ended in. The checker runs the step over 
 three windows (LSTM, GRU, RNN), passing on whatever state it returns, and compares every
 window with ``CharLM.loss_and_grads``.
 
-``check_board_strategy(strategy, capacity=3)``: chapter 4's whiteboard. ``strategy`` is a
-list of ``write``/``read``/``erase`` steps from ``whiteboard.board`` (or a function with no
-arguments returning one). It must evaluate ac(bd + a) + ad, 181 for a = 1, b = 3, c = 5,
-d = 11, without the board refusing a step, and give ac(bd + a) + ad for other a, b, c, d too.
+``check_board_strategy(strategy, slots=3)``: chapter 4's whiteboard. ``strategy`` is one
+``Step(write=..., read=..., forget=...)`` from ``whiteboard.board`` per step of
+ac(bd + a) + ad (or a function with no arguments returning that list). It passes when every
+step sees on its board exactly the results it uses, each clean (not smudged), which makes
+the answer ac(bd + a) + ad for any a, b, c, d; otherwise the message names the first step
+that went wrong and the habit that failed it.
 
 How the array checkers diagnose: the probes use D ≠ H, B > 1, non-symmetric weights, both
 biases non-zero, and push one gate block at a time to 0 and to 1 (its biases set to ±15).

@@ -1,7 +1,8 @@
-"""Figures of the whiteboard: the board step by step, its occupancy, and the soft board.
+"""Figures of the whiteboard: the board and its memory step by step, and the soft board.
 
-Everything drawn is read from a :class:`whiteboard.board.Run` or from the rounds of
-:func:`whiteboard.board.soft_replay`; nothing here computes a value of the sum.
+Everything drawn is read from a :class:`whiteboard.board.BoardRun`; nothing here computes
+a value of the sum. Both steppers are drawn a phone's column wide, with text of 10 pt or
+more (:mod:`whiteboard.viz.plots.legible`).
 """
 
 from __future__ import annotations
@@ -9,223 +10,184 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
 
-from whiteboard.board import Run, selective_strategy, soft_replay
+from whiteboard.board import (
+    GIVENS,
+    HABITS,
+    SUM_PLAN,
+    BoardRun,
+    number_text,
+    run_strategy,
+    selective_strategy,
+    slot_name,
+    switch_off,
+)
 from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.cells.spec import sigmoid_gates
+from whiteboard.checks import check_choices
 from whiteboard.viz.plots import figure_for, freeze_layout, new_figure
 from whiteboard.viz.plots.legible import PHONE_WIDTH_IN
 
-__all__ = ["OP_COLORS", "BoardStepper", "SoftBoardStepper", "plot_occupancy"]
+__all__ = ["HABIT_COLORS", "BoardStepper", "SoftBoardStepper", "plot_answer_vs_fractions"]
 
-# One colour per operation, used by every board figure (and named in the chapter's prose).
-OP_COLORS = {"write": "#a8dca8", "read": "#a9cbf0", "erase": "#f2a7a7"}
+# One colour per habit, used by every board figure (and named in the chapter's prose).
+HABIT_COLORS = {"write": "#a8dca8", "read": "#a9cbf0", "forget": "#f2a7a7"}
 _EMPTY = "#ffffff"
-_ERROR = "#c0392b"
+_WRONG = "#c0392b"
+_OPS = {"+": " + ", "*": " × "}
 
 
-def _value(v) -> str:
-    return f"{v:g}" if float(v).is_integer() else f"{v:.2f}"
+def _wrap(text: str, width: int = 15) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+
+
+def _slot_lines(value, held) -> str:
+    """A slot's text on two lines, name over value, narrow enough for a phone's third."""
+    if not held:
+        return "—"
+    return f"{_wrap(slot_name(held))}\n= {number_text(value)}"
 
 
 class BoardStepper:
-    """Steps through a run of the board, one frame per executed step.
+    """Steps through a run of the board, one frame per step of the sum.
 
-    Left: the board's slots after the step, the touched slots coloured by operation
-    (:data:`OP_COLORS`), the values in hand below, and the refusal in red if the step
-    failed. Right: the strategy, the current step marked, the steps to come in grey.
+    Top: the step's instruction. Then the board the step works from (slots written onto it
+    in the write colour, :data:`HABIT_COLORS`), the new line it makes from its givens and
+    the board, and the memory after the step (the slots read into in the read colour, the
+    slots forgotten edged in the forget colour). A wrong new line is printed in red.
 
     Args:
         run: from :func:`whiteboard.board.run_strategy`.
 
     Attributes:
-        fig, n_frames, draw(t), caption(t): the stepper protocol of :mod:`whiteboard.viz.players`.
-        slot_texts, slot_patches: one text and one box per slot (tests read them).
-        hand_text, error_text: the text under the board.
-        step_texts: one text per step of the strategy.
+        fig, n_frames, draw(t), caption(t), animated: the stepper protocol of
+            :mod:`whiteboard.viz.players` and :mod:`whiteboard.viz.explorers`.
+        board_texts, board_patches, memory_texts, memory_patches: one per slot (tests
+            read them).
+        title_text, line_text: the instruction and the new line.
     """
 
-    def __init__(self, run: Run):
-        if not isinstance(run, Run):
-            raise TypeError(f"expected a whiteboard.board.Run, got {type(run).__name__}")
-        if not run.frames:
-            raise ValueError("the run has no steps to show")
+    def __init__(self, run: BoardRun):
+        if not isinstance(run, BoardRun):
+            raise TypeError(f"expected a whiteboard.board.BoardRun, got {type(run).__name__}")
         self.run = run
-        self.n_frames = len(run.frames)
-        n, m = run.capacity, len(run.steps)
-        # The board above its strategy, in two columns of steps: a phone's column wide.
-        rows = -(-m // 2) if m > 8 else m
-        self.fig, (self.ax_board, self.ax_steps) = new_figure(
-            figsize=(PHONE_WIDTH_IN, 0.5 * n + 1.3 + 0.22 * rows + 0.2), nrows=2,
-            gridspec_kw={"height_ratios": [0.5 * n + 1.3, 0.22 * rows + 0.1]})
-
-        ax = self.ax_board
-        top = n + 0.1
-        ax.add_patch(FancyBboxPatch((0.03, -1.25), 0.94, top + 1.3, boxstyle="round,pad=0.02",
-                                    facecolor="#f7f7f2", edgecolor="#555555", linewidth=1.5))
-        self.slot_patches, self.slot_texts, self.slot_labels = [], [], []
+        self.n_frames = len(run.rounds)
+        n = run.slots
+        self.fig, self.ax = new_figure(figsize=(PHONE_WIDTH_IN, 3.4))
+        ax = self.ax
+        ax.set_xlim(0, n)
+        ax.set_ylim(0, 7.0)
+        ax.axis("off")
+        self.title_text = ax.text(0.02, 6.7, "", fontsize=11, fontweight="bold", va="center")
+        self.board_patches, self.board_texts = self._row(n, 4.3, "the board: what the step sees")
+        self.line_text = ax.text(0.02, 3.65, "", fontsize=11, va="center")
+        self.memory_patches, self.memory_texts = self._row(n, 1.0, "the memory after the step")
         for k in range(n):
-            y = n - 1 - k  # slot 1 at the top
-            patch = Rectangle((0.2, y + 0.12), 0.72, 0.76, facecolor=_EMPTY,
-                              edgecolor="#777777", linewidth=1)
-            ax.add_patch(patch)
-            self.slot_patches.append(patch)
-            self.slot_labels.append(ax.text(0.12, y + 0.5, f"{k + 1}", ha="center",
-                                            va="center", fontsize=10, color="#777777"))
-            self.slot_texts.append(ax.text(0.56, y + 0.5, "", ha="center", va="center",
-                                           fontsize=12, family="monospace"))
-        self.hand_text = ax.text(0.08, -0.35, "", ha="left", va="center", fontsize=10)
-        self.error_text = ax.text(0.08, -0.95, "", ha="left", va="center", fontsize=10,
-                                  color=_ERROR, fontweight="bold")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(-1.3, top + 0.1)
-        ax.axis("off")
-
-        ax = self.ax_steps
-        self.step_texts, self._rows = [], rows
-        for i, step in enumerate(run.steps):
-            x, y = self._step_at(i)
-            self.step_texts.append(ax.text(x, y, f"{i + 1:2d}  {step}", ha="left",
-                                           va="center", fontsize=10, family="monospace"))
-        self.marker = ax.scatter([], [], marker=">", s=30, color="black")
-        ax.set_xlim(-0.06, 1)
-        ax.set_ylim(0, rows)
-        ax.axis("off")
+            ax.text(k + 0.5, 0.45, f"slot {k}", ha="center", va="center", fontsize=10,
+                    color="#666666")
         freeze_layout(self.fig)
+        self.animated = [self.title_text, self.line_text, *self.board_patches,
+                         *self.board_texts, *self.memory_patches, *self.memory_texts]
+        self.draw(0)
+
+    def _row(self, n: int, y: float, label: str):
+        self.ax.text(0.02, y + 1.45, label, fontsize=10, va="center", color="#444444")
+        patches, texts = [], []
+        for k in range(n):
+            patch = Rectangle((k + 0.04, y), 0.92, 1.2, facecolor=_EMPTY, edgecolor="#777777",
+                              linewidth=1)
+            self.ax.add_patch(patch)
+            patches.append(patch)
+            texts.append(self.ax.text(k + 0.5, y + 0.6, "", ha="center", va="center",
+                                      fontsize=10, linespacing=1.1))
+        return patches, texts
+
+    def set_run(self, run: BoardRun) -> None:
+        """Show another run on as many slots (what the live habit switches do)."""
+        if not isinstance(run, BoardRun) or run.slots != self.run.slots:
+            raise ValueError(f"expected a BoardRun on {self.run.slots} slots, got {run!r}")
+        self.run = run
         self.draw(0)
 
     def draw(self, t: int) -> None:
-        frame = self.run.frames[t]
-        color = OP_COLORS[frame.step.op] if frame.error is None else "#f5c6c0"
-        for k, slot in enumerate(frame.slots):
-            patch, text = self.slot_patches[k], self.slot_texts[k]
-            touched = k in frame.touched
-            if slot is not None:
-                text.set_text(f"{slot[0]} = {_value(slot[1])}")
-                text.set_color("black")
-            elif touched and frame.step.op == "erase":
-                text.set_text(f"({frame.step.name}: erased)")
-                text.set_color("#999999")
-            else:
-                text.set_text("")
-            patch.set_facecolor(color if touched and frame.error is None else _EMPTY)
-            patch.set_edgecolor(_ERROR if frame.error is not None else "#777777")
-        hand = ", ".join(f"{k} = {_value(v)}" for k, v in frame.hand.items())
-        self.hand_text.set_text(f"in hand: {hand or 'nothing'}")
-        self.error_text.set_text(
-            textwrap.fill(f"refused: {frame.error}", 46) if frame.error is not None else "")
-        for i, text in enumerate(self.step_texts):
-            text.set_color("black" if i <= t else "#aaaaaa")
-            text.set_fontweight("bold" if i == t else "normal")
-            text.set_bbox({"facecolor": color, "edgecolor": "none", "pad": 1.5}
-                          if i == t else None)
-        x, y = self._step_at(t)
-        self.marker.set_offsets([[x - 0.04, y]])
+        r = self.run.rounds[t]
+        self.title_text.set_text(f"step {r.t} of {self.n_frames}:  {r.instruction}")
+        for k in range(self.run.slots):
+            shown = bool(r.shown[k])
+            self.board_texts[k].set_text(_slot_lines(r.h_prev[k], r.held_prev[k]) if shown
+                                         else "—")
+            self.board_patches[k].set_facecolor(HABIT_COLORS["write"] if shown else _EMPTY)
+            self.memory_texts[k].set_text(_slot_lines(r.s[k], r.held[k]))
+            read, forgot = k in r.step.read, k in r.step.forget
+            self.memory_patches[k].set_facecolor(HABIT_COLORS["read"] if read else _EMPTY)
+            self.memory_patches[k].set_edgecolor(HABIT_COLORS["forget"] if forgot else "#777777")
+            self.memory_patches[k].set_linewidth(4 if forgot else 1)
+        self.line_text.set_text(self._new_line(r))
+        self.line_text.set_color("black" if r.right else _WRONG)
 
-    def _step_at(self, i: int) -> tuple[float, float]:
-        """Where step ``i`` is written: down the first column, then the second."""
-        column, row = divmod(i, self._rows)
-        return 0.03 + 0.5 * column, self._rows - 1 - row + 0.5
+    def _new_line(self, r) -> str:
+        """The new line written out: its givens and the board's numbers, joined."""
+        _, op, left, right = SUM_PLAN[r.t - 1]
+        givens = self.run.givens
+        numbers = [f"{givens[x]:g}" for x in (left, right) if x in GIVENS]
+        numbers += [number_text(v) for v in r.h_prev[r.shown]]
+        text = f"new line:  {_OPS[op].join(numbers)} = {number_text(r.value)}"
+        return text if len(text) <= 44 else f"new line:  {number_text(r.value)}"
 
     def caption(self, t: int) -> str:
-        frame = self.run.frames[t]
-        ran, planned = len(self.run.frames), len(self.run.steps)
-        of = f"{ran}" if ran == planned else f"{ran} run ({planned} planned)"
-        head = f"step {t + 1} of {of}: {frame.step}"
-        if frame.error is not None:
-            return f"{head}: refused ({frame.error})"
-        if frame.step.op == "write":
-            head += f" = {_value(frame.value)}"
-        used = sum(s is not None for s in frame.slots)
-        why = f"; {frame.step.why}" if frame.step.why else ""
-        return f"{head}{why} [{used} of {self.run.capacity} slots used]"
+        r = self.run.rounds[t]
+        wrong = "" if r.right else f" (wrong: {r.name} is something else)"
+        return (f"step {r.t} of {self.n_frames}: {r.instruction} makes "
+                f"{number_text(r.value)}{wrong}; {r.step}")
 
 
-def plot_occupancy(runs, *, capacity: int | None = None, ax=None):
-    """Statements on the board after every step, one line per run.
-
-    Args:
-        runs: label -> :class:`whiteboard.board.Run`.
-        capacity: draw the board's limit as a dashed line (default: the first run's).
-        ax: axes to draw on; a new figure when None.
-
-    Returns:
-        the Figure.
-    """
-    fig, ax = figure_for(ax, (PHONE_WIDTH_IN, 3.0))
-    styles = ("-", "--", ":", "-.")
-    for i, (label, r) in enumerate(runs.items()):
-        used = [sum(s is not None for s in f.slots) for f in r.frames]
-        steps = np.arange(1, len(used) + 1)
-        # Runs often share their first steps: the first is a wide pale band and the later
-        # ones thin lines drawn on top of it, so a run that coincides with it stays visible.
-        ax.step(steps, used, where="post", color=f"C{i}", label=label, zorder=2 + i,
-                linewidth=7.0 if i == 0 else 2.0, alpha=0.35 if i == 0 else 1.0,
-                linestyle=styles[i % len(styles)])
-        if r.error is not None:
-            ax.plot(steps[-1], used[-1] + 0.15, marker="x", color=_ERROR, markersize=10,
-                    markeredgewidth=2.5, linestyle="none", zorder=10)
-            ax.annotate("refused", (steps[-1], used[-1] + 0.15), textcoords="offset points",
-                        xytext=(6, 4), color=_ERROR)
-    if capacity is None:
-        capacity = next(iter(runs.values())).capacity
-    ax.axhline(capacity, color="0.4", linestyle=(0, (1, 3)), linewidth=1, zorder=1)
-    ax.text(0.99, capacity, "board full", ha="right", va="bottom",
-            transform=ax.get_yaxis_transform())
-    ax.set_xlabel("step of the strategy")
-    ax.set_ylabel("statements on the board")
-    ax.set_ylim(0, max(capacity, max(r.peak for r in runs.values())) + 0.8)
-    ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False, loc="upper left")
-    return fig
-
-
+# The soft board's rows, in the order a step uses them (the lectures' write, read, forget).
 _SOFT_ROWS = (
-    ("s_prev", "on the board before"),
+    ("s_prev", "memory before"),
+    ("o", "write  o"),
+    ("h_prev", "board  o·s"),
+    ("s_tilde", "new line  s̃"),
+    ("i", "read  i"),
     ("f", "keep  f"),
-    ("o", "pass on  o"),
-    ("h_prev", "passed on  o·s"),
-    ("s_tilde", "new value  s̃"),
-    ("i", "take in  i"),
-    ("s", "on the board after"),
+    ("s", "memory after"),
 )
-_GATES = set(sigmoid_gates(LSTM_GATES))  # the soft board's gates are the LSTM's
+_GATES = set(sigmoid_gates(LSTM_GATES))  # the board's gates are the LSTM's: o, i, f
 
 
 class SoftBoardStepper:
-    """Steps through the soft replay of a strategy, one frame per round (one write).
+    """Steps through a strategy run with fractions, one frame per step of the sum.
 
-    Each frame is a small table: one column per slot, one row per quantity of
-    s_r = f ⊙ s_{r-1} + i ⊙ s̃_r with h_{r-1} = o ⊙ s_{r-1}. Gate cells are shaded by
-    their value (white 0, dark 1).
+    Each frame is a small table, one column per slot and one row per quantity of
+    h_{t-1} = o ⊙ s_{t-1}, s_t = f ⊙ s_{t-1} + i ⊙ s̃_t. Gate cells are shaded by their
+    value (white 0, green 1).
 
     Args:
-        steps: the hard strategy; default :func:`whiteboard.board.selective_strategy`.
-        capacity: slots.
-        keep, take_in, pass_on: see :func:`whiteboard.board.soft_replay`.
+        strategy: default :func:`whiteboard.board.selective_strategy`.
+        slots: slots of the board.
+        write, read, keep: the fractions of :func:`whiteboard.board.run_strategy`.
+        off: habits to switch off (:func:`whiteboard.board.switch_off`), e.g. ``("forget",)``.
 
     Attributes:
-        fig, n_frames, draw(t), caption(t): the stepper protocol.
-        rounds: the :class:`whiteboard.board.SoftRound` list being shown.
+        fig, n_frames, draw(t), caption(t), animated: the stepper protocol.
+        run: the :class:`whiteboard.board.BoardRun` being shown.
         cell_texts, cell_patches: dict row name -> list over slots (tests read them).
     """
 
-    def __init__(self, steps=None, *, capacity: int = 3, keep=1.0, take_in=1.0, pass_on=1.0):
-        self.steps = selective_strategy() if steps is None else list(steps)
-        self.capacity = capacity
-        self.set_fractions(keep=keep, take_in=take_in, pass_on=pass_on, redraw=False)
-        n = len(self.rounds[0].s)
-        self.fig, self.ax = new_figure(figsize=(PHONE_WIDTH_IN, 3.4))
+    def __init__(self, strategy=None, *, slots: int = 3, write=1.0, read=1.0, keep=1.0,
+                 off=()):
+        self.strategy = selective_strategy() if strategy is None else list(strategy)
+        self.slots = slots
+        self.set_fractions(write=write, read=read, keep=keep, off=off, redraw=False)
+        n = self.run.slots
+        self.fig, self.ax = new_figure(figsize=(PHONE_WIDTH_IN, 3.5))
         ax = self.ax
         rows = len(_SOFT_ROWS)
-        self.cell_texts, self.cell_patches = {}, {}
-        # a long name takes two lines over its column (the column is a phone's third)
         self.header_texts = [ax.text(1.5 + k, rows + 0.08, "", ha="center", va="bottom",
-                                     fontsize=10, family="monospace", linespacing=1.0)
-                             for k in range(n)]
-        for r, (key, label) in enumerate(_SOFT_ROWS):
-            y = rows - 1 - r
+                                     fontsize=10, linespacing=1.0) for k in range(n)]
+        self.cell_texts, self.cell_patches = {}, {}
+        for row, (key, label) in enumerate(_SOFT_ROWS):
+            y = rows - 1 - row
             ax.text(0.95, y + 0.5, label, ha="right", va="center", fontsize=10)
             self.cell_patches[key], self.cell_texts[key] = [], []
             for k in range(n):
@@ -235,42 +197,82 @@ class SoftBoardStepper:
                 self.cell_patches[key].append(patch)
                 self.cell_texts[key].append(ax.text(1.5 + k, y + 0.5, "", ha="center",
                                                     va="center", fontsize=10))
-        ax.set_xlim(-1.1, n + 1.05)
+        ax.set_xlim(-1.0, n + 1.05)
         ax.set_ylim(-0.05, rows + 1.0)
         ax.axis("off")
         freeze_layout(self.fig)
+        self.animated = [*self.header_texts, *(a for key, _ in _SOFT_ROWS
+                                              for a in (*self.cell_patches[key],
+                                                        *self.cell_texts[key]))]
         self.draw(0)
 
-    def set_fractions(self, *, keep=1.0, take_in=1.0, pass_on=1.0, redraw=True):
-        """Replay with other fractions (what the live sliders do)."""
-        self.fractions = {"keep": keep, "take_in": take_in, "pass_on": pass_on}
-        self.rounds = soft_replay(self.steps, capacity=self.capacity, keep=keep,
-                                  take_in=take_in, pass_on=pass_on)
-        self.n_frames = len(self.rounds)
+    def set_fractions(self, *, write=1.0, read=1.0, keep=1.0, off=(), redraw=True):
+        """Run again with other fractions, or other habits off (what the live controls do)."""
+        empty = isinstance(off, (list, tuple)) and not off
+        off = () if empty else check_choices(off, HABITS, "off")
+        strategy = self.strategy
+        for habit in off:
+            strategy = switch_off(strategy, habit, slots=self.slots)
+        self.fractions = {"write": write, "read": read, "keep": keep}
+        self.off = off
+        self.run = run_strategy(strategy, slots=self.slots, write=write, read=read, keep=keep)
+        self.n_frames = len(self.run.rounds)
         if redraw:
             self.draw(0)
 
     def draw(self, t: int) -> None:
-        rnd = self.rounds[t]
-        for k, name in enumerate(rnd.names):
-            self.header_texts[k].set_text(textwrap.fill(name or "(empty)", 10))
+        r = self.run.rounds[t]
+        for k, held in enumerate(r.held):
+            self.header_texts[k].set_text(_wrap(slot_name(held) or "(empty)", 12))
         for key, _ in _SOFT_ROWS:
-            values = getattr(rnd, key)
-            for k, v in enumerate(values):
+            for k, v in enumerate(getattr(r, key)):
                 text, patch = self.cell_texts[key][k], self.cell_patches[key][k]
-                text.set_text(_value(v))
+                text.set_text(number_text(v))
                 if key in _GATES:
-                    shade = 1 - 0.6 * float(v)
-                    patch.set_facecolor((shade, shade + 0.4 * float(v) * 0.5, shade))
-                    text.set_color("white" if v > 0.7 else "black")
+                    level = float(np.clip(v, 0.0, 1.0))
+                    patch.set_facecolor((1 - 0.6 * level, 1 - 0.4 * level, 1 - 0.6 * level))
+                    text.set_color("white" if level > 0.7 else "black")
                 else:
                     patch.set_facecolor(_EMPTY)
                     text.set_color("black" if v != 0 else "#bbbbbb")
 
     def caption(self, t: int) -> str:
-        rnd = self.rounds[t]
-        slot = rnd.slot
+        r = self.run.rounds[t]
         fr = self.fractions
-        return (f"round {t + 1} of {self.n_frames}: {rnd.name} = {_value(rnd.s[slot])} "
-                f"(keep {fr['keep']:.2f}, take in {fr['take_in']:.2f}, "
-                f"pass on {fr['pass_on']:.2f})")
+        off = f"; {' and '.join(self.off)} off" if self.off else ""
+        return (f"step {r.t} of {self.n_frames}: {r.name} = {number_text(r.value)} "
+                f"(write {fr['write']:.2f}, read {fr['read']:.2f}, keep {fr['keep']:.2f}"
+                f"{off})")
+
+
+def plot_answer_vs_fractions(strategy=None, *, fractions=None, ax=None):
+    """The answer of a strategy as one fraction (write, read or keep) goes below 1 and the
+    other two stay at 1, with the right answer as a dotted line.
+
+    Args:
+        strategy: default :func:`whiteboard.board.selective_strategy`.
+        fractions: the values to try, in (0, 1]; default 0.5 to 1 in steps of 0.01.
+        ax: axes to draw on; a new phone-wide figure when None.
+
+    Returns:
+        the ``Figure``.
+    """
+    strategy = selective_strategy() if strategy is None else list(strategy)
+    fractions = np.linspace(0.5, 1.0, 51) if fractions is None else np.asarray(fractions, float)
+    if fractions.ndim != 1 or fractions.size < 2 or np.any(fractions <= 0) or np.any(fractions > 1):
+        raise ValueError("fractions must be a 1-d array of at least two values in (0, 1]")
+    fig, ax = figure_for(ax)
+    styles = {"keep": ("C0", "-", 2.0), "read": ("C1", "-", 4.0), "write": ("C2", "--", 2.0)}
+    for name, (color, style, width) in styles.items():
+        answers = [run_strategy(strategy, **{name: float(v)}).answer for v in fractions]
+        ax.plot(fractions, answers, color=color, linestyle=style, linewidth=width,
+                label=f"{name} fraction")
+    right = run_strategy(strategy).answer
+    ax.axhline(right, color="0.4", linestyle=(0, (1, 3)), linewidth=1)
+    ax.text(fractions[0], right, f"right answer, {number_text(right)}", va="bottom")
+    ax.set_xlabel("the fraction (the other two at 1)")
+    ax.set_ylabel("the answer")
+    ax.set_ylim(0, right * 1.12)
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False, loc="lower right")
+    return fig
