@@ -31,10 +31,22 @@ exactly what ``whiteboard.cells.lstm.lstm_step`` gives:
     h_t = o_t ⊙ tanh(s_t)                      NPTEL: σ
 
 **The GRU's gate flips direction.** NPTEL writes s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t: i_t is
-how much of the new candidate is written. PyTorch writes h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}:
+how much of the new candidate is read in. PyTorch writes h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}:
 z_t is how much of the old state is kept. So i_t = 1 - z_t, and since 1 - σ(a) = σ(-a), the
 NPTEL gate's weights are PyTorch's update-gate weights with their sign flipped:
 U_i = -U_z, W_i = -W_z, b_i = -b_z. ``to_nptel`` returns them that way.
+
+**The lectures' three habits.** The lectures name each gate by what it does at the whiteboard,
+the board being the vector every step reads (the LSTM's h, the GRU's s):
+
+    habit              LSTM                                GRU
+    selective write    o: h_{t-1} = o_{t-1} ⊙ σ(s_{t-1})   o (PyTorch's r): o_t ⊙ s_{t-1}, what the
+                       goes onto the board                 candidate sees of the old state
+    selective read     i: how much of s̃_t is read in       i = 1 - z: how much of s̃_t is read in
+    selective forget   f: how much of s_{t-1} is kept      1 - i = z: tied to the read
+
+``HABITS`` holds this table by PyTorch's letters; many other texts say "write" for the input
+gate and "read" for the output gate (book/notation.md, "gate names").
 
 The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place. The lectures
 (like Cho et al., 2014) apply it before the matrix product, s̃_t = σ(W (o_t ⊙ s_{t-1}) + U x_t
@@ -52,8 +64,8 @@ from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.checks import check_choice
 from whiteboard.maths import sigmoid
 
-__all__ = ["FLIPPED", "NOTATIONS", "cell_symbols", "gru_step_nptel", "lstm_step_nptel",
-           "rnn_step_nptel", "to_nptel"]
+__all__ = ["FLIPPED", "HABITS", "NOTATIONS", "cell_symbols", "gate_habits", "gru_step_nptel",
+           "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
 
 # The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
 _LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
@@ -71,6 +83,15 @@ _STATES = {
 # Gates whose lectures' form is one minus PyTorch's: the GRU's i_t = 1 - z_t (its weights
 # change sign in ``to_nptel``).
 FLIPPED = frozenset({"z"})
+# The lectures' habits, in their order, and the gate (PyTorch's letter) that does each: the
+# output gate writes onto the board, the input gate reads the candidate into the cell, the
+# forget gate keeps. The GRU's update gate does two: 1 - z (the lectures' i) reads, z keeps.
+HABITS = {
+    "lstm": {"write": "o", "read": "i", "forget": "f"},
+    "gru": {"write": "r", "read": "z", "forget": "z"},
+}
+# How the habit reaches the state from a gate whose lectures' value is not PyTorch's.
+_THROUGH = {("gru", "read"): "1 − z", ("gru", "forget"): "z"}
 
 
 def cell_symbols(kind: str, notation: str = "lectures") -> dict:
@@ -111,6 +132,29 @@ def cell_symbols(kind: str, notation: str = "lectures") -> dict:
         "gates": {g.name: f"{letter(g)}_t" for g in CELL_GATES[kind]},
         "flipped": frozenset(g.name for g in CELL_GATES[kind] if lectures and g.name in FLIPPED),
     }
+
+
+def gate_habits(kind: str) -> dict[str, str]:
+    """Each gate's habit in the lectures' words, for labels: ``{"o": "selective write", ...}``.
+
+    Args:
+        kind: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Returns:
+        PyTorch's gate letter -> its habit(s), in the lectures' order: for the LSTM
+        ``{"o": "selective write", "i": "selective read", "f": "selective forget"}``; for the
+        GRU ``{"r": "selective write", "z": "selective read (1 − z) and forget (z)"}``; the
+        candidates and the RNN have none.
+
+    Raises:
+        TypeError, ValueError: ``kind`` is not one of the cells.
+    """
+    kind = check_choice(kind, tuple(CELL_GATES), "kind")
+    by_gate: dict[str, list[str]] = {}
+    for habit, gate in HABITS.get(kind, {}).items():
+        through = _THROUGH.get((kind, habit))
+        by_gate.setdefault(gate, []).append(habit + (f" ({through})" if through else ""))
+    return {gate: "selective " + " and ".join(habits) for gate, habits in by_gate.items()}
 
 
 def _state_dict(model_or_state):
@@ -209,9 +253,9 @@ def lstm_step_nptel(x, h_prev, s_prev, P):
     Returns:
         ``(h, s, gates)``: h_t and s_t (B, H), and a dict with o, i, f and s_tilde (B, H).
     """
-    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: the read
-    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: the write
-    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate
+    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: selective write
+    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: selective read
+    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate: selective forget
     s_tilde = np.tanh(h_prev @ P["W"].T + x @ P["U"].T + P["b"])  # candidate
     s = f * s_prev + i * s_tilde
     h = o * np.tanh(s)
