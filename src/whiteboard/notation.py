@@ -64,8 +64,8 @@ from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.checks import check_choice
 from whiteboard.maths import sigmoid
 
-__all__ = ["FLIPPED", "HABITS", "NOTATIONS", "cell_symbols", "gate_habits", "gru_step_nptel",
-           "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
+__all__ = ["FLIPPED", "HABITS", "NOTATIONS", "cell_symbols", "from_nptel", "gate_habits",
+           "gru_step_nptel", "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
 
 # The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
 _LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
@@ -221,6 +221,78 @@ def to_nptel(model_or_state) -> dict:
         P["U"], P["W"] = w_ih[n].copy(), w_hh[n].copy()
         P["b"], P["b_W"] = b_ih[n].copy(), b_hh[n].copy()
     return P
+
+
+def _lectures_order(kind) -> tuple[str, ...]:
+    """The NPTEL suffixes of a cell's U, W, b ("" = the plain ones, the candidate's or the
+    RNN's) in the lectures' order: the gates of the habits first (o, i, f), then the rest."""
+    first = list(dict.fromkeys(HABITS.get(kind, {}).values()))
+    gates = sorted(CELL_GATES[kind], key=lambda g: first.index(g.name) if g.name in first
+                   else len(first))
+    return tuple(g.nptel for g in gates) or ("",)
+
+
+def _kind_of(P) -> str:
+    if "b_W" in P:
+        return "gru"
+    return "lstm" if "U_f" in P else "rnn"
+
+
+def from_nptel(P) -> dict:
+    """Stack NPTEL's per-gate U, W and b into PyTorch's ``state_dict``: the inverse of
+    :func:`to_nptel`, so ``to_nptel(from_nptel(P))`` gives ``P`` back.
+
+    The blocks go where the cell's gate spec puts them (``whiteboard.cells.CELL_GATES``); each
+    b goes into ``bias_ih_l0`` and ``bias_hh_l0`` is zero, except the GRU's ``b_W``
+    (PyTorch's b_hn, inside the reset gate's product). The GRU's i = 1 - z has its signs
+    flipped back.
+
+    Args:
+        P: a mapping of arrays, keyed as ``to_nptel`` returns them: ``U``, ``W``, ``b``
+            (RNN); ``U_k``, ``W_k``, ``b_k`` for k in o, i, f and ``U``, ``W``, ``b`` for the
+            candidate (LSTM); ``U_o``, ``W_o``, ``b_o``, ``U_i``, ``W_i``, ``b_i``, ``U``,
+            ``W``, ``b`` and ``b_W`` (GRU). U_k is (H, D), W_k (H, H), b_k (H,).
+
+    Returns:
+        ``{"weight_ih_l0": (G*H, D), "weight_hh_l0": (G*H, H), "bias_ih_l0": (G*H,),
+        "bias_hh_l0": (G*H,)}``, for ``load_state_dict`` of an RNN, LSTM or GRU.
+
+    Raises:
+        TypeError: ``P`` is not a mapping.
+        ValueError: a key of the cell is missing, or a block has the wrong shape.
+    """
+    if not hasattr(P, "keys"):
+        raise TypeError(f"P must map the lectures' names (U_o, W_o, b_o, ...) to arrays, got "
+                        f"{type(P).__name__}")
+    kind = _kind_of(P)
+    names = [f"{m}_{k}" if k else m for k in _lectures_order(kind) for m in ("U", "W", "b")]
+    names += ["b_W"] if kind == "gru" else []
+    missing = [n for n in names if n not in P]
+    if missing:
+        raise ValueError(f"P of {'an' if kind != 'gru' else 'a'} {kind.upper()} needs "
+                         f"{', '.join(names)}; missing {', '.join(missing)}")
+    A = {n: np.asarray(P[n], dtype=float) for n in names}
+    H, D = A["U"].shape if A["U"].ndim == 2 else (0, 0)
+    for n, a in A.items():
+        want = {"U": (H, D), "W": (H, H), "b": (H,)}[n[0]]
+        if not H or a.shape != want:
+            raise ValueError(f"{n} must have shape {want} (H, D from U: {A['U'].shape}), "
+                             f"got {a.shape}")
+    gates = CELL_GATES[kind] if kind != "rnn" else ()
+    G = max(len(gates), 1)
+    sd = {"weight_ih_l0": np.zeros((G * H, D)), "weight_hh_l0": np.zeros((G * H, H)),
+          "bias_ih_l0": np.zeros(G * H), "bias_hh_l0": np.zeros(G * H)}
+    for g in gates or (None,):
+        suffix = g.nptel if g else ""
+        rows = slice(g.block * H, (g.block + 1) * H) if g else slice(0, H)
+        sign = -1.0 if g and kind == "gru" and g.name in FLIPPED else 1.0
+        key = f"_{suffix}" if suffix else ""
+        sd["weight_ih_l0"][rows] = sign * A["U" + key]
+        sd["weight_hh_l0"][rows] = sign * A["W" + key]
+        sd["bias_ih_l0"][rows] = sign * A["b" + key]
+        if g and kind == "gru" and not suffix:
+            sd["bias_hh_l0"][rows] = A["b_W"]
+    return sd
 
 
 def rnn_step_nptel(x, s_prev, P, sigma=np.tanh):
