@@ -107,7 +107,8 @@ def check_forced_heatmaps(page, story, model="story_lstm", gate="f", value=0, wo
 
 def check_word_axes(page, story, every_word=True):
     """Under every heatmap: its words, each under its own column, none overlapping, the
-    selected one among them (in bold); beside it, the unit axis from 1 to H."""
+    selected one among them (in bold); beside it, the unit axis from 0 to H - 1 (the book
+    counts units from 0)."""
     page.fill(".wb-pg-story", story)
     tokens = run(page, story, {})["tokens"]
     T = len(tokens)
@@ -136,7 +137,7 @@ def check_word_axes(page, story, every_word=True):
     assert axes, "no heatmaps"
     for axis in axes:
         words, m = axis["words"], axis["map"]
-        assert axis["units"] == ["1", "unit", "32"], f"unit axis reads {axis['units']}"
+        assert axis["units"] == ["0", "unit", "31"], f"unit axis reads {axis['units']}"
         assert words, "a heatmap without word labels"
         columns = []
         for text, box, _ in words:
@@ -213,7 +214,7 @@ def check_readout_next_to_the_cell(page, story):
     box = page.locator(".wb-pg-readout")
     assert box.is_visible(), "focus on a cell shows no value"
     text = box.inner_text()
-    head = f"LSTM c, unit 3, word {T} \u201c{res['tokens'][-1]}\u201d: "
+    head = f"LSTM c, unit 2, word {T} \u201c{res['tokens'][-1]}\u201d: "
     assert text.startswith(head), text
     want = res["models"]["story_lstm"]["c"][T - 1][2]
     assert abs(float(text[len(head):]) - want) <= 1e-9 * max(1, abs(want)), text

@@ -16,7 +16,7 @@ from book_pages import ROOT
 from matplotlib.figure import Figure
 
 from whiteboard.cells import CELL_GATES
-from whiteboard.notation import NOTATIONS, cell_symbols
+from whiteboard.notation import HABITS, NOTATIONS, cell_symbols, gate_habits
 from whiteboard.viz.plots import new_figure
 from whiteboard.viz.plots.diagrams import _ACCENT, draw_cell
 from whiteboard.viz.plots.legible import MIN_TEXT_PT, PHONE_COLUMN_PX
@@ -298,7 +298,9 @@ def test_a_list_highlights_several_gates_and_none_highlights_nothing():
     ("lstm", ["f", "s"], ValueError, r"got \['f', 's'\]"),
     ("lstm", [], ValueError, "highlight must name gates"),
     ("gru", "o", ValueError, r"'r', 'z', 'n' \(PyTorch's letters"),
-    ("gru", 1, TypeError, "highlight must be a gate name, a list of them or None, got int"),
+    ("gru", 1, TypeError,
+     "highlight must be a gate name, a habit, a list of them or None, got int"),
+    ("gru", "remember", ValueError, r"or the lectures' habits 'write', 'read', 'forget'"),
 ])
 def test_a_bad_highlight_is_named(kind, highlight, error, message):
     with pytest.raises(error, match=message):
@@ -314,3 +316,90 @@ def test_highlighted_diagrams_stay_legible_and_in_the_notation(kind, gate, notat
     extent = {t: t.get_window_extent() for t in texts}
     for a, b in itertools.combinations(texts, 2):
         assert not extent[a].overlaps(extent[b])
+
+
+# ------------------------------------------------------------------ the lectures' habits
+
+
+def _node(fig, gid, x_order=0):
+    """The ``x_order``-th node with gid ``gid``, counted from the left."""
+    nodes = sorted((p for p in fig.axes[0].patches if p.get_gid() == gid),
+                   key=lambda p: p.center[0] if hasattr(p, "center") else p.get_x())
+    return nodes[x_order]
+
+
+def _accented(patch):
+    return (matplotlib.colors.same_color(patch.get_edgecolor(), _ACCENT)
+            and (patch.get_alpha() is None or patch.get_alpha() > 0.5))
+
+
+@pytest.mark.parametrize("habit, gate", [("write", "o"), ("read", "i"), ("forget", "f")])
+def test_the_lstm_habits_are_its_output_input_and_forget_gates(habit, gate):
+    # notation.HABITS: the lectures' selective write is the output gate, read the input gate
+    assert HABITS["lstm"][habit] == gate
+    by_habit, by_gate = draw_cell("lstm", highlight=habit), draw_cell("lstm", highlight=gate)
+    for a, b in zip(by_habit.axes[0].patches, by_gate.axes[0].patches, strict=True):
+        assert a.get_alpha() == b.get_alpha() and matplotlib.colors.same_color(
+            a.get_edgecolor(), b.get_edgecolor())
+
+
+def test_the_lstm_write_colours_the_whole_way_onto_the_board():
+    # h_t = o_t ⊙ tanh(s_t): the tanh on the way out is part of the write, not of the others
+    write, read = draw_cell("lstm", highlight="write"), draw_cell("lstm", highlight="read")
+    assert _accented(_node(write, "node:tanh"))
+    assert _node(read, "node:tanh").get_alpha() < 0.5
+
+
+@pytest.mark.parametrize("notation", NOTATIONS)
+def test_the_gru_read_and_forget_colour_one_way_of_the_update_gate(notation):
+    # One gate does both: its box is coloured for either habit, but the read colours only the
+    # way to the candidate's product and the forget only the way to the old state's.
+    read, forget = (draw_cell("gru", notation, highlight=h) for h in ("read", "forget"))
+    for fig in (read, forget):
+        assert _accented(_owned(fig, "z")[0])
+        assert _owned(fig, "r")[0].get_alpha() < 0.5 and _owned(fig, "n")[0].get_alpha() < 0.5
+    keep = max((p for p in read.axes[0].patches if p.get_gid() == "node:odot"),
+               key=lambda p: p.center[1])     # the product on the state line
+    mix = min((p for p in read.axes[0].patches if p.get_gid() == "node:odot"),
+              key=lambda p: p.center[1])      # the product with the candidate
+    assert _accented(mix) and keep.get_alpha() < 0.5
+    keep_f = max((p for p in forget.axes[0].patches if p.get_gid() == "node:odot"),
+                 key=lambda p: p.center[1])
+    mix_f = min((p for p in forget.axes[0].patches if p.get_gid() == "node:odot"),
+                key=lambda p: p.center[1])
+    assert _accented(keep_f) and mix_f.get_alpha() < 0.5
+    # the "1 −" goes with the lectures' i on the old state's way, with PyTorch's z on the
+    # candidate's
+    one_minus = {h: _node(fig, "node:one-minus") for h, fig in (("read", read),
+                                                                ("forget", forget))}
+    owner = "forget" if notation == "lectures" else "read"
+    assert _accented(one_minus[owner])
+    assert one_minus[{"read": "forget", "forget": "read"}[owner]].get_alpha() < 0.5
+
+
+def test_the_gru_writes_with_its_reset_gate():
+    assert HABITS["gru"] == {"write": "r", "read": "z", "forget": "z"}
+    fig = draw_cell("gru", highlight="write")
+    assert _accented(_owned(fig, "r")[0]) and _owned(fig, "z")[0].get_alpha() < 0.5
+
+
+@pytest.mark.parametrize("kind, habit", [(k, h) for k in ("lstm", "gru")
+                                         for h in ("write", "read", "forget")])
+def test_every_habit_figure_is_legible_and_in_the_notation(kind, habit, notation_md):
+    fig = draw_cell(kind, highlight=habit)
+    assert not undefined_symbols(fig, notation_md)
+    fig.draw_without_rendering()
+    texts = [t for t in fig.axes[0].texts if t.get_text()]
+    extent = {t: t.get_window_extent() for t in texts}
+    for a, b in itertools.combinations(texts, 2):
+        assert not extent[a].overlaps(extent[b])
+
+
+def test_gate_habits_name_each_gate_in_the_lectures_words():
+    assert gate_habits("lstm") == {"o": "selective write", "i": "selective read",
+                                   "f": "selective forget"}
+    assert gate_habits("gru") == {"r": "selective write",
+                                  "z": "selective read (1 − z) and forget (z)"}
+    assert gate_habits("rnn") == {}
+    with pytest.raises(ValueError, match="kind must be one of"):
+        gate_habits("transformer")

@@ -37,6 +37,10 @@ REQUIRED = {
     "learning rate": r"learning rate",
     "seed": r"\bseeds?\b",
     "read-out": r"read-?out",
+    # the lectures' habits, the gates' names in this book (issue 20)
+    "selective write": r"selective write",
+    "selective read": r"selective read",
+    "selective forget": r"selective forget",
 }
 # reference pages, not the reading path
 NOT_READ = {"book/glossary", "book/references", "book/notation"}

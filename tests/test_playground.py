@@ -21,7 +21,7 @@ from whiteboard.analysis.attribution import word_attribution
 from whiteboard.analysis.whatif import Override, run_whatif
 from whiteboard.cells import CELL_GATES
 from whiteboard.training.story import LECTURE_STORY, encode_story, make_stories, story_vocab
-from whiteboard.viz.playground import MODELS, Playground, _encode, playable, playground
+from whiteboard.viz.playground import MODELS, Playground, _encode, gate_spec, playable, playground
 
 TOL = 1e-9
 
@@ -90,6 +90,21 @@ def test_the_gate_spec_comes_from_the_cells():
         assert [(g["name"], g["block"], g["activation"]) for g in gates] == [
             (g.name, g.block, g.activation)
             for g in sorted(CELL_GATES[kind], key=lambda g: g.block)]
+
+
+def test_the_gates_are_labelled_in_the_lectures_words():
+    # The lectures' habits (issue 20): the output gate writes onto the board, the input gate
+    # reads the candidate in; the GRU's reset gate writes and its update gate does the rest.
+    labels = {(kind, g["name"]): g["label"]
+              for kind, gates in gate_spec(["lstm", "gru"]).items() for g in gates}
+    assert labels[("lstm", "o")] == "output gate, selective write"
+    assert labels[("lstm", "i")] == "input gate, selective read"
+    assert labels[("lstm", "f")] == "forget gate, selective forget"
+    assert labels[("lstm", "g")].startswith("candidate")
+    assert labels[("gru", "r")] == "reset gate, selective write"
+    assert labels[("gru", "z")] == "update gate, selective read (1 − z) and forget (z)"
+    for kind, gate in labels:
+        assert "write" not in labels[(kind, gate)] or gate in ("o", "r")
 
 
 # ---- the page against numpy --------------------------------------------------------------
@@ -303,7 +318,8 @@ def test_stepping_forcing_and_distractors(pg_page):
     page.focus(".wb-pg-panel[data-model='story_lstm'] .wb-pg-map[data-map='c']")
     page.keyboard.press("ArrowDown")
     readout = page.inner_text(".wb-pg-readout")
-    assert readout.startswith(f"LSTM c, unit 2, word {T - 1}") and ":" in readout
+    # units count from 0, as in the book: one step down from the top is unit 1
+    assert readout.startswith(f"LSTM c, unit 1, word {T - 1}") and ":" in readout
     page.select_option(".wb-pg-gate", "story_lstm|f")
     page.select_option(".wb-pg-value", "0")
     page.fill(".wb-pg-start", "5")

@@ -31,10 +31,22 @@ exactly what ``whiteboard.cells.lstm.lstm_step`` gives:
     h_t = o_t ⊙ tanh(s_t)                      NPTEL: σ
 
 **The GRU's gate flips direction.** NPTEL writes s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t: i_t is
-how much of the new candidate is written. PyTorch writes h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}:
+how much of the new candidate is read in. PyTorch writes h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}:
 z_t is how much of the old state is kept. So i_t = 1 - z_t, and since 1 - σ(a) = σ(-a), the
 NPTEL gate's weights are PyTorch's update-gate weights with their sign flipped:
 U_i = -U_z, W_i = -W_z, b_i = -b_z. ``to_nptel`` returns them that way.
+
+**The lectures' three habits.** The lectures name each gate by what it does at the whiteboard,
+the board being the vector every step reads (the LSTM's h, the GRU's s):
+
+    habit              LSTM                                GRU
+    selective write    o: h_{t-1} = o_{t-1} ⊙ σ(s_{t-1})   o (PyTorch's r): o_t ⊙ s_{t-1}, what the
+                       goes onto the board                 candidate sees of the old state
+    selective read     i: how much of s̃_t is read in       i = 1 - z: how much of s̃_t is read in
+    selective forget   f: how much of s_{t-1} is kept      1 - i = z: tied to the read
+
+``HABITS`` holds this table by PyTorch's letters; many other texts say "write" for the input
+gate and "read" for the output gate (book/notation.md, "gate names").
 
 The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place. The lectures
 (like Cho et al., 2014) apply it before the matrix product, s̃_t = σ(W (o_t ⊙ s_{t-1}) + U x_t
@@ -52,8 +64,8 @@ from whiteboard.cells.lstm import GATES as LSTM_GATES
 from whiteboard.checks import check_choice
 from whiteboard.maths import sigmoid
 
-__all__ = ["FLIPPED", "NOTATIONS", "cell_symbols", "gru_step_nptel", "lstm_step_nptel",
-           "rnn_step_nptel", "to_nptel"]
+__all__ = ["FLIPPED", "HABITS", "NOTATIONS", "cell_symbols", "from_nptel", "gate_habits",
+           "gru_step_nptel", "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
 
 # The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
 _LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
@@ -71,6 +83,15 @@ _STATES = {
 # Gates whose lectures' form is one minus PyTorch's: the GRU's i_t = 1 - z_t (its weights
 # change sign in ``to_nptel``).
 FLIPPED = frozenset({"z"})
+# The lectures' habits, in their order, and the gate (PyTorch's letter) that does each: the
+# output gate writes onto the board, the input gate reads the candidate into the cell, the
+# forget gate keeps. The GRU's update gate does two: 1 - z (the lectures' i) reads, z keeps.
+HABITS = {
+    "lstm": {"write": "o", "read": "i", "forget": "f"},
+    "gru": {"write": "r", "read": "z", "forget": "z"},
+}
+# How the habit reaches the state from a gate whose lectures' value is not PyTorch's.
+_THROUGH = {("gru", "read"): "1 − z", ("gru", "forget"): "z"}
 
 
 def cell_symbols(kind: str, notation: str = "lectures") -> dict:
@@ -111,6 +132,29 @@ def cell_symbols(kind: str, notation: str = "lectures") -> dict:
         "gates": {g.name: f"{letter(g)}_t" for g in CELL_GATES[kind]},
         "flipped": frozenset(g.name for g in CELL_GATES[kind] if lectures and g.name in FLIPPED),
     }
+
+
+def gate_habits(kind: str) -> dict[str, str]:
+    """Each gate's habit in the lectures' words, for labels: ``{"o": "selective write", ...}``.
+
+    Args:
+        kind: ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Returns:
+        PyTorch's gate letter -> its habit(s), in the lectures' order: for the LSTM
+        ``{"o": "selective write", "i": "selective read", "f": "selective forget"}``; for the
+        GRU ``{"r": "selective write", "z": "selective read (1 − z) and forget (z)"}``; the
+        candidates and the RNN have none.
+
+    Raises:
+        TypeError, ValueError: ``kind`` is not one of the cells.
+    """
+    kind = check_choice(kind, tuple(CELL_GATES), "kind")
+    by_gate: dict[str, list[str]] = {}
+    for habit, gate in HABITS.get(kind, {}).items():
+        through = _THROUGH.get((kind, habit))
+        by_gate.setdefault(gate, []).append(habit + (f" ({through})" if through else ""))
+    return {gate: "selective " + " and ".join(habits) for gate, habits in by_gate.items()}
 
 
 def _state_dict(model_or_state):
@@ -179,6 +223,78 @@ def to_nptel(model_or_state) -> dict:
     return P
 
 
+def _lectures_order(kind) -> tuple[str, ...]:
+    """The NPTEL suffixes of a cell's U, W, b ("" = the plain ones, the candidate's or the
+    RNN's) in the lectures' order: the gates of the habits first (o, i, f), then the rest."""
+    first = list(dict.fromkeys(HABITS.get(kind, {}).values()))
+    gates = sorted(CELL_GATES[kind], key=lambda g: first.index(g.name) if g.name in first
+                   else len(first))
+    return tuple(g.nptel for g in gates) or ("",)
+
+
+def _kind_of(P) -> str:
+    if "b_W" in P:
+        return "gru"
+    return "lstm" if "U_f" in P else "rnn"
+
+
+def from_nptel(P) -> dict:
+    """Stack NPTEL's per-gate U, W and b into PyTorch's ``state_dict``: the inverse of
+    :func:`to_nptel`, so ``to_nptel(from_nptel(P))`` gives ``P`` back.
+
+    The blocks go where the cell's gate spec puts them (``whiteboard.cells.CELL_GATES``); each
+    b goes into ``bias_ih_l0`` and ``bias_hh_l0`` is zero, except the GRU's ``b_W``
+    (PyTorch's b_hn, inside the reset gate's product). The GRU's i = 1 - z has its signs
+    flipped back.
+
+    Args:
+        P: a mapping of arrays, keyed as ``to_nptel`` returns them: ``U``, ``W``, ``b``
+            (RNN); ``U_k``, ``W_k``, ``b_k`` for k in o, i, f and ``U``, ``W``, ``b`` for the
+            candidate (LSTM); ``U_o``, ``W_o``, ``b_o``, ``U_i``, ``W_i``, ``b_i``, ``U``,
+            ``W``, ``b`` and ``b_W`` (GRU). U_k is (H, D), W_k (H, H), b_k (H,).
+
+    Returns:
+        ``{"weight_ih_l0": (G*H, D), "weight_hh_l0": (G*H, H), "bias_ih_l0": (G*H,),
+        "bias_hh_l0": (G*H,)}``, for ``load_state_dict`` of an RNN, LSTM or GRU.
+
+    Raises:
+        TypeError: ``P`` is not a mapping.
+        ValueError: a key of the cell is missing, or a block has the wrong shape.
+    """
+    if not hasattr(P, "keys"):
+        raise TypeError(f"P must map the lectures' names (U_o, W_o, b_o, ...) to arrays, got "
+                        f"{type(P).__name__}")
+    kind = _kind_of(P)
+    names = [f"{m}_{k}" if k else m for k in _lectures_order(kind) for m in ("U", "W", "b")]
+    names += ["b_W"] if kind == "gru" else []
+    missing = [n for n in names if n not in P]
+    if missing:
+        raise ValueError(f"P of {'an' if kind != 'gru' else 'a'} {kind.upper()} needs "
+                         f"{', '.join(names)}; missing {', '.join(missing)}")
+    A = {n: np.asarray(P[n], dtype=float) for n in names}
+    H, D = A["U"].shape if A["U"].ndim == 2 else (0, 0)
+    for n, a in A.items():
+        want = {"U": (H, D), "W": (H, H), "b": (H,)}[n[0]]
+        if not H or a.shape != want:
+            raise ValueError(f"{n} must have shape {want} (H, D from U: {A['U'].shape}), "
+                             f"got {a.shape}")
+    gates = CELL_GATES[kind] if kind != "rnn" else ()
+    G = max(len(gates), 1)
+    sd = {"weight_ih_l0": np.zeros((G * H, D)), "weight_hh_l0": np.zeros((G * H, H)),
+          "bias_ih_l0": np.zeros(G * H), "bias_hh_l0": np.zeros(G * H)}
+    for g in gates or (None,):
+        suffix = g.nptel if g else ""
+        rows = slice(g.block * H, (g.block + 1) * H) if g else slice(0, H)
+        sign = -1.0 if g and kind == "gru" and g.name in FLIPPED else 1.0
+        key = f"_{suffix}" if suffix else ""
+        sd["weight_ih_l0"][rows] = sign * A["U" + key]
+        sd["weight_hh_l0"][rows] = sign * A["W" + key]
+        sd["bias_ih_l0"][rows] = sign * A["b" + key]
+        if g and kind == "gru" and not suffix:
+            sd["bias_hh_l0"][rows] = A["b_W"]
+    return sd
+
+
 def rnn_step_nptel(x, s_prev, P, sigma=np.tanh):
     """One RNN step in NPTEL's notation: s_t = σ(U x_t + W s_{t-1} + b).
 
@@ -209,9 +325,9 @@ def lstm_step_nptel(x, h_prev, s_prev, P):
     Returns:
         ``(h, s, gates)``: h_t and s_t (B, H), and a dict with o, i, f and s_tilde (B, H).
     """
-    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: the read
-    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: the write
-    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate
+    o = sigmoid(h_prev @ P["W_o"].T + x @ P["U_o"].T + P["b_o"])  # output gate: selective write
+    i = sigmoid(h_prev @ P["W_i"].T + x @ P["U_i"].T + P["b_i"])  # input gate: selective read
+    f = sigmoid(h_prev @ P["W_f"].T + x @ P["U_f"].T + P["b_f"])  # forget gate: selective forget
     s_tilde = np.tanh(h_prev @ P["W"].T + x @ P["U"].T + P["b"])  # candidate
     s = f * s_prev + i * s_tilde
     h = o * np.tanh(s)

@@ -16,20 +16,23 @@ What the page embeds, so that its numbers equal numpy's (to about 1e-12):
   spaces and full stops, a full stop is a word, try the word, then lower case, then
   Capitalised); a word the task does not know is listed with the nearest known words and
   left out of the run instead of stopping it;
-- each cell's gate spec (name, block, activation) from :data:`whiteboard.cells.GATES`;
+- each cell's gate spec (name, block, activation) from :data:`whiteboard.cells.CELL_GATES`,
+  and each gate's label in the lectures' words (``"output gate, selective write"``, from
+  :func:`whiteboard.notation.gate_habits`) for the gate menu and the heatmaps;
 - the distractor templates and their slot words, for the "Add a distractor" button.
 
 The page mirrors the models' forward pass (``whiteboard.models``) and the gate what-ifs of
 :func:`whiteboard.analysis.whatif.run_whatif`: a forced gate takes its value from its start
 word on, and the forced run's heatmaps show under the trained run's, on the same scales.
-Each heatmap is a bitmap of one pixel per cell (drawn crisp), with the units 1..H beside it
-and the words under it. The page numbers words from 1, as the chapters count steps; ``start``
-in ``wbRun``'s overrides counts from 0, like ``tokens`` (the "from word" field n is start
-n - 1). Every root element (class ``wb-playground``) has ``root.wbRun(text, overrides)``
-returning ``{tokens, ids, unknown, models: {name: {h, probs, <gates>, c}}}`` with arrays
-``[word][unit]`` (``probs``: ``[word][class]``); ``tests/test_playground.py`` compares every
-array with numpy's. The HTML is a function of its content (``data-uid`` is a hash of the
-data), so a notebook executes to the same text every time.
+Each heatmap is a bitmap of one pixel per cell (drawn crisp), with the units 0..H-1 beside it
+(the book counts units from 0) and the words under it. The page numbers words from 1, as the
+chapters count steps; ``start`` in ``wbRun``'s overrides counts from 0, like ``tokens`` (the
+"from word" field n is start n - 1). Every root element (class ``wb-playground``) has
+``root.wbRun(text, overrides)`` returning
+``{tokens, ids, unknown, models: {name: {h, probs, <gates>, c}}}`` with arrays ``[word][unit]``
+(``probs``: ``[word][class]``); ``tests/test_playground.py`` compares every array with numpy's.
+The HTML is a function of its content (``data-uid`` is a hash of the data), so a notebook
+executes to the same text every time.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import numpy as np
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.checks import check_choices, check_text
+from whiteboard.notation import gate_habits
 from whiteboard.training.story import (
     COUNTRIES,
     LANGUAGES,
@@ -94,10 +98,18 @@ def _model_record(name: str) -> dict:
             "act": getattr(core, "nonlinearity", None), "weights": weights}
 
 
+def _gate_label(kind: str, gate) -> str:
+    """What the page calls a gate: its role, with the lectures' habit when it has one
+    ("output gate, selective write"; "candidate (the lectures' s̃_t)")."""
+    habit = gate_habits(kind).get(gate.name)
+    return f"{gate.role.split(' (')[0]}, {habit}" if habit else gate.role
+
+
 def gate_spec(kinds) -> dict:
-    """``{kind: [{name, block, activation, role, feeds}]}`` in block order, from the cells."""
+    """``{kind: [{name, block, activation, role, feeds, label}]}`` in block order, from the
+    cells; ``label`` is the role in the lectures' words (see ``notation.gate_habits``)."""
     return {kind: [{"name": g.name, "block": g.block, "activation": g.activation,
-                    "role": g.role, "feeds": g.feeds}
+                    "role": g.role, "feeds": g.feeds, "label": _gate_label(kind, g)}
                    for g in sorted(CELL_GATES[kind], key=lambda g: g.block)]
             for kind in kinds}
 

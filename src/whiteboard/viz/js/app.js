@@ -17,7 +17,7 @@ function wbGateOptions(engine) {
   engine.models.forEach(function (m) {
     m.gates.forEach(function (g) {
       options += "<option value='" + m.name + "|" + g.name + "'>" + wbEsc(m.label + " " +
-        g.name + " (" + g.role + ")") + "</option>";
+        g.name + " (" + (g.label || g.role) + ")") + "</option>";
     });
   });
   return options;
@@ -223,7 +223,7 @@ function wbShowCell(pg, svg) {
   cur.setAttribute("x", st.sel); cur.setAttribute("y", st.unit);
   cur.setAttribute("visibility", "visible");
   pg.ui.readout.textContent = c.m.label + " " + c.map + (c.forced ? " (forced " + f.ov.gate +
-    " = " + f.ov.value + ")" : "") + ", unit " + (st.unit + 1) + ", word " +
+    " = " + f.ov.value + ")" : "") + ", unit " + st.unit + ", word " +
     wbWordNumber(st.sel) + " \u201c" + st.res.tokens[st.sel] + "\u201d: " + v.toPrecision(10);
   wbPlaceReadout(pg.root, pg.ui.readout, svg, st.sel, st.unit, T, c.m.H);
 }

@@ -37,7 +37,7 @@ function wbEsc(s) {
 // The maps a model shows: its gates in block order, then the LSTM's c, then h.
 function wbMaps(m) {
   var maps = m.gates.map(function (g) {
-    return {name: g.name, act: g.activation, about: g.role};
+    return {name: g.name, act: g.activation, about: g.label || g.role};
   });
   if (m.kind === "lstm") { maps.push({name: "c", act: "tanh", about: "cell state", clamp: 1}); }
   maps.push({name: "h", act: "tanh", about: "hidden state"});
@@ -74,15 +74,16 @@ function wbLegend(data) {
                  "cell.</small>" : "");
 }
 
-// One heatmap's row: the unit axis (unit 1 at the top, H at the bottom), then the SVG.
+// One heatmap's row: the unit axis (unit 0 at the top, H - 1 at the bottom: units count
+// from 0 in the book, as the code prints them), then the SVG.
 function wbMapRow(m, map, run) {
-  return "<div class='wb-pg-row'><span class='wb-pg-units' aria-hidden='true'><span>1</span>" +
-    "<span>unit</span><span>" + m.H + "</span></span><svg class='wb-pg-map' data-map='" +
+  return "<div class='wb-pg-row'><span class='wb-pg-units' aria-hidden='true'><span>0</span>" +
+    "<span>unit</span><span>" + (m.H - 1) + "</span></span><svg class='wb-pg-map' data-map='" +
     map.name + "' data-run='" + run + "' tabindex='0' role='img' focusable='true' " +
     "preserveAspectRatio='none' shape-rendering='crispEdges' style='height:" +
     Math.max(48, 3 * m.H) + "px' aria-label='" + wbEsc(m.label +
     " " + map.name + (run === "forced" ? " with the forced gate" : "") + " heatmap: rows " +
-    "are units 1 to " + m.H + ", columns are words; focus it and use the arrow keys to read " +
+    "are units 0 to " + (m.H - 1) + ", columns are words; focus it and use the arrow keys to read " +
     "cells") + "'></svg></div>";
 }
 

@@ -10,7 +10,10 @@ squashes its own U x_t + W h_{t-1} + b, and the circles are element-wise operati
 
 Drawn for a phone (:mod:`~whiteboard.viz.plots.legible`): the LSTM is 410 px wide with words
 of 12.5 pt, over 10 px in a phone's 342 px column; the GRU and the RNN fit it as they are.
-``highlight`` colours one gate (or a few) and fades the others, to build a cell gate by gate.
+``highlight`` colours one gate (or a few) and fades the others, to build a cell gate by gate;
+it also takes the lectures' habits (``"write"``, ``"read"``, ``"forget"``,
+:data:`whiteboard.notation.HABITS`), which for the GRU colour the update gate's way to the
+candidate (its read, 1 − z) or to the old state (its forget, z) alone.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from matplotlib.text import Text
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.cells.rnn import rnn_step
-from whiteboard.notation import cell_symbols
+from whiteboard.notation import HABITS, cell_symbols
 from whiteboard.viz.plots import book_figure
 
 __all__ = ["draw_cell"]
@@ -111,7 +114,7 @@ class _Drawing:
         patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
                                facecolor="white", edgecolor=_EDGE, linewidth=1.3, zorder=4)
         patch.set_gid("node:tanh")
-        self.ax.add_patch(patch)
+        self.ax.add_patch(self._own(patch))
         self.text(x, y, r"$\tanh$")
 
     def dot(self, x, y):
@@ -205,7 +208,7 @@ def _draw_lstm(d, syms, gates):
     _top_line_out(d, x_add + _NODE_R, x_out + _STUB, c_out, "cell")
     _bus(d, xs, syms, state_from_top=False)
     # under the bus, right of x_t's way in: above it, it would cross the first box's arrow
-    d.text(_X_X + 0.15, _Y_BUS - 0.3, "hidden state", size=WORD_SIZE, ha="left")
+    d.text(_X_X + 0.15, _Y_BUS - 0.3, "hidden state: the board", size=WORD_SIZE, ha="left")
     _boxes(d, gates, xs, letter)
     # f multiplies the old cell state; the candidate, scaled by i, is added to it.
     with d.gate("f"):
@@ -220,25 +223,27 @@ def _draw_lstm(d, syms, gates):
     side = _NODE_R if xs["i"] > x_add else -_NODE_R
     with d.gate("i"):
         d.line([_up_from_box(xs["i"]), (xs["i"], _Y_MID), (x_add + side, _Y_MID)], halo=True)
-    # h_t = o ⊙ tanh(cell): the cell state leaves through tanh and the output gate.
-    d.dot(x_out, _Y_TOP)
-    y_tanh = (_Y_LOW + _Y_TOP) / 2 + 0.05
-    d.line([(x_out, _Y_TOP), (x_out, y_tanh + 0.25)])
-    d.tanh_node(x_out, y_tanh)
-    d.line([(x_out, y_tanh - 0.25), (x_out, _Y_LOW + _NODE_R)])
+    # h_t = o ⊙ tanh(cell): the cell state leaves through tanh and the output gate, and is
+    # written onto the board (the lectures' selective write): that whole way is the o gate's.
     with d.gate("o"):
+        d.dot(x_out, _Y_TOP)
+        y_tanh = (_Y_LOW + _Y_TOP) / 2 + 0.05
+        d.line([(x_out, _Y_TOP), (x_out, y_tanh + 0.25)])
+        d.tanh_node(x_out, y_tanh)
+        d.line([(x_out, y_tanh - 0.25), (x_out, _Y_LOW + _NODE_R)])
         d.node(x_out, _Y_LOW, r"$\odot$", "odot")
         d.line([_up_from_box(xs["o"]), (xs["o"], _Y_LOW), (x_out - _NODE_R, _Y_LOW)],
                halo=True)
-    d.line([(x_out + _NODE_R, _Y_LOW), (x_out + _STUB, _Y_LOW)])
+        d.line([(x_out + _NODE_R, _Y_LOW), (x_out + _STUB, _Y_LOW)])
     d.text(x_out + _STUB + 0.12, _Y_LOW, f"${h_out}$", ha="left", gid="state:hidden:out")
     return x_out + _STUB + 0.75
 
 
-def _boxes(d, gates, xs, letter):
-    """Each gate's box, and the letter of its value by the arrow that leaves it."""
+def _boxes(d, gates, xs, letter, also=None):
+    """Each gate's box, and the letter of its value by the arrow that leaves it (``also``:
+    gate name -> the other tags its box belongs to, see :func:`_habit_tag`)."""
     for g in gates:
-        with d.gate(g.name):
+        with d.gate(g.name, *(also or {}).get(g.name, ())):
             d.box(xs[g.name], g.activation, _role(g), f"gate:{g.name}")
             d.text(xs[g.name] + 0.12, _Y_BOX + _BOX_H / 2 + 0.24, f"${letter[g.name]}$",
                    ha="left", gid=f"gate:{g.name}:symbol")
@@ -252,17 +257,18 @@ def _draw_gru(d, syms, gates):
     right = max(xs.values()) + 1.15
     # The state line: s_{t-1} -> (⊙ keep) -> (+ (1 - keep) ⊙ candidate) -> s_t.
     _top_line_in(d, before, "state")
+    d.text(_X_IN + 0.1, _Y_TOP + 0.3, "the board", size=WORD_SIZE, ha="left")
     d.line([(_X_IN, _Y_TOP), (x_keep - _NODE_R, _Y_TOP)], width=2.2)
-    with d.gate("z"):
+    read, forget = _habit_tag("gru", "read"), _habit_tag("gru", "forget")
+    with d.gate("z", forget):
         d.node(x_keep, _Y_TOP, r"$\odot$", "odot")
     d.line([(x_keep + _NODE_R, _Y_TOP), (x_add - _NODE_R, _Y_TOP)], width=2.2)
     d.node(x_add, _Y_TOP, "$+$", "plus")
     _top_line_out(d, x_add + _NODE_R, right, after, "state")
     _bus(d, xs, syms, state_from_top=True)
-    _boxes(d, gates, xs, syms["gates"])
-    with d.gate("z"):
-        _update_wires(d, xs, x_keep, "z" in syms["flipped"])
-    with d.gate("z", "n"):
+    _boxes(d, gates, xs, syms["gates"], also={"z": (read, forget)})
+    _update_wires(d, xs, x_keep, "z" in syms["flipped"])
+    with d.gate("z", "n", read):
         d.node(x_add, _Y_MID, r"$\odot$", "odot")
         d.line([(x_add, _Y_MID + _NODE_R), (x_add, _Y_TOP - _NODE_R)])
     with d.gate("n"):
@@ -276,12 +282,14 @@ def _draw_gru(d, syms, gates):
 
 
 def _update_wires(d, xs, x_keep, flipped):
-    """The update gate's value goes two ways: to the old state, and to the candidate. The
-    "1 -" sits on the candidate's way in PyTorch (z keeps) and on the old state's way in
-    the lectures (i takes in)."""
+    """The update gate's value goes two ways: to the old state (the lectures' selective
+    forget), and to the candidate (their selective read). The "1 -" sits on the candidate's
+    way in PyTorch (z keeps) and on the old state's way in the lectures (i reads in)."""
     x_mix, r_flip = xs["n"], 0.29
-    d.line([_up_from_box(xs["z"]), (xs["z"], _Y_MID)], arrow=False)
-    d.dot(xs["z"], _Y_MID)
+    read, forget = _habit_tag("gru", "read"), _habit_tag("gru", "forget")
+    with d.gate("z", read, forget):
+        d.line([_up_from_box(xs["z"]), (xs["z"], _Y_MID)], arrow=False)
+        d.dot(xs["z"], _Y_MID)
 
     def to_old_state(end_y):  # from the branch point up to the ⊙ on the state line
         if x_keep == xs["z"]:
@@ -291,16 +299,20 @@ def _update_wires(d, xs, x_keep, flipped):
 
     if flipped:
         y_flip = (_Y_MID + _Y_TOP) / 2
-        d.line(to_old_state(y_flip - r_flip))
-        d.node(x_keep, y_flip, "$1-$", "one-minus", r=r_flip)
-        d.line([(x_keep, y_flip + r_flip), (x_keep, _Y_TOP - _NODE_R)])
-        d.line([(xs["z"], _Y_MID), (x_mix - _NODE_R, _Y_MID)])
+        with d.gate("z", forget):
+            d.line(to_old_state(y_flip - r_flip))
+            d.node(x_keep, y_flip, "$1-$", "one-minus", r=r_flip)
+            d.line([(x_keep, y_flip + r_flip), (x_keep, _Y_TOP - _NODE_R)])
+        with d.gate("z", read):
+            d.line([(xs["z"], _Y_MID), (x_mix - _NODE_R, _Y_MID)])
     else:
         x_flip = (xs["z"] + x_mix) / 2
-        d.line(to_old_state(_Y_TOP - _NODE_R))
-        d.line([(xs["z"], _Y_MID), (x_flip - r_flip, _Y_MID)])
-        d.node(x_flip, _Y_MID, "$1-$", "one-minus", r=r_flip)
-        d.line([(x_flip + r_flip, _Y_MID), (x_mix - _NODE_R, _Y_MID)])
+        with d.gate("z", forget):
+            d.line(to_old_state(_Y_TOP - _NODE_R))
+        with d.gate("z", read):
+            d.line([(xs["z"], _Y_MID), (x_flip - r_flip, _Y_MID)])
+            d.node(x_flip, _Y_MID, "$1-$", "one-minus", r=r_flip)
+            d.line([(x_flip + r_flip, _Y_MID), (x_mix - _NODE_R, _Y_MID)])
 
 
 def _emphasise(d, kind, highlight):
@@ -325,24 +337,34 @@ def _emphasise(d, kind, highlight):
             artist.set_linewidth(2.6)
 
 
+def _habit_tag(kind, habit) -> str:
+    """What a lectures' habit colours: its gate, or, for a gate that does two habits (the
+    GRU's update gate), the tag ``"<gate>:<habit>"`` of that habit's own wires."""
+    gates = HABITS[kind]
+    gate = gates[habit]
+    return gate if list(gates.values()).count(gate) == 1 else f"{gate}:{habit}"
+
+
 def _highlighted(kind, highlight) -> frozenset[str]:
-    """``highlight`` (None, a gate name or a list of them) as a set of gate names."""
+    """``highlight`` (None, a gate name, a habit or a list of them) as a set of tags."""
     known = [g.name for g in CELL_GATES.get(kind, ())]
+    habits = list(HABITS.get(kind, {}))
     if highlight is None:
         return frozenset()
     chosen = [highlight] if isinstance(highlight, str) else highlight
     if not isinstance(chosen, (list, tuple, set, frozenset)) or not all(
             isinstance(n, str) for n in chosen):
-        raise TypeError(f"highlight must be a gate name, a list of them or None, got "
-                        f"{type(highlight).__name__} {highlight!r}")
+        raise TypeError(f"highlight must be a gate name, a habit, a list of them or None, "
+                        f"got {type(highlight).__name__} {highlight!r}")
     if not known:
         raise ValueError(f"the {kind.upper()} has no gates to highlight, got {highlight!r}")
-    unknown = [n for n in chosen if n not in known]
+    unknown = [n for n in chosen if n not in known and n not in habits]
     if unknown or not chosen:
         raise ValueError(f"highlight must name gates of the {kind.upper()}: "
                          f"{', '.join(map(repr, known))} (PyTorch's letters, whatever the "
-                         f"notation shown), got {highlight!r}")
-    return frozenset(chosen)
+                         f"notation shown), or the lectures' habits "
+                         f"{', '.join(map(repr, habits))}, got {highlight!r}")
+    return frozenset(_habit_tag(kind, n) if n in habits else n for n in chosen)
 
 
 _LAYOUTS = {"rnn": _draw_rnn, "lstm": _draw_lstm, "gru": _draw_gru}
@@ -363,10 +385,14 @@ def draw_cell(kind, notation="lectures", ax=None, highlight=None) -> Figure:
             with i = 1 − z) or ``"pytorch"`` (h_t, c_t; i, f, g, o; r, z, n).
         ax: axes to draw on; a new figure when None.
         highlight: a gate's name in the spec (PyTorch's letter: ``"i"``, ``"f"``, ``"g"``,
-            ``"o"``; ``"r"``, ``"z"``, ``"n"``), or a list of them, whatever the notation
-            shown: its box, wires and letter are drawn in colour and the other gates faded.
-            The lectures' order builds an LSTM as ``"o"`` (selective write), ``"i"``
-            (selective read), ``"f"`` (selective forget).
+            ``"o"``; ``"r"``, ``"z"``, ``"n"``), or one of the lectures' habits
+            (``"write"``, ``"read"``, ``"forget"``), or a list of them, whatever the
+            notation shown: its box, wires and letter are drawn in colour and the other
+            gates faded. The LSTM's habits are its gates, ``"write"`` the output gate with
+            the way from the cell state through tanh onto the board h_t, ``"read"`` the
+            input gate, ``"forget"`` the forget gate; the GRU writes with its reset gate
+            (the lectures' o_t), and its update gate does the other two, so ``"read"`` and
+            ``"forget"`` colour that gate and only the wires of the one habit.
 
     Returns:
         the Figure.  Gate boxes carry the gid ``"gate:<name>"``, their texts
@@ -376,7 +402,7 @@ def draw_cell(kind, notation="lectures", ax=None, highlight=None) -> Figure:
         TypeError: ``kind`` or ``notation`` is not a string, ``ax`` is not an Axes, or
             ``highlight`` is neither a string nor a list of strings.
         ValueError: ``kind`` or ``notation`` is not one of the choices, or ``highlight``
-            names no gate of the cell (the RNN has none).
+            names neither a gate of the cell nor a habit (the RNN has none).
     """
     syms = cell_symbols(kind, notation)  # validates kind and notation
     _highlighted(kind, highlight)
