@@ -18,6 +18,7 @@ from trainer_checks import (
     check_loss_and_grads,
     check_no_request_leaves,
     check_stories,
+    check_variants_train,
     open_trainer,
 )
 
@@ -169,6 +170,13 @@ def test_bad_settings_get_a_message_and_no_error(tr_page):
 
 
 @pytest.mark.browser
+def test_the_variants_are_offered_and_train(tr_page):
+    page, problems = tr_page
+    check_variants_train(page)
+    assert not problems["errors"] and not problems["console"], problems
+
+
+@pytest.mark.browser
 def test_the_contract_names_bad_input(tr_page):
     page = tr_page[0]
     for expr, msg in [("r.wbStories(0, 2, 1)", "lag must be a whole number from 3 to 1000"),
@@ -201,6 +209,12 @@ BROKEN = [
      "i[at + j] = wbSigmoid(P[p + F + j] + R[F + j]);"),
     ("stories", "ids.push.apply(ids, tail);\nids.push(task.stop);",
      "ids.push(task.stop);\nids.push.apply(ids, tail);"),
+    ("loss and grads", "relu: function (y) { return y > 0 ? 1 : 0; }",
+     "relu: function (y) { return y > 0 ? -1 : 0; }"),
+    ("variants", "relu: function (y) { return y > 0 ? 1 : 0; }",
+     "relu: function (y) { return y > 0 ? -1 : 0; }"),
+    ("variants", '<label><input type="checkbox" class="wb-tr-model" value="irnn"> IRNN (ReLU, '
+     'identity start)</label>', ""),
     ("bad settings", 'whole("lag", data.lags[0], data.lags[1], "The lag");', ""),
     ("learns", '"forget_bias":null,"hidden":16,"init":"uniform","input_std":null,"kind":"rnn",'
      '"label":"RNN","lr":{"10":0.003,"20":0.001',
@@ -210,7 +224,8 @@ BROKEN = [
 CHECKS = {"loss and grads": lambda page, problems: check_loss_and_grads(page),
           "stories": lambda page, problems: check_stories(page),
           "bad settings": check_bad_settings,
-          "learns": lambda page, problems: check_learns(page)}
+          "learns": lambda page, problems: check_learns(page),
+          "variants": lambda page, problems: check_variants_train(page)}
 
 
 @pytest.mark.browser
