@@ -73,7 +73,7 @@ $(BINDER)/.installed: requirements.txt constraints.txt pyproject.toml
 
 lint: venv jsdev
 	$(call timed,lint,$(BIN)/ruff check src tests benchmarks scripts book && \
-		npx --no-install eslint src/whiteboard/viz/js tests/js eslint.config.js)
+		npx --no-install eslint src/whiteboard/viz/js tests/js benchmarks eslint.config.js)
 
 check: lint
 	$(call timed,check,$(BIN)/pytest tests -q -m "not slow and not browser" && \

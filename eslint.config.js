@@ -37,7 +37,7 @@ module.exports = [
       .filter((n) => !names[f].includes(n)))},
   })),
   {
-    files: ["tests/js/*.js", "eslint.config.js"],
+    files: ["tests/js/*.js", "benchmarks/*.js", "eslint.config.js"],
     languageOptions: {ecmaVersion: 2022, sourceType: "commonjs", globals: globals(NODE)},
   },
 ];

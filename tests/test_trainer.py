@@ -19,9 +19,13 @@ from trainer_checks import (
     check_loss_and_grads,
     check_no_request_leaves,
     check_stories,
+    check_variants_train,
     open_trainer,
 )
 
+from whiteboard.models.rnn import IRNN_INPUT_STD
+from whiteboard.training.experiments import MODELS, build, curriculum_lag, load_result
+from whiteboard.training.variants import CURRICULUM_START, ModelSpec
 from whiteboard.viz.trainer import LAGS, Trainer, model_specs, sweep_lr, trainer
 
 # ---- validation and HTML -----------------------------------------------------------------
@@ -45,10 +49,56 @@ def test_bad_input_is_named(call, error, match):
 
 def test_the_models_are_the_experiments_with_the_sweeps_rates():
     specs = model_specs()
-    assert list(specs) == ["rnn", "lstm", "lstm_fb0", "gru"]
+    assert list(specs) == list(MODELS)  # all nine: the page builds every variant
     assert specs["lstm"]["forget_bias"] == 3.0 and specs["lstm_fb0"]["forget_bias"] == 0.0
     assert specs["rnn"]["lr"]["20"] == 0.001 and specs["lstm"]["lr"]["20"] == 0.03
-    assert specs["lstm_fb0"]["lr_from"] == "lstm" and specs["gru"]["lr_from"] == "lstm"
+    assert specs["lstm_fb0"]["lr_from"] == "lstm" and specs["gru"]["lr_from"] == "gru"
+    assert [specs[m]["label"] for m in ("rnn_orth", "irnn", "rnn_wide", "rnn_curriculum")] == [
+        "RNN, orthogonal start", "IRNN (ReLU, identity start)", "RNN, wide (37 units)",
+        "RNN, curriculum"]
+    assert trainer().models == ("rnn", "lstm")
+
+
+def test_each_models_rate_is_the_fair_sweeps_choice():
+    """Every lag the fair sweep searched a model at gives the page that choice; a model it
+    never searched (the ablation lstm_fb0) takes its lr_from's; and nothing else is offered."""
+    sweep = load_result("story_fair_sweep.json")
+    chosen = sweep["lr_search"]["chosen"]
+    for name, spec in model_specs().items():
+        source = name if any(name in c for c in chosen.values()) else MODELS[name].lr_from
+        assert spec["lr_from"] == source, name
+        assert spec["lr"] == {lag: c[source] for lag, c in chosen.items() if source in c}, name
+        assert {r["lr"] for r in sweep["results"] if r["model"] == name} <= set(
+            spec["lr"].values()), f"{name}: the sweep trained with another rate"
+    assert set(model_specs()["rnn"]["lr"]) == {"5", "10", "20", "40"}  # 60 and 80: not searched
+    assert model_specs()["irnn"]["lr"]["80"] == chosen["80"]["irnn"]
+
+
+def test_each_model_is_built_as_the_experiments_build_it():
+    """H (37 for the wide RNN), the start, the nonlinearity and the schedule of every model
+    equal those of experiments.build and the model's spec."""
+    for name, spec in model_specs().items():
+        core = build("story", name, 0).core
+        assert spec["hidden"] == core.hidden_size, name
+        assert spec["kind"] == core.kind and spec["curriculum"] == MODELS[name].curriculum
+        assert spec["init"] == getattr(core, "init", "uniform"), name
+        assert spec["nonlinearity"] == getattr(core, "nonlinearity", None), name
+        assert spec["forget_bias"] == getattr(core, "forget_bias", None), name
+        assert spec["input_std"] == (IRNN_INPUT_STD if spec["init"] == "identity" else None)
+    assert model_specs()["rnn_wide"]["hidden"] == 37
+
+
+def test_a_model_not_searched_borrows_and_one_the_page_cannot_build_is_left_out(monkeypatch):
+    """With a sweep that searched only the RNN and the LSTM, the ablation and every variant
+    take the LSTM's rate; a model whose start init.js does not know is not offered."""
+    odd = {"lr_search": {"chosen": {"20": {"rnn": 0.001, "lstm": 0.03}}}}
+    specs = model_specs(sweep=odd)
+    assert specs["rnn"]["lr"] == {"20": 0.001}
+    assert all(specs[m]["lr"] == {"20": 0.03} and specs[m]["lr_from"] == "lstm"
+               for m in specs if m != "rnn")
+    monkeypatch.setitem(MODELS, "rnn_zero", ModelSpec("RNN", {"init": "zeros"}))
+    monkeypatch.setitem(MODELS, "rnn_deep", ModelSpec("RNN", {"layers": 2}))
+    assert list(model_specs(sweep=odd)) == list(specs)
 
 
 def test_the_rates_python_prints_are_the_ones_the_page_picks():
@@ -80,6 +130,29 @@ def test_the_node_tests_data_is_the_trainers():
         "tests/js/trainer_data.json is stale: write trainer().data into it again")
 
 
+def curriculum_cases() -> dict:
+    """experiments.curriculum_lag at chosen steps of several (budget, target lag) pairs, for
+    tests/js/variants.test.js: every step of a short budget, and of a long one its first
+    steps, a step every 2 % of the budget and the steps around the ramp's end and the last."""
+    cases = []
+    for steps, target in [(3000, 20), (3000, 80), (3000, 5), (3000, 3), (1, 20), (2, 20),
+                          (3, 40), (4, 7), (7, 11), (101, 80), (999, 37), (20000, 80)]:
+        ramp = max(1, steps // 2)
+        at = set(range(1, steps + 1)) if steps <= 60 else set(range(1, steps + 1, steps // 50))
+        at |= {n for n in (2, 3, ramp - 1, ramp, ramp + 1, steps - 1, steps) if 1 <= n <= steps}
+        at = sorted(at)
+        cases.append({"steps": steps, "target": target, "at": at,
+                      "lag": [curriculum_lag(n, steps, target) for n in at]})
+    return {"start": CURRICULUM_START, "cases": cases}
+
+
+def test_the_node_tests_curriculum_is_pythons():
+    fixture = Path(__file__).parent / "js" / "curriculum_data.json"
+    assert json.loads(fixture.read_text()) == curriculum_cases(), (
+        "tests/js/curriculum_data.json is stale: write curriculum_cases() into it again")
+    assert trainer().data["setup"]["curriculum_start"] == CURRICULUM_START
+
+
 def test_the_page_weighs_under_400_kb():
     assert len(trainer().to_html().encode()) <= 400_000
 
@@ -106,6 +179,13 @@ def test_every_story_is_a_valid_story_of_its_lag(tr_page):
 @pytest.mark.browser
 def test_bad_settings_get_a_message_and_no_error(tr_page):
     check_bad_settings(*tr_page)
+
+
+@pytest.mark.browser
+def test_the_variants_are_offered_and_train(tr_page):
+    page, problems = tr_page
+    check_variants_train(page)
+    assert not problems["errors"] and not problems["console"], problems
 
 
 @pytest.mark.browser
@@ -141,14 +221,23 @@ BROKEN = [
      "i[at + j] = wbSigmoid(P[p + F + j] + R[F + j]);"),
     ("stories", "ids.push.apply(ids, tail);\nids.push(task.stop);",
      "ids.push(task.stop);\nids.push.apply(ids, tail);"),
+    ("loss and grads", "relu: function (y) { return y > 0 ? 1 : 0; }",
+     "relu: function (y) { return y > 0 ? -1 : 0; }"),
+    ("variants", "relu: function (y) { return y > 0 ? 1 : 0; }",
+     "relu: function (y) { return y > 0 ? -1 : 0; }"),
+    ("variants", '<label><input type="checkbox" class="wb-tr-model" value="irnn"> IRNN (ReLU, '
+     'identity start)</label>', ""),
     ("bad settings", 'whole("lag", data.lags[0], data.lags[1], "The lag");', ""),
-    ("learns", '"rnn":{"forget_bias":null,"kind":"rnn","label":"RNN","lr":{"10":0.003,"20":0.001',
-     '"rnn":{"forget_bias":3.0,"kind":"lstm","label":"RNN","lr":{"10":0.003,"20":0.03'),
+    ("learns", '"forget_bias":null,"hidden":16,"init":"uniform","input_std":null,"kind":"rnn",'
+     '"label":"RNN","lr":{"10":0.003,"20":0.001',
+     '"forget_bias":3.0,"hidden":16,"init":"uniform","input_std":null,"kind":"lstm",'
+     '"label":"RNN","lr":{"10":0.003,"20":0.03'),
 ]
 CHECKS = {"loss and grads": lambda page, problems: check_loss_and_grads(page),
           "stories": lambda page, problems: check_stories(page),
           "bad settings": check_bad_settings,
-          "learns": lambda page, problems: check_learns(page)}
+          "learns": lambda page, problems: check_learns(page),
+          "variants": lambda page, problems: check_variants_train(page)}
 
 
 @pytest.mark.browser

@@ -12,6 +12,8 @@ import pytest
 from js_bridge import node_eval
 
 from whiteboard import GRU, LSTM, RNN
+from whiteboard.models.rnn import _orthogonal
+from whiteboard.training.experiments import build
 from whiteboard.training.network import SequenceModel
 from whiteboard.training.optim import Adam, clip_grad_norm
 from whiteboard.viz.playground import gate_spec
@@ -29,8 +31,22 @@ def make_net(kind, embed, *, D=5, H=7, vocab=11, K=4, seed=0):
 
 
 def as_js(net, kind):
-    return {"kind": kind, "params": {k: {"shape": list(v.shape), "data": v.ravel().tolist()}
-                                     for k, v in net.parameters().items()}}
+    return {"kind": kind, "nonlinearity": getattr(net.core, "nonlinearity", None),
+            "params": {k: {"shape": list(v.shape), "data": v.ravel().tolist()}
+                       for k, v in net.parameters().items()}}
+
+
+# RNN variants of the fair fight as the experiments build them (the story task's vocabulary
+# and 8 classes, D = 16): the IRNN (ReLU, W = I), the wide RNN (H = 37), the orthogonal start.
+VARIANTS = ("irnn", "rnn_wide", "rnn_orth")
+
+
+def variant_net(name, seed=0):
+    """The network experiments.build gives model ``name``, and a batch of its task's ids."""
+    net = build("story", name, seed)
+    rng = np.random.default_rng(seed + 1)
+    vocab, K = net.embed.E.shape[0], net.readout.V.shape[0]
+    return net, (rng.integers(vocab, size=(9, 4)), rng.integers(K, size=4))
 
 
 def batch(T=6, B=3, vocab=11, K=4, seed=1):
@@ -62,6 +78,20 @@ def test_loss_and_every_gradient_equal_numpy(kind, embed):
         assert err <= 1e-9, f"{kind} {key}: relative error {err:.2e}"
 
 
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_variants_loss_and_every_gradient_equal_numpy(name):
+    """A ReLU RNN from the identity start, a 37-unit RNN and an orthogonal start: the page's
+    step is numpy's, given numpy's weights."""
+    net, (x, y) = variant_net(name)
+    loss, grads, _ = net.loss_and_grads(x, y)
+    got = js_loss_and_grads(net, "rnn", x, y)
+    assert abs(got["loss"] - loss) <= 1e-12 * abs(loss)
+    assert set(got["grads"]) == set(net.parameters())
+    for key, g in got["grads"].items():
+        err = relative_error(np.reshape(g["data"], g["shape"]), grads[key])
+        assert err <= 1e-9, f"{name} {key}: relative error {err:.2e}"
+
+
 def test_a_wrong_gradient_sign_fails_the_check():
     """The comparison above catches a page whose backward flips the sign of one term."""
     net, (x, y) = make_net("lstm", True), batch()
@@ -79,11 +109,13 @@ def test_a_wrong_gradient_sign_fails_the_check():
 ADAM_STEPS = 20
 
 
-@pytest.mark.parametrize("kind", CORES)
-def test_twenty_adam_steps_with_clipping_equal_numpy(kind):
-    net = make_net(kind, True, seed=3)
+@pytest.mark.parametrize("model", [*CORES, "irnn", "rnn_wide"])
+def test_twenty_adam_steps_with_clipping_equal_numpy(model):
+    kind = "rnn" if model in VARIANTS else model
+    net = variant_net(model, seed=3)[0] if model in VARIANTS else make_net(kind, True, seed=3)
+    vocab, K = net.embed.E.shape[0], net.readout.V.shape[0]
     start = as_js(net, kind)
-    batches = [batch(T=5 + k % 3, B=4, seed=10 + k) for k in range(ADAM_STEPS)]
+    batches = [batch(T=5 + k % 3, B=4, vocab=vocab, K=K, seed=10 + k) for k in range(ADAM_STEPS)]
     params = net.parameters()
     opt = Adam(params, lr=0.05)
     for x, y in batches:
@@ -103,4 +135,16 @@ def test_twenty_adam_steps_with_clipping_equal_numpy(kind):
                               "batches": [[x.tolist(), y.tolist()] for x, y in batches]})
     for key, p in params.items():
         err = np.abs(np.asarray(got[key]) - p.ravel()).max()
-        assert err <= 1e-8, f"{kind} {key} after {ADAM_STEPS} steps: differs by {err:.2e}"
+        assert err <= 1e-8, f"{model} {key} after {ADAM_STEPS} steps: differs by {err:.2e}"
+
+
+@pytest.mark.parametrize("n", [4, 16, 37])
+def test_the_orthogonal_start_is_numpys_sign_fixed_qr(n):
+    """init.js's Gram-Schmidt of numpy's Gaussian matrix is models/rnn.py's Q (numpy's QR,
+    each column's sign fixed by R's diagonal), not another orthogonal matrix."""
+    G = np.random.default_rng([n, 7]).standard_normal((n, n))
+    want = _orthogonal(n, np.random.default_rng([n, 7]))
+    got = node_eval(PURE_JS, "wbOrthogonal(Float64Array.from(input.G), input.n)",
+                    {"G": G.ravel().tolist(), "n": n})
+    err = np.abs(np.reshape(got, (n, n)) - want).max()
+    assert err <= 1e-12, f"n = {n}: differs from numpy's by {err:.2e}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard import GRU, LSTM, RNN
+from whiteboard.training.experiments import build
 from whiteboard.training.network import SequenceModel
 from whiteboard.training.story import (
     COUNTRIES,
@@ -60,27 +61,29 @@ def small_net(kind, embed, seed=0):
 
 
 def as_contract(net, kind):
-    return {"kind": kind, "params": {k: {"shape": list(v.shape), "data": v.ravel().tolist()}
-                                     for k, v in net.parameters().items()}}
+    return {"kind": kind, "nonlinearity": getattr(net.core, "nonlinearity", None),
+            "params": {k: {"shape": list(v.shape), "data": v.ravel().tolist()}
+                       for k, v in net.parameters().items()}}
 
 
 def check_loss_and_grads(page):
     """root.wbLossAndGrads equals numpy's loss_and_grads to 1e-9 (relative) for the RNN, LSTM
-    and GRU, embedded and one-hot, B = 3, D != H: the loss and every gradient."""
+    and GRU, embedded and one-hot, B = 3, D != H, and for the IRNN (ReLU, W = I) and the wide
+    RNN (H = 37) as experiments.build makes them: the loss and every gradient."""
     rng = np.random.default_rng(4)
     x, y = rng.integers(11, size=(6, 3)), rng.integers(4, size=3)
-    for kind in CORES:
-        for embed in (True, False):
-            net = small_net(kind, embed)
-            loss, grads, _ = net.loss_and_grads(x, y)
-            got = call(page, "wbLossAndGrads", as_contract(net, kind), x.tolist(), y.tolist())
-            what = f"{kind}, {'embedded' if embed else 'one-hot'}"
-            assert abs(got["loss"] - loss) <= 1e-9 * abs(loss), f"{what}: loss {got['loss']}"
-            assert set(got["grads"]) == set(grads) - {"x", "h0", "c0"}, f"{what}: keys"
-            for key, g in got["grads"].items():
-                want = grads[key]
-                err = np.abs(np.reshape(g["data"], g["shape"]) - want).max()
-                assert err <= 1e-9 * np.abs(want).max(), f"{what}: {key} differs by {err:.2e}"
+    nets = [(f"{kind}, {'embedded' if embed else 'one-hot'}", kind, small_net(kind, embed))
+            for kind in CORES for embed in (True, False)]
+    nets += [(name, "rnn", build("story", name, 0)) for name in ("irnn", "rnn_wide")]
+    for what, kind, net in nets:
+        loss, grads, _ = net.loss_and_grads(x, y)
+        got = call(page, "wbLossAndGrads", as_contract(net, kind), x.tolist(), y.tolist())
+        assert abs(got["loss"] - loss) <= 1e-9 * abs(loss), f"{what}: loss {got['loss']}"
+        assert set(got["grads"]) == set(grads) - {"x", "h0", "c0"}, f"{what}: keys"
+        for key, g in got["grads"].items():
+            want = grads[key]
+            err = np.abs(np.reshape(g["data"], g["shape"]) - want).max()
+            assert err <= 1e-9 * np.abs(want).max(), f"{what}: {key} differs by {err:.2e}"
 
 
 # ---- stories ----------------------------------------------------------------------------
@@ -147,6 +150,29 @@ def check_learns(page, lag=20):
     assert len(lstm) == len(rnn) == 5, result
     assert sum(a >= 0.95 for a in lstm) >= 4, f"the LSTM learned on too few seeds: {lstm}"
     assert max(rnn) <= 0.5, f"the RNN learned the lag-{lag} task: {rnn}"
+    return result
+
+
+VARIANT_LABELS = ["RNN", "RNN, orthogonal start", "IRNN (ReLU, identity start)",
+                  "RNN, wide (37 units)", "RNN, curriculum", "LSTM, forget bias 3",
+                  "LSTM, forget bias 0", "LSTM, forget bias 3, curriculum", "GRU"]
+
+
+def check_variants_train(page):
+    """The picker offers the nine models by name; the RNN variants and the LSTM on a
+    curriculum train in the page's workers at lag 5 (one seed, 300 steps): none diverges, the
+    orthogonal, identity and wide RNNs and the curriculum LSTM reach 0.95, and a curriculum's
+    heatmap names its grey."""
+    labels = page.eval_on_selector_all(".wb-tr-model", "bs => bs.map(b => b.parentElement"
+                                                      ".textContent.trim())")
+    assert labels == VARIANT_LABELS, f"the picker shows {labels}"
+    models = ["rnn_orth", "irnn", "rnn_wide", "rnn_curriculum", "lstm_curriculum"]
+    result = call(page, "wbTrain", {"models": models, "lag": 5, "seeds": 1, "steps": 300})
+    runs = {m: result["models"][m][0] for m in models}
+    assert not any(r["diverged"] for r in runs.values()), runs
+    assert all(runs[m]["accuracy"] >= 0.95 for m in models if m != "rnn_curriculum"), runs
+    caption = page.inner_text(".wb-tr-panel[data-model='rnn_curriculum'] [data-chart='grad']")
+    assert "grey: past the end of the curriculum's shorter stories" in caption, caption
     return result
 
 

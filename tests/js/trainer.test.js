@@ -6,8 +6,9 @@ const fs = require("node:fs");
 const path = require("node:path");
 const {load} = require("./load.js");
 
-const t = load("random.js", "cells.js", "network.js", "optim.js", "stories.js", "train.js",
-               "contract.js", "chart.js", "view.js", "trainer_view.js", "trainer_app.js");
+const t = load("random.js", "cells.js", "network.js", "optim.js", "stories.js", "init.js",
+               "train.js", "contract.js", "chart.js", "view.js", "trainer_view.js",
+               "trainer_app.js");
 const data = JSON.parse(fs.readFileSync(path.join(__dirname, "trainer_data.json"), "utf8"));
 const plain = (x) => JSON.parse(JSON.stringify(x));
 

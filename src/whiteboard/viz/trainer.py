@@ -4,11 +4,12 @@
 as self-contained HTML, SVG and plain JavaScript (``viz/js/``, loaded by
 :mod:`whiteboard.viz.script`), which works the same in the built HTML book, JupyterLab, Colab
 and Voilà. The reader picks a lag, the models, the number of seeds, the step budget and the
-learning rate, and trains: an RNN and an LSTM side by side on the story task, each seed in a
-Web Worker made from the page's own script (in slices on the main thread where a worker
-cannot start), with live charts of held-out accuracy, loss, the gradient reaching each word
-and the mean forget gate. When training ends, the trained networks open in a playground on
-the same page.
+learning rate, and trains: an RNN and an LSTM side by side on the story task (or any model of
+:data:`whiteboard.training.variants.MODELS`: the GRU, the LSTM with forget bias 0, the RNN
+from an orthogonal or identity start, wide, or on a curriculum), each seed in a Web Worker
+made from the page's own script (in slices on the main thread where a worker cannot start),
+with live charts of held-out accuracy, loss, the gradient reaching each word and the mean
+forget gate. When training ends, the trained networks open in a playground on the same page.
 
 The page's JavaScript mirrors the numpy code it replaces, and the tests hold it to it:
 
@@ -17,9 +18,12 @@ The page's JavaScript mirrors the numpy code it replaces, and the tests hold it 
   equal ``loss_and_grads`` to 1e-9 (``tests/test_trainer_maths.py``);
 - ``optim.js`` is :mod:`whiteboard.training.optim`'s global-norm clipping and Adam;
 - ``stories.js`` is :func:`whiteboard.training.story.make_stories` with its own generator;
+- ``init.js`` is the initialisation of :mod:`whiteboard.models` (the LSTM's forget bias a
+  setting of each model; the RNN's orthogonal and identity starts of
+  :class:`whiteboard.models.rnn.RNN`, from the page's own generator);
 - ``train.js`` is the loop of :func:`whiteboard.training.loop.train` with the settings of
-  :class:`whiteboard.training.experiments.Setup`, and the initialisation of
-  :mod:`whiteboard.models` (the LSTM's forget bias a setting of each model).
+  :class:`whiteboard.training.experiments.Setup`, a curriculum's gaps those of
+  :func:`whiteboard.training.experiments.curriculum_lag` (``tests/js/variants.test.js``).
 
 Every root element (class ``wb-trainer``) has ``root.wbLossAndGrads(net, x, y)``,
 ``root.wbStories(lag, batch, seed)`` and ``root.wbTrain(config)`` (see ``DESIGN.md``).
@@ -32,8 +36,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from whiteboard.checks import check_choices, check_positive_int
+from whiteboard.models.rnn import INITS, IRNN_INPUT_STD
 from whiteboard.training.experiments import MODELS as EXPERIMENT_MODELS
-from whiteboard.training.experiments import Setup, load_result
+from whiteboard.training.experiments import Setup, load_result, model_kwargs, task_of
 from whiteboard.training.story import (
     COUNTRIES,
     LANGUAGES,
@@ -46,6 +51,7 @@ from whiteboard.training.story import (
     TEMPLATES,
     story_vocab,
 )
+from whiteboard.training.variants import CURRICULUM_START, ModelSpec, hidden_size
 from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec, playground_shell
 from whiteboard.viz.script import content_uid, json_data, script
 
@@ -53,8 +59,8 @@ __all__ = ["Trainer", "trainer", "TRAINER_JS", "PURE_JS", "task_data", "model_sp
            "sweep_lr", "setup_data", "LAGS"]
 
 # The pure part of the page's script (no document): node --test and the workers run it.
-PURE_JS = ("random.js", "cells.js", "network.js", "optim.js", "stories.js", "train.js",
-           "contract.js")
+PURE_JS = ("random.js", "cells.js", "network.js", "optim.js", "stories.js", "init.js",
+           "train.js", "contract.js")
 # The whole page's script: the pure part, the charts and the worker pool, the playground (for
 # the trained networks) and the trainer's view and controller.
 TRAINER_JS = (*PURE_JS, "chart.js", "pool.js", *PLAYGROUND_JS[PLAYGROUND_JS.index("engine.js"):],
@@ -66,7 +72,8 @@ MAX_WORKERS = 4  # at most this many workers, and no more than the machine's cor
 SNAPSHOT_EVERY = 10  # steps between two rows of the gradient heatmap
 # The model classes the page's JavaScript builds, and the keyword arguments it understands.
 _KINDS = {"RNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
-_KWARGS = {"nonlinearity", "forget_bias"}
+_KWARGS = {"nonlinearity", "forget_bias", "init"}
+SWEEP = "story_fair_sweep.json"  # the committed sweep whose learning rates the page uses
 
 
 def task_data() -> dict:
@@ -83,40 +90,72 @@ def setup_data(setup: Setup = Setup()) -> dict:
     """The training settings every run shares, from ``experiments.Setup``."""
     return {"hidden": setup.hidden, "embed": setup.embed, "batch": setup.batch,
             "clip": setup.clip, "eval_every": setup.eval_every, "stop_at": setup.stop_at,
-            "val_size": setup.val_size, "steps": setup.steps, "record": SNAPSHOT_EVERY}
+            "val_size": setup.val_size, "steps": setup.steps, "record": SNAPSHOT_EVERY,
+            "curriculum_start": CURRICULUM_START}
 
 
-def _label(name: str, kind: str, kwargs: dict) -> str:
+def _label(kind: str, kwargs: dict, spec: ModelSpec, hidden: int) -> str:
+    """The model's name on the page, from what it is: "RNN, orthogonal start", "IRNN (ReLU,
+    identity start)", "RNN, wide (37 units)", "LSTM, forget bias 3, curriculum"..."""
+    act, init = kwargs.get("nonlinearity", "tanh"), kwargs.get("init", "uniform")
     if kind == "lstm":
-        return f"LSTM, forget bias {kwargs['forget_bias']:g}"
-    if kind == "rnn" and kwargs.get("nonlinearity", "tanh") != "tanh":
-        return f"RNN ({kwargs['nonlinearity']})"
-    return kind.upper() if name == kind else name
+        label = f"LSTM, forget bias {kwargs['forget_bias']:g}"
+    elif kind == "rnn" and act == "relu" and init == "identity":
+        label = "IRNN (ReLU, identity start)"
+    elif kind == "rnn":
+        label = "RNN" + ("" if act == "tanh" else f" ({act})") + (
+            "" if init == "uniform" else f", {init} start")
+    else:
+        label = kind.upper()
+    if spec.wide:
+        label += f", wide ({hidden} units)"
+    return label + (", curriculum" if spec.curriculum else "")
 
 
 def model_specs(setup: Setup = Setup(), sweep: dict | None = None) -> dict:
-    """``{model: {kind, label, forget_bias, nonlinearity, lr}}`` for every model of the
-    experiments that the page can build, with the learning rates the committed sweep chose.
+    """``{model: {kind, label, hidden, init, input_std, nonlinearity, forget_bias, curriculum,
+    lr, lr_from}}`` for every model of ``variants.MODELS`` that the page can build, with the
+    learning rates the committed sweep (``results/story_fair_sweep.json``) chose.
 
-    ``lr`` maps each lag of the sweep to its rate; a model the sweep did not search borrows
-    the rate of the model it names in ``experiments.MODELS``, else the LSTM's.
+    - ``hidden``: H of the model in ``setup`` (:func:`whiteboard.training.variants.hidden_size`:
+      a wide RNN has the LSTM's parameter count), the H ``experiments.build`` gives it;
+    - ``init`` (``"uniform"``, ``"orthogonal"`` or ``"identity"``) and ``input_std`` (the
+      identity start's input-weight scale, else None): the start of
+      :class:`whiteboard.models.rnn.RNN` (``init.js``);
+    - ``curriculum``: train on gaps growing to the lag
+      (:func:`whiteboard.training.experiments.curriculum_lag`, ``train.js``);
+    - ``lr`` maps each lag at which the sweep searched a rate for ``lr_from`` to that rate, and
+      ``lr_from`` is the model itself if the sweep searched it at any lag, else the model its
+      spec names in ``lr_from`` (an ablation: ``lstm_fb0`` takes the LSTM's), else the LSTM.
+      The sweep searched lags 60 and 80 only for the models that solved lag 40 on most seeds,
+      so some models have no rate there: the page takes the rate at the nearest lag searched
+      for the model (``wbSweepRate`` in ``trainer_app.js``).
+
+    Args:
+        setup: the training settings (H, the LSTM's forget bias).
+        sweep: a sweep's result (default: ``load_result("story_fair_sweep.json")``).
     """
-    from whiteboard.training.experiments import model_kwargs
-
-    sweep = load_result("story_sweep.json") if sweep is None else sweep
+    sweep = load_result(SWEEP) if sweep is None else sweep
     chosen = sweep["lr_search"]["chosen"]
+    D, K = setup.embed, task_of("story").out_size
     specs = {}
     for name, spec in EXPERIMENT_MODELS.items():
-        cls, kwargs, borrows = spec.cls, spec.kwargs, spec.lr_from
-        if cls not in _KINDS or not set(kwargs) <= _KWARGS or spec.wide or spec.curriculum:
+        kw = model_kwargs(name, setup)[1]
+        if spec.cls not in _KINDS or not set(kw) <= _KWARGS or \
+                kw.get("init", "uniform") not in INITS:
             continue
-        kind, kw = _KINDS[cls], model_kwargs(name, setup)[1]
-        source = next((m for m in (name, borrows, "lstm") if m and
-                       all(m in chosen[lag] for lag in chosen)), None)
-        specs[name] = {"kind": kind, "label": _label(name, kind, kw),
+        kind, H = _KINDS[spec.cls], hidden_size(name, setup.hidden, D, K)
+        source = next(m for m in (name, spec.lr_from, "lstm")
+                      if m and any(m in chosen[lag] for lag in chosen))
+        init = kw.get("init", "uniform")
+        specs[name] = {"kind": kind, "label": _label(kind, kw, spec, H),
+                       "hidden": H, "init": init,
+                       "input_std": IRNN_INPUT_STD if init == "identity" else None,
                        "forget_bias": kw.get("forget_bias"),
                        "nonlinearity": kw.get("nonlinearity", "tanh" if kind == "rnn" else None),
-                       "lr": {lag: chosen[lag][source] for lag in chosen}, "lr_from": source}
+                       "curriculum": spec.curriculum,
+                       "lr": {lag: chosen[lag][source] for lag in chosen if source in chosen[lag]},
+                       "lr_from": source}
     return specs
 
 
@@ -205,8 +244,9 @@ def trainer(models=("rnn", "lstm"), *, lag: int = 20, seeds: int = MAX_SEEDS,
 
     Args:
         models: the models checked when the page opens, names of
-            ``whiteboard.training.experiments.MODELS`` that the page can build (``rnn``,
-            ``lstm``, ``lstm_fb0``, ``gru``); the reader can check others.
+            ``whiteboard.training.variants.MODELS`` that the page can build (all of them:
+            ``rnn``, ``rnn_orth``, ``irnn``, ``rnn_wide``, ``rnn_curriculum``, ``lstm``,
+            ``lstm_fb0``, ``lstm_curriculum``, ``gru``); the reader can check others.
         lag: the lag the page opens with, from 5 to 80.
         seeds: how many seeds (1 to 5) each model trains with.
         steps: the step budget of a run (default: the sweep's, ``Setup().steps``).

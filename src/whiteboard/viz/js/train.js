@@ -1,42 +1,17 @@
 // Training runs, as whiteboard.training.loop.train and experiments.train_and_test do them:
-// fresh story batches from the run's own stream, the loss and gradients (network.js), clipping
-// by global norm, one Adam step; every eval_every steps the held-out accuracy, and the run
-// stops once it reaches stop_at. A run is plain data (its weights, Adam's moments, its
-// generator's state, its step), so a slice of it can run in any worker and come back.
+// fresh story batches from the run's own stream (their gap growing to the lag on a
+// curriculum), the loss and gradients (network.js), clipping by global norm, one Adam step;
+// every eval_every steps the held-out accuracy, and the run stops once it reaches stop_at. A
+// run is plain data (its weights, Adam's moments, its generator's state, its step), so a
+// slice of it can run in any worker and come back.
 //
 // env holds what every run shares: the task (stories.js), the gate spec, the setup (H, D,
-// batch, clip, eval_every, stop_at, val_size, record) and caches of networks and held-out sets.
+// batch, clip, eval_every, stop_at, val_size, record, curriculum_start), the model specs (a
+// model's own H, start and schedule; init.js) and caches of networks and held-out sets.
 
 function wbEnv(data) {
   return {task: wbStoryTask(data.task), gates: data.gates, setup: data.setup, models: data.models,
           nets: {}, held: {}};
-}
-
-// A fresh network for model spec (kind, forget_bias, nonlinearity), initialised as
-// whiteboard.models and training.network do it: every core weight U(-1/√H, 1/√H) in the order
-// weight_ih, weight_hh, bias_ih, bias_hh; the LSTM's forget block of bias_ih set to the forget
-// bias and that of bias_hh to 0; the read-out U(-1/√H, 1/√H); the embedding N(0, 1).
-function wbInitNet(env, spec, rng) {
-  var s = env.setup, gates = env.gates[spec.kind] || [], H = s.hidden, D = s.embed;
-  var GH = Math.max(1, gates.length) * H, K = env.task.classes.length, bound = 1 / Math.sqrt(H);
-  var uniform = function (n) {
-    var a = new Float64Array(n);
-    for (var i = 0; i < n; i++) { a[i] = bound * (2 * wbUniform(rng) - 1); }
-    return a;
-  };
-  var w = {weight_ih_l0: uniform(GH * D), weight_hh_l0: uniform(GH * H), bias_ih_l0: uniform(GH),
-           bias_hh_l0: uniform(GH)};
-  gates.forEach(function (g) {
-    if (g.name === "f" && spec.kind === "lstm") {
-      w.bias_ih_l0.fill(spec.forget_bias, g.block * H, (g.block + 1) * H);
-      w.bias_hh_l0.fill(0, g.block * H, (g.block + 1) * H);
-    }
-  });
-  w.V = uniform(K * H);
-  w.c = uniform(K);
-  w.E = new Float64Array(env.task.vocab.length * D);
-  for (var i = 0; i < w.E.length; i++) { w.E[i] = wbGaussian(rng); }
-  return w;
 }
 
 // The network of a run: one shell per kind and model, its weights the run's own arrays, so
@@ -45,7 +20,7 @@ function wbNetOf(env, run) {
   var spec = env.models[run.model], net = env.nets[run.model];
   if (!net) {
     net = env.nets[run.model] = wbShape({name: run.model, kind: spec.kind, label: spec.label,
-      H: env.setup.hidden, D: env.setup.embed, K: env.task.classes.length,
+      H: spec.hidden, D: env.setup.embed, K: env.task.classes.length,
       nonlinearity: spec.nonlinearity, gates: env.gates[spec.kind] || [], w: run.params});
   }
   net.w = run.params;
@@ -71,6 +46,23 @@ function wbNewRun(env, model, seed, cfg) {
           diverged: false, last: null};
 }
 
+// The gap of a curriculum's batch at step (1-based) of a steps-step budget, as
+// experiments.curriculum_lag: from start at step 1 up to target halfway through the budget
+// (rounded down to a whole gap), then target; a target below start from the first step.
+function wbCurriculumLag(step, steps, target, start) {
+  start = Math.min(start, target);
+  var ramp = Math.max(1, Math.floor(steps / 2)), q = Math.max(1, ramp - 1);
+  var p = (target - start) * Math.min(step - 1, ramp - 1);
+  return start + (p - p % q) / q;  // Python's p // q, exactly
+}
+
+// The gap of run's next batch: its lag, or on a curriculum the gap of its next step in its
+// budget (the held-out stories keep the lag, so a run stops once it is solved at the lag).
+function wbBatchLag(env, run) {
+  return env.models[run.model].curriculum ?
+    wbCurriculumLag(run.step + 1, run.steps, run.lag, env.setup.curriculum_start) : run.lag;
+}
+
 // Held-out loss and accuracy of net.
 function wbEvaluate(net, held) {
   var ws = wbCoreForward(net, held.x, held.T, held.B);
@@ -78,9 +70,10 @@ function wbEvaluate(net, held) {
   return {loss: loss, accuracy: ws.correct / held.B};
 }
 
-// What a step shows of the network as it trains: ‖∂L/∂h_t‖ at every word divided by its
-// largest value (the vanishing gradient, word by word), and the mean of the gate that keeps
-// the past (the LSTM's forget gate f, the GRU's update gate z: h = (1 - z) n + z h_prev).
+// What a step shows of the network as it trains: ‖∂L/∂h_t‖ at every word of the batch's T
+// (fewer than lag + 4 early on a curriculum) divided by its largest value (the vanishing
+// gradient, word by word), and the mean of the gate that keeps the past (the LSTM's forget
+// gate f, the GRU's update gate z: h = (1 - z) n + z h_prev).
 function wbSnapshot(net, step, T) {
   var ws = net.ws, top = 0, row = new Float64Array(T), keep = {lstm: "f", gru: "z"}[net.kind];
   for (var t = 0; t < T; t++) { top = Math.max(top, ws.gradNorm[t]); }
@@ -102,7 +95,7 @@ function wbSlice(env, run, budget, bySteps) {
   var t0 = Date.now(), done = 0;
   if (run.step === 0 && !run.last) { wbRecordEval(run, out, wbEvaluate(net, held), 0, s); }
   while (!run.done && (bySteps ? done < budget : Date.now() - t0 < budget)) {
-    var batch = wbStories(env.task, run.lag, s.batch, run.rng);
+    var batch = wbStories(env.task, wbBatchLag(env, run), s.batch, run.rng);
     var res = wbLossAndGrads(net, batch.x, batch.y, batch.T, batch.B);
     done += 1;
     if (!isFinite(res.loss)) { run.done = run.diverged = true; out.losses.push(null); break; }

@@ -41,7 +41,8 @@ function wbSettings(data, given) {
   return {config: cfg, problems: problems};
 }
 
-// The rate the committed sweep chose for a model at the lag nearest to lag (the lower of two).
+// The rate the committed sweep chose for a model at the lag nearest to lag among those it
+// searched for the model (the lower of two).
 function wbSweepRate(spec, lag) {
   var lags = Object.keys(spec.lr).map(Number).sort(function (a, b) { return a - b; }), best = lags[0];
   lags.forEach(function (l) { if (Math.abs(l - lag) < Math.abs(best - lag)) { best = l; } });
@@ -122,7 +123,8 @@ function wbShowRates(tr, s) {
   tr.ui.message.textContent = s.problems.join(" ");
   tr.ui.rates.textContent = s.problems.length ? "" : "Learning rates: " + s.config.models.map(function (m) {
     return tr.data.models[m].label + ": " + s.config.lr[m];
-  }).join("; ") + (s.config.chosenLr ? " (the sweep's choices at the lag nearest " + s.config.lag + ")" : "") + ".";
+  }).join("; ") + (s.config.chosenLr ? " (the sweep's choices, each at the lag nearest " + s.config.lag +
+    " that the sweep searched for that model)" : "") + ".";
 }
 
 // A new session of runs (any session before it ends); a Promise of the contract's results.
@@ -264,7 +266,7 @@ function wbOpenPlayground(tr) {
     var best = runs.reduce(function (a, r) { return !a || r.last.accuracy > a.last.accuracy ? r : a; }, null);
     var spec = d.models[m];
     return best && {name: m, kind: spec.kind, label: spec.label + ", seed " + best.seed,
-                    H: d.setup.hidden, D: d.setup.embed, K: task.languages.length,
+                    H: spec.hidden, D: d.setup.embed, K: task.languages.length,
                     act: spec.nonlinearity, w: best.params};
   }).filter(Boolean);
   if (!records.length) { tr.ui.playground.textContent = "Every run diverged: there is no network to talk to."; return; }

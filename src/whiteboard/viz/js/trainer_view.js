@@ -31,7 +31,8 @@ function wbTrainerPanel(root, name, spec, compact, record) {
   }
   html += wbChartBlock("grad", "gradient reaching each word", "(seed 1: a row every " +
                        record + " training steps, the first at the top; hatched: not " +
-                       "trained)",
+                       "trained" + (spec.curriculum ? "; grey: past the end of the " +
+                       "curriculum's shorter stories" : "") + ")",
                        ["step 1", "", ""], spec.label + " heatmap of the gradient reaching " +
                        "each word, rows are training steps, columns are word positions");
   if (keep && !compact) {
@@ -98,7 +99,9 @@ function wbDrawGradient(sec, snaps, cfg, setup) {
   var rows = Math.floor(cfg.steps / setup.record) + 1;
   svg.setAttribute("viewBox", "0 0 " + T + " " + rows);
   if (!snaps.length) { svg.innerHTML = ""; return; }
-  var href = wbBitmapOf(T, snaps.length, function (t, j) { return wbGradColour(snaps[j].grad[t]); });
+  var href = wbBitmapOf(T, snaps.length, function (t, j) {  // grey: past a curriculum's story
+    return t < snaps[j].grad.length ? wbGradColour(snaps[j].grad[t]) : [128, 128, 128];
+  });
   svg.innerHTML = "<image width='" + T + "' height='" + snaps.length + "' preserveAspectRatio='none' " +
     "href='" + href + "'/>";
 }
