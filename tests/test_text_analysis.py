@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from whiteboard import GRU, LSTM, RNN
-from whiteboard.analysis.code_features import FEATURES, code_features
+from whiteboard.analysis.code_features import FEATURES, code_features, docstrings
 from whiteboard.analysis.reach import dependence
 from whiteboard.analysis.units import best_units, correlations, forced_reading, read_text
 from whiteboard.models.gradcheck import numeric_gradient
@@ -48,6 +48,19 @@ def test_the_features_of_a_small_program():
     assert f["indent"][CODE.index("return")] == 1 and f["indent"][CODE.index("lines")] == 0
     assert f["indent"][2] == 0 and f["indent"][CODE.index("    s") + 2] == 0.75
     assert f["column"][CODE.index("return")] == 4 and f["column"][0] == 0
+
+
+def test_a_docstring_is_a_string_that_stands_as_a_statement_of_its_own():
+    text = ('"""Module."""\nx = "a"\ndef f(y=\'b\'):\n    r"""Doc,\n    two lines."""\n'
+            '    g(\n        "an argument on its own line",\n    )\n    return """not one"""\n')
+    doc = docstrings(text)
+    assert doc.shape == (len(text),) and set(np.unique(doc)) <= {0.0, 1.0}
+    marked = "".join(ch for ch, d in zip(text, doc, strict=True) if d)
+    assert marked == '"""Module."""' + '"""Doc,\n    two lines."""'  # the prefix r is outside
+    assert not (doc > code_features(text)["string"]).any()  # only ever inside a string
+    assert docstrings(CODE).sum() == 0  # its strings are assigned, returned or in a comment
+    with pytest.raises(TypeError, match="text"):
+        docstrings(b"def f(): pass")
 
 
 def test_correlations_are_pearsons_r_and_the_best_unit_has_the_largest_size():

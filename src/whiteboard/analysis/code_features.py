@@ -12,6 +12,9 @@ for every character:
   (0 on a top-level line, 2 in the body of a method);
 * ``column``: the position in the current line, 0 for its first character.
 
+:func:`docstrings` marks which of those strings are docstrings, the text in quotes that
+documents a module, class or function: a string literal that stands as a statement of its own.
+
 The scanner is written out here rather than taken from :mod:`tokenize`, whose tokens for
 f-strings changed in Python 3.12: the features, and the chapter's numbers, must not depend on
 the reader's Python.  It knows the quotes ``'`` ``"`` ``'''`` ``\"\"\"``, backslash escapes
@@ -20,16 +23,20 @@ and comments; an f-string's replacement fields count as string.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from whiteboard.checks import check_text
 
-__all__ = ["FEATURES", "KINDS", "code_features", "prediction_kinds", "bits_by_kind"]
+__all__ = ["FEATURES", "KINDS", "code_features", "docstrings", "prediction_kinds",
+           "bits_by_kind"]
 
 FEATURES = ("string", "comment", "depth", "indent", "column")
 KINDS = ("all", "inside strings", "elsewhere", "closing brackets", "closing quotes",
          "after indentation")
 _OPEN, _CLOSE = "([{", ")]}"
+_STATEMENT_START = re.compile(r" *[rRuUbBfF]{0,2}\Z")  # before a string that opens a statement
 
 
 def _scan(text: str):
@@ -101,6 +108,30 @@ def code_features(text: str) -> dict[str, np.ndarray]:
             lead, at_start = 0, True
     return {"string": scanned[:, 0], "comment": scanned[:, 1], "depth": scanned[:, 2],
             "indent": indent, "column": column}
+
+
+def docstrings(text: str) -> np.ndarray:
+    """1 at every character of a docstring in ``text``, else 0: an (N,) float array.
+
+    A docstring here is a string literal that is a statement of its own: only spaces and a
+    prefix such as ``r`` stand before its opening quote on its line, and no bracket is open.
+    Python keeps such a string as the documentation of a module, class or function when it
+    comes first in their body; a string standing alone anywhere else documents too, as it
+    does nothing else.  Its quotes are part of it, as in the ``string`` feature.
+
+    Raises:
+        TypeError: ``text`` is not a string.
+    """
+    f = code_features(text)
+    inside = f["string"] > 0
+    starts = np.flatnonzero(inside & ~np.r_[False, inside[:-1]])
+    ends = np.flatnonzero(inside & ~np.r_[inside[1:], False]) + 1
+    out = np.zeros(len(text))
+    for a, b in zip(starts, ends, strict=True):
+        line_start = text.rfind("\n", 0, a) + 1
+        if f["depth"][a] == 0 and _STATEMENT_START.match(text, line_start, a):
+            out[a:b] = 1.0
+    return out
 
 
 def prediction_kinds(text: str) -> dict[str, np.ndarray]:
