@@ -1,8 +1,9 @@
 """Which word moved the answer: the gradient of the chosen class's logit with respect to each word.
 
-For one story of token ids and a class k (say the language the network answers),
+For one story of token ids and a class y (say the language the network answers),
+word t's attribution is the size of the gradient of the answer's logit z_y,
 
-    z = V h_T + c,    a_t = ‖∂z_k / ∂x_t‖₂   for every word t = 1..T,
+    z = V h_T + c,    attribution_t = ‖∂z_y / ∂x_t‖₂   for every word t = 1..T,
 
 where x_t is the word's input vector: its embedding row E[token_t] for a network that learned
 one, its one-hot vector otherwise. A word the answer does not depend on gets 0; the country of
@@ -27,11 +28,11 @@ def word_attribution(net, ids, target: int) -> np.ndarray:
         net: a :class:`whiteboard.training.network.SequenceModel` that reads tokens (made
             with ``vocab_size``, one-hot or embedded), e.g. ``pretrained.load("story_lstm")``.
         ids: (T,) token ids of the story, T >= 1 (``encode_story`` makes them from text).
-        target: the class k whose logit z_k is differentiated, in 0..K-1 (e.g. the index of
+        target: the class y whose logit z_y is differentiated, in 0..K-1 (e.g. the index of
             the language in ``LANGUAGES``).
 
     Returns:
-        (T,) float64: a_t = ‖∂z_k/∂x_t‖₂, x_t the word's input vector (D numbers).
+        (T,) float64: attribution_t = ‖∂z_y/∂x_t‖₂, x_t the word's input vector (D numbers).
 
     Raises:
         TypeError: ``net`` does not read tokens, an id or ``target`` is not an integer.
@@ -53,5 +54,5 @@ def word_attribution(net, ids, target: int) -> np.ndarray:
     target = check_index(target, V.shape[0], "target")
     trace = net.core.forward(net.inputs(np.asarray(ids, dtype=np.int64)[:, None]))
     dh = np.zeros(trace.h.shape)
-    dh[-1, 0] = V[target]  # ∂z_k/∂h_T; nothing else reads the states
+    dh[-1, 0] = V[target]  # ∂z_y/∂h_T; nothing else reads the states
     return np.linalg.norm(net.core.backward(trace, dh)["x"][:, 0], axis=-1)

@@ -255,9 +255,10 @@ def plot_learning_curves(histories: dict, *, chance=None, ax=None):
 def plot_mechanism(result: dict, *, models=None, lag=None, axes=None):
     """The gradient reaching the clue, and the far share of ∂L/∂W, against training steps.
 
-    Left: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input; right: the share of
-    ∂L/∂W from terms reaching 10 or more steps back; both on log scales.  One line per seed,
-    one colour per model; a line ends where its run stopped (solved, or the budget spent).
+    Two stacked panels.  Top: ‖∂L/∂x‖ at the clue over ‖∂L/∂x‖ at the answer's input;
+    bottom: the share of ∂L/∂W from terms reaching 10 or more steps back; both on log
+    scales.  One line per seed, one colour per model; a line ends where its run stopped
+    (solved, or the budget spent).
     Training steps run linearly up to 100 and logarithmically beyond.
 
     Args:
