@@ -27,7 +27,7 @@ function wbTrainerPanel(root, name, spec, compact, record) {
                  "against training step, one line per seed and their mean");
   if (!compact) {
     html += wbChartBlock("loss", "training loss", "(log scale; a line per seed)",
-                         ["3", "0.1", "0.001"], spec.label + " training loss against step");
+                         ["3", "0.05", "0.001"], spec.label + " training loss against step");
   }
   html += wbChartBlock("grad", "gradient reaching each word", "(seed 1: a row every " +
                        record + " training steps, the first at the top; hatched: not " +
