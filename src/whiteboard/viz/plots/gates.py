@@ -81,7 +81,7 @@ def plot_whatif(traces, *, unit, readout, target, tokens=None, state="c", ylabel
         target: index of the right class.
         tokens: labels of the time steps.
         state: ``"c"`` (LSTM cell state) or ``"h"``.
-        ylabel: the left panel's axis label, e.g. in the chapter's own letters
+        ylabel: the top panel's axis label, e.g. in the chapter's own letters
             (``"cell state s of unit 6"``); default ``"<state> of unit <unit>"``.
         ax: a pair of axes to draw on; a new figure when None (the two panels stacked, to
             fit a phone's column).
