@@ -215,18 +215,12 @@ class RecurrentModel:
                 f"{cls.__name__}.from_torch expects a torch.nn.{cls._torch_name}, "
                 f"got {type(module).__name__}"
             )
-        if module.num_layers != 1:
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs num_layers=1, got num_layers={module.num_layers}"
-            )
-        if module.bidirectional:
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs a unidirectional module, got bidirectional=True"
-            )
-        if getattr(module, "proj_size", 0):
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs proj_size=0, got proj_size={module.proj_size}"
-            )
+        layers, proj = module.num_layers, getattr(module, "proj_size", 0)
+        for bad, need in [(layers != 1, f"num_layers=1, got num_layers={layers}"),
+                          (module.bidirectional, "a unidirectional module, got bidirectional=True"),
+                          (proj, f"proj_size=0, got proj_size={proj}")]:
+            if bad:
+                raise ValueError(f"{cls.__name__}.from_torch needs {need}")
         weight = module.weight_ih_l0
         dtypes = {torch.float32: np.float32, torch.float64: np.float64}
         if weight.dtype not in dtypes:
@@ -317,22 +311,16 @@ class RecurrentModel:
         """Validate forward's inputs; return (X3 (T,B,D), h0 (B,H), c0 (B,H) or None, was_2d)."""
         X3, was_2d = as_sequence(X, self.input_size, self.dtype)
         shape = (X3.shape[1], self.hidden_size)
-        if h0 is None:
-            h0 = np.zeros(shape, self.dtype)
-        else:
-            h0 = check_state(h0, shape, "h0", self.dtype)
-        if not has_cell:
-            if c0 is not None:
-                raise TypeError(
-                    f"{type(self).__name__} has no cell state: c0 is only for the LSTM; "
-                    "pass h0 (B, H) alone"
-                )
-            return X3, h0, None, was_2d
-        if c0 is None:
-            c0 = np.zeros(shape, self.dtype)
-        else:
-            c0 = check_state(c0, shape, "c0", self.dtype)
-        return X3, h0, c0, was_2d
+
+        def state(s, name):  # zeros when omitted
+            return np.zeros(shape, self.dtype) if s is None else check_state(s, shape, name,
+                                                                              self.dtype)
+
+        h0 = state(h0, "h0")
+        if c0 is not None and not has_cell:
+            raise TypeError(f"{type(self).__name__} has no cell state: c0 is only for the LSTM; "
+                            "pass h0 (B, H) alone")
+        return X3, h0, state(c0, "c0") if has_cell else None, was_2d
 
     def _check_backward(self, trace, dh, dc_last, *, has_cell: bool):
         """Validate backward's inputs; return (dh (T,B,H), dc_last (B,H) or None)."""
