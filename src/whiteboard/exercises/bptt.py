@@ -20,11 +20,15 @@ import numpy as np
 
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.exercises.diagnosis import (
+    SHAPE_WORDS,
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    random_params,
     require_callable,
+    shape_label,
 )
 from whiteboard.models.gradcheck import numeric_gradient
 
@@ -60,13 +64,8 @@ def _probes() -> list[Probe]:
     probes = []
     for B, D, H in _SHAPES:
         args = {"dh": rng.normal(0.0, 1.0, (B, H)), "x": rng.normal(0.0, 1.0, (B, D)),
-                "h_prev": rng.uniform(-0.9, 0.9, (B, H)),
-                "p": {"weight_ih_l0": rng.normal(0.0, 0.6, (H, D)),
-                      "weight_hh_l0": rng.normal(0.0, 0.6, (H, H)),
-                      "bias_ih_l0": rng.normal(0.0, 0.5, H),
-                      "bias_hh_l0": rng.normal(0.0, 0.5, H)}}
-        label = f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
-        probes.append(Probe(label, args))
+                "h_prev": rng.uniform(-0.9, 0.9, (B, H)), "p": random_params(rng, 1, D, H)}
+        probes.append(Probe(shape_label(B, D, H), args))
     return probes
 
 
@@ -157,9 +156,6 @@ BACKWARD_MISTAKES = [
 
 
 def _parse(out):
-    if out is None or out is Ellipsis:
-        return None, (f"your function returned {out!r}: did you forget the return statement, "
-                      "or is its body still the ... placeholder?")
     if not isinstance(out, Mapping):
         return None, f"your function returned a {type(out).__name__}, not a dict"
     keys = [k for k in out if isinstance(k, str) and canonical(k)]
@@ -170,26 +166,13 @@ def _parse(out):
         other = [repr(k) for k in out if k not in keys]
         unknown = f" (keys not recognised: {', '.join(other)})" if other else ""
         return None, f"your dict has no gradient for {names}{unknown}"
-    outputs = {}
-    for key in keys:
-        outputs[key], problem = as_output_array(out[key], f"your {key}")
-        if problem:
-            return None, problem
-    return outputs, None
+    return as_outputs({key: out[key] for key in keys})
 
 
-def _error_hint(exc) -> str:
-    if isinstance(exc, ValueError) and any(w in str(exc) for w in ("matmul", "shapes",
-                                                                     "broadcast")):
-        return ("Check the shapes: dh and h_prev are (B, H), x is (B, D), U = weight_ih_l0 is "
-                "(H, D) and W = weight_hh_l0 is (H, H); with delta (B, H), delta.T @ x is "
-                "(H, D) and delta @ W is (B, H).")
-    if isinstance(exc, KeyError):
-        return ("p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', "
-                "'bias_hh_l0'.")
-    if isinstance(exc, TypeError) and "argument" in str(exc):
-        return "The checker calls fn(dh, x, h_prev, p)."
-    return ""
+_error_hint = error_hint("fn(dh, x, h_prev, p)", shape_words=SHAPE_WORDS[:3], shapes=(
+    "Check the shapes: dh and h_prev are (B, H), x is (B, D), U = weight_ih_l0 is (H, D) and "
+    "W = weight_hh_l0 is (H, H); with delta (B, H), delta.T @ x is (H, D) and delta @ W is "
+    "(B, H)."))
 
 
 def check_rnn_step_backward(fn):

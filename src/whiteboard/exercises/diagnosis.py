@@ -28,8 +28,8 @@ import numpy as np
 
 from whiteboard.exercises.result import CheckResult
 
-__all__ = ["Mistake", "Outcome", "Probe", "as_output_array", "check_outputs",
-           "require_callable"]
+__all__ = ["Mistake", "Outcome", "Probe", "as_output_array", "as_outputs", "check_outputs",
+           "error_hint", "nothing_returned", "random_params", "require_callable", "shape_label"]
 
 TOL = 1e-6  # max |yours - expected| / max(1, max |expected|): float32 work still passes
 
@@ -97,6 +97,64 @@ def as_output_array(value, name: str):
     return arr.astype(np.float64), None
 
 
+def as_outputs(values: dict, label: str = "your {}"):
+    """``({name: float64 array}, None)``, or ``(None, the first problem in words)``."""
+    outputs = {}
+    for name, value in values.items():
+        outputs[name], problem = as_output_array(value, label.format(name))
+        if problem:
+            return None, problem
+    return outputs, None
+
+
+def nothing_returned(out) -> str | None:
+    """What to say when the reader's function returned None or ``...``, else None."""
+    if out is None or out is Ellipsis:
+        return (f"your function returned {out!r}: did you forget the return statement, or is "
+                "its body still the ... placeholder?")
+    return None
+
+
+# The words of numpy's errors about shapes that do not fit (a product, a broadcast).
+SHAPE_WORDS = ("matmul", "shapes", "broadcast", "dimension")
+P_KEYS = "p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'."
+
+
+def error_hint(call: str, *, shapes: str = "", keys: str = P_KEYS, none: str = "",
+               shape_words=SHAPE_WORDS):
+    """``exception -> a sentence`` that follows "your function raised ...": ``shapes`` after
+    a ValueError of numpy's about shapes, ``none`` after an AttributeError of None, ``keys``
+    after a KeyError, and how the checker calls the function (``call``) after a TypeError
+    about its arguments."""
+
+    def hint(exc) -> str:
+        text = str(exc)
+        if shapes and isinstance(exc, ValueError) and any(w in text for w in shape_words):
+            return shapes
+        if none and isinstance(exc, AttributeError) and "NoneType" in text:
+            return none
+        if isinstance(exc, KeyError):
+            return keys
+        if isinstance(exc, TypeError) and "argument" in text:
+            return f"The checker calls {call}."
+        return ""
+
+    return hint
+
+
+def random_params(rng, gates: int, D: int, H: int) -> dict:
+    """Random state_dict-shaped parameters: non-symmetric weights, both biases non-zero."""
+    return {"weight_ih_l0": rng.normal(0.0, 0.6, (gates * H, D)),
+            "weight_hh_l0": rng.normal(0.0, 0.6, (gates * H, H)),
+            "bias_ih_l0": rng.normal(0.0, 0.5, gates * H),
+            "bias_hh_l0": rng.normal(0.0, 0.5, gates * H)}
+
+
+def shape_label(B: int, D: int, H: int) -> str:
+    """A probe's sizes as its label says them: ``"B=4, D=2, H=3"`` (``"D=H=3"`` when equal)."""
+    return f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
+
+
 def _spaced(sentence: str) -> str:
     return f" {sentence}" if sentence else ""
 
@@ -142,7 +200,8 @@ def run_probe(fn, probe: Probe, parse) -> Outcome:
                     for n in _changed(name, before, after))
     if error is not None:
         return Outcome(probe, error=error, mutated=mutated)
-    outputs, problem = parse(out)
+    problem = nothing_returned(out)
+    outputs, problem = (None, problem) if problem else parse(out)
     return Outcome(probe, outputs=outputs, problem=problem, mutated=mutated)
 
 

@@ -22,9 +22,12 @@ from whiteboard.cells.spec import names
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    random_params,
     require_callable,
+    shape_label,
 )
 from whiteboard.maths import sigmoid
 
@@ -41,18 +44,6 @@ LSTM_ORDER, GRU_ORDER = "".join(names(LSTM_GATES)), "".join(names(GRU_GATES))
 _SQUASHED = {g.name for g in LSTM_GATES + GRU_GATES if g.activation == "tanh"}
 
 
-def _params(rng, gates, D, H) -> dict:
-    """Random state_dict-shaped parameters: non-symmetric weights, both biases non-zero."""
-    return {"weight_ih_l0": rng.normal(0.0, 0.6, (gates * H, D)),
-            "weight_hh_l0": rng.normal(0.0, 0.6, (gates * H, H)),
-            "bias_ih_l0": rng.normal(0.0, 0.5, gates * H),
-            "bias_hh_l0": rng.normal(0.0, 0.5, gates * H)}
-
-
-def _label(B, D, H) -> str:
-    return f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
-
-
 def make_probes(gates: str, with_cell: bool) -> list[Probe]:
     """Random probes of three shapes, then one gate at a time pushed to 0 and to 1.
 
@@ -67,8 +58,8 @@ def make_probes(gates: str, with_cell: bool) -> list[Probe]:
         args = {"x": rng.normal(0.0, 1.0, (B, D)), "h_prev": rng.uniform(-0.9, 0.9, (B, H))}
         if with_cell:
             args["c_prev"] = rng.uniform(-2.0, 2.0, (B, H))  # beyond ±1, unlike h
-        args["p"] = _params(rng, max(len(gates), 1), D, H)
-        probes.append(Probe(_label(B, D, H), args))
+        args["p"] = random_params(rng, max(len(gates), 1), D, H)
+        probes.append(Probe(shape_label(B, D, H), args))
     base = probes[0]
     H = base.args["h_prev"].shape[1]
     for k, gate in enumerate(gates):
@@ -138,9 +129,6 @@ def _parser(names: tuple):
     n = len(names)
 
     def parse(out):
-        if out is None or out is Ellipsis:
-            return None, (f"your function returned {out!r}: did you forget the return "
-                          "statement, or is its body still the ... placeholder?")
         is_tuple = isinstance(out, tuple) or (
             n > 1 and isinstance(out, list) and all(isinstance(o, np.ndarray) for o in out))
         if is_tuple:
@@ -151,35 +139,18 @@ def _parser(names: tuple):
             return None, f"your function returned a single {type(out).__name__}"
         else:
             items = (out,)
-        outputs = {}
-        for name, value in zip(names, items, strict=True):
-            outputs[name], problem = as_output_array(value, f"your {name}")
-            if problem:
-                return None, problem
-        return outputs, None
+        return as_outputs(dict(zip(names, items, strict=True)))
 
     return parse
 
 
 def _error_hint(gates: int, args: str):
     k = f"{gates}H" if gates > 1 else "H"
-
-    def hint(exc):
-        text = str(exc)
-        if isinstance(exc, ValueError) and any(w in text for w in ("matmul", "shapes",
-                                                                    "broadcast", "dimension")):
-            return (f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) "
-                    f"and weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written "
-                    "x @ W_ih.T. The probes use D ≠ H and B > 1, so a missing .T shows here "
-                    "even when the function runs with D = H.")
-        if isinstance(exc, KeyError):
-            return ("p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', "
-                    "'bias_ih_l0', 'bias_hh_l0'.")
-        if isinstance(exc, TypeError) and "argument" in text:
-            return f"The checker calls fn({args})."
-        return ""
-
-    return hint
+    return error_hint(f"fn({args})", shapes=(
+        f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) and "
+        f"weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written x @ W_ih.T. The "
+        "probes use D ≠ H and B > 1, so a missing .T shows here even when the function runs "
+        "with D = H."))
 
 
 # ------------------------------------------------------------------------------------ RNN

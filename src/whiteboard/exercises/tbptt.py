@@ -26,8 +26,10 @@ import numpy as np
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    nothing_returned,
     require_callable,
 )
 from whiteboard.training.language import CharLM, State
@@ -188,9 +190,8 @@ def _over_stream(fn):
         state = None
         for k, w in enumerate(windows):
             got = fn(lm, w.copy(), state)
-            if got is None or got is Ellipsis:
-                return _Problem(f"your function returned {got!r}: did you forget the return "
-                                "statement, or is its body still the ... placeholder?")
+            if nothing_returned(got):
+                return _Problem(nothing_returned(got))
             if not isinstance(got, tuple) or len(got) != 3:
                 return _Problem(f"on window {k + 1}, your function returned a "
                                 f"{type(got).__name__}, not the tuple (loss, grads, new_state)")
@@ -214,24 +215,14 @@ def _over_stream(fn):
 def _parse(out):
     if isinstance(out, _Problem):
         return None, str(out)
-    outputs = {}
-    for key, values in out.items():
-        outputs[key], problem = as_output_array(values, f"your {key} over the windows")
-        if problem:
-            return None, problem
-    return outputs, None
+    return as_outputs(out, "your {} over the windows")
 
 
-def _error_hint(exc) -> str:
-    if isinstance(exc, AttributeError) and "NoneType" in str(exc):
-        return ("The first window of a text gets state=None: lm.run(x, None) starts it from "
-                "zeros.")
-    if isinstance(exc, KeyError):
-        return ("lm.parameters() and grads are keyed like state_dict() ('weight_ih_l0', ...) "
-                "plus 'V', 'c' and 'E'.")
-    if isinstance(exc, TypeError) and "argument" in str(exc):
-        return "The checker calls fn(lm, ids, state) with ids (T + 1, B)."
-    return ""
+_error_hint = error_hint(
+    "fn(lm, ids, state) with ids (T + 1, B)",
+    none="The first window of a text gets state=None: lm.run(x, None) starts it from zeros.",
+    keys=("lm.parameters() and grads are keyed like state_dict() ('weight_ih_l0', ...) plus "
+          "'V', 'c' and 'E'."))
 
 
 def check_tbptt_step(fn):
