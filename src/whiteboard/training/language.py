@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from whiteboard.checks import as_rng, check_positive_int, check_positive_number
-from whiteboard.maths import log_softmax, one_hot
+from whiteboard.maths import log_softmax
+from whiteboard.training.loop import progress
 from whiteboard.training.network import (
     Embedding,
     Readout,
@@ -40,6 +41,7 @@ from whiteboard.training.network import (
     affine_backward,
     cross_entropy,
     lookup_backward,
+    token_inputs,
 )
 from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
 from whiteboard.training.text import CHARS, decode, encode
@@ -110,10 +112,8 @@ class CharLM:
 
     def inputs(self, ids) -> np.ndarray:
         """The core's inputs (T, B, D) for character ids (T, B)."""
-        ids = np.asarray(ids)
-        if self.embed is not None:
-            return self.embed.forward(ids)
-        return one_hot(ids, self.vocab_size, dtype=self.core.dtype)
+        E = None if self.embed is None else self.embed.E
+        return token_inputs(ids, self.vocab_size, E, self.core.dtype)
 
     def start(self, batch: int) -> State:
         """The zero state of ``batch`` lanes: where every text starts."""
@@ -282,7 +282,7 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
     opt = make_optimizer(optimizer, params, lr)
     hist = {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
             "eval_accuracy": []}
-    bar = None if quiet else _bar(steps)
+    bar = progress(steps, quiet)
     state, start = None, time.perf_counter()
     for step in range(1, steps + 1):
         w = next(windows)
@@ -297,17 +297,9 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
             hist["eval_step"].append(step)
             hist["eval_loss"].append(float(bits.mean()))
             hist["eval_accuracy"].append(float(right.mean()))
-        if bar is not None:
-            bar.update()
-            bar.set_postfix(bpc=f"{loss / LN2:.3f}", refresh=False)
-    if bar is not None:
-        bar.close()
+        bar.update()
+        bar.set_postfix(bpc=f"{loss / LN2:.3f}", refresh=False)
+    bar.close()
     hist["steps_run"], hist["seconds"] = steps, time.perf_counter() - start
     lm.history = hist
     return hist
-
-
-def _bar(steps):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=steps, desc="train", leave=False, mininterval=0.5)

@@ -29,7 +29,7 @@ from whiteboard.checks import check_positive_int, check_positive_number
 from whiteboard.training.network import NetworkStack, SequenceModel, structure
 from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
 
-__all__ = ["train", "train_stack", "evaluate"]
+__all__ = ["train", "train_stack", "evaluate", "progress"]
 
 
 def evaluate(net: SequenceModel, batch, *, tolerance: float = 0.04) -> dict:
@@ -209,10 +209,10 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
         for g in groups:
             _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
                   on_eval)
-        clock.tick()
+        clock.bar.update()
     for g in groups:
         clock.finish(g, np.ones(len(g), bool), steps)
-    clock.close()
+    clock.bar.close()
     for net, h in zip(nets, hists, strict=True):
         net.history = h
     return hists
@@ -244,7 +244,7 @@ def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, s
         hists[i]["grad_norm"].append(float(norms[j]))
     if (step % eval_every == 0 or step == steps) and eval_batch is not None:
         acc = _evaluate(g, eval_batch, step, hists)
-        clock.show(float(loss[0]), float(acc[0]))
+        clock.bar.set_postfix(loss=f"{loss[0]:.3f}", acc=f"{acc[0]:.2f}", refresh=False)
         for j, i in enumerate(g.members if on_eval is not None else ()):
             on_eval(i, step, {k: v[j] for k, v in g.stack.params.items()})
         if stop_at is not None:
@@ -261,23 +261,30 @@ def _evaluate(g, batch, step, hists, only=None):
     return acc
 
 
+def progress(steps: int, quiet: bool, desc: str = "train"):
+    """A tqdm bar of ``steps`` steps, or for a quiet run a bar that shows nothing."""
+    if quiet:  # quiet runs skip tqdm: even a disabled bar makes a multiprocessing lock
+        return _Silent()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=steps, desc=desc, leave=False, mininterval=0.5)
+
+
+class _Silent:
+    """The bar of a quiet run: takes every call of tqdm's that the loops make, shows nothing."""
+
+    def update(self, *args, **kwargs):
+        pass
+
+    set_postfix = close = update
+
+
 class _Clock:
-    """The time each network stopped, and a progress bar unless ``quiet``."""
+    """The time each network stopped, and the progress bar."""
 
     def __init__(self, hists, steps, quiet, desc):
-        self.hists, self.start, self.bar = hists, time.perf_counter(), None
-        if not quiet:  # quiet runs skip tqdm: even a disabled bar makes a multiprocessing lock
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=steps, desc=desc, leave=False, mininterval=0.5)
-
-    def tick(self):
-        if self.bar is not None:
-            self.bar.update()
-
-    def show(self, loss, acc):
-        if self.bar is not None:
-            self.bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.2f}", refresh=False)
+        self.hists, self.start = hists, time.perf_counter()
+        self.bar = progress(steps, quiet, desc)
 
     def finish(self, group, mask, step):
         """Write back and drop the networks of ``group`` where ``mask``; note when they stopped."""
@@ -289,7 +296,3 @@ class _Clock:
             h["steps_run"] = step
             h["seconds"] = time.perf_counter() - self.start
         group.keep(~mask)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()

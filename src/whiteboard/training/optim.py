@@ -29,9 +29,15 @@ __all__ = ["SGD", "Adam", "OPTIMIZERS", "make_optimizer", "clip_grad_norm", "glo
 def _rates(lr, model_axis):
     """The learning rate: a float, or (M,) floats for M networks along the model axis."""
     if model_axis:
-        lrs = np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
-        return lrs
+        return np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
     return check_positive_number(lr, "lr")
+
+
+def _decay(value, name: str) -> float:
+    """A momentum or a moment's decay rate: a float in [0, 1)."""
+    if check_positive_number(value, name, allow_zero=True) >= 1:
+        raise ValueError(f"{name} must be < 1, got {value}")
+    return float(value)
 
 
 class _Optimizer:
@@ -95,9 +101,7 @@ class SGD(_Optimizer):
     def __init__(self, params, lr: float = 0.1, momentum: float = 0.0, *,
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
-        self.momentum = check_positive_number(momentum, "momentum", allow_zero=True)
-        if self.momentum >= 1:
-            raise ValueError(f"momentum must be < 1, got {momentum}")
+        self.momentum = _decay(momentum, "momentum")
         self.velocity = {k: np.zeros_like(p) for k, p in self.params.items()}
 
     def _states(self):
@@ -130,10 +134,7 @@ class Adam(_Optimizer):
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
         b1, b2 = betas
-        for name, b in (("betas[0]", b1), ("betas[1]", b2)):
-            if check_positive_number(b, name, allow_zero=True) >= 1:
-                raise ValueError(f"{name} must be < 1, got {b}")
-        self.b1, self.b2 = float(b1), float(b2)
+        self.b1, self.b2 = _decay(b1, "betas[0]"), _decay(b2, "betas[1]")
         self.eps = check_positive_number(eps, "eps")
         self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
         self.v = {k: np.zeros_like(p) for k, p in self.params.items()}

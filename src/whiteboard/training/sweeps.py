@@ -73,6 +73,8 @@ def _groups(runs, jobs):
 
 def _train_all(runs, jobs, progress, desc, track=False):
     """Train every run (stacked by :func:`_groups`) in ``jobs`` processes; results in order."""
+    import multiprocessing as mp
+    from contextlib import nullcontext
     from functools import partial
 
     from tqdm.auto import tqdm
@@ -81,16 +83,9 @@ def _train_all(runs, jobs, progress, desc, track=False):
     train = partial(_train_group, track=track)
     bar = tqdm(total=len(runs), desc=desc, disable=not progress, file=sys.stderr)
     out = {}
-    if jobs > 1 and len(groups) > 1:
-        import multiprocessing as mp
-
-        with mp.get_context("spawn").Pool(min(jobs, len(groups))) as pool:
-            for pairs in pool.imap_unordered(train, groups):
-                out.update(pairs)
-                bar.update(len(pairs))
-    else:
-        for group in groups:
-            pairs = train(group)
+    procs = min(jobs, len(groups))  # one process: no pool, the groups one after the other
+    with mp.get_context("spawn").Pool(procs) if procs > 1 else nullcontext() as pool:
+        for pairs in pool.imap_unordered(train, groups) if procs > 1 else map(train, groups):
             out.update(pairs)
             bar.update(len(pairs))
     bar.close()
