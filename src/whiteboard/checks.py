@@ -215,7 +215,6 @@ def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
     return check_finite(arr, name)
 
 
-
 def check_scale(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{name} must be a real number, got {value!r}")

@@ -86,14 +86,6 @@ def rnn_with_scale(input_size, hidden_size, *, w_scale=1.0, u_scale=None, seed=0
     return model
 
 
-
-
-
-
-
-
-
-
 def step_jacobians(model, trace, b=0):
     """The one-step Jacobians J_j = ∂s_j/∂s_{j-1} = diag(σ'(a_j)) W of a forward pass.
 
@@ -155,7 +147,6 @@ def gradient_bound(model, k):
     """
     lam = np.linalg.norm(model.parameters()["weight_hh_l0"], 2)
     return (GAMMA[model.nonlinearity] * lam) ** np.asarray(k, dtype=float)
-
 
 
 def backprop_signal(model, trace, direction=None, b=0):

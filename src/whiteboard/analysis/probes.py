@@ -1,13 +1,9 @@
 """How much of the past is still in the state: input Jacobians, decoding, the France story.
 
-Three ways to measure how the trace of an old input fades from an RNN's state s_t, each
-computed from a real forward pass:
+Ways to measure how the trace of an old input fades from an RNN's state s_t, each computed
+from a real forward pass (the input Jacobian ‖∂s_t/∂x_{t-k}‖ is
+:func:`whiteboard.analysis.jacobians.input_jacobian_norms`):
 
-* **Input Jacobian** (:func:`input_jacobian_norms`).  ‖∂s_t/∂x_{t-k}‖: how far a unit
-  nudge of an old input moves today's state.  It is computed with the model's own
-  ``backward`` (one backward pass per state unit, all at once as a batch), so it is exactly
-  what BPTT propagates.  The state-to-state part, ∂s_t/∂s_{t-k}, is in
-  :mod:`whiteboard.analysis.jacobians`.
 * **Decoding** (:func:`decoding_r2`).  How well a linear read-out recovers x_{t-k} from s_t
   (held-out R²).  This one depends on the size H of the board: more slots keep more of the
   past readable, but not for ever.

@@ -109,10 +109,8 @@ def reach_gradients(net: SequenceModel, x, y) -> dict:
         if net.core.kind == "lstm":
             g = lstm_step_backward(dh, dc, caches[t])
             dc = g["c_prev"]
-        elif net.core.kind == "gru":
-            g = gru_step_backward(dh, caches[t])
         else:
-            g = rnn_step_backward(dh, caches[t])
+            g = (gru_step_backward if net.core.kind == "gru" else rnn_step_backward)(dh, caches[t])
         W[T - 1 - t] = g["weight_hh_l0"]
         dx[t] = g["x"]
         dh = g["h_prev"]

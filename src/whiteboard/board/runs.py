@@ -195,4 +195,3 @@ def selective_strategy() -> list[Step]:
         read("ad", "... and the second"),
         write("ac(bd + a) + ad", ("+", "ac(bd + a)", "ad"), "the answer"),
     ]
-

@@ -175,5 +175,3 @@ class Board:
         k = self.slot_of(name)
         self.slots[k] = None
         return k
-
-

@@ -104,4 +104,3 @@ def soft_replay(steps=None, *, capacity: int = 3, givens=None, keep: float = 1.0
             s = s_new
             f, o, slot_of_read = np.full(n, float(keep)), np.zeros(n), {}
     return rounds
-

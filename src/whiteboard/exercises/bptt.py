@@ -1,15 +1,9 @@
 """A checker for one step of backpropagation through time in the tanh RNN (chapter 3).
 
-The step is s_t = tanh(a_t) with a_t = U x_t + W s_{t-1} + b (PyTorch: h = tanh(x W_ih^T +
-b_ih + h_prev W_hh^T + b_hh)). Given dh = ∂L/∂s_t, the reader's function returns
-
-    δ_t = dh ⊙ (1 - s_t²)                  (tanh'(a_t) = 1 - s_t²)
-    ∂L/∂s_{t-1} = W^T δ_t                  δ @ W in code, one row per batch element
-    ∂L/∂U = δ_t x_t^T,  ∂L/∂W = δ_t s_{t-1}^T,  ∂L/∂b = δ_t     each summed over the batch:
-                                           δ.T @ x, δ.T @ h_prev, δ.sum(axis=0)
-
-The reference is central finite differences of L = Σ dh ⊙ s_t in float64, so the check does
-not trust any hand-written backward pass, the book's included.
+The step and the gradients the reader's function returns are in the docstring of
+:mod:`whiteboard.exercises`. The reference is central finite differences of
+L = Σ dh ⊙ s_t in float64, so the check does not trust any hand-written backward pass, the
+book's included.
 """
 
 from __future__ import annotations

@@ -1,20 +1,10 @@
 """A checker for one step of truncated BPTT: the state carried, the gradient cut.
 
-The reader writes ``fn(lm, ids, state) -> (loss, grads, new_state)`` for a character
-language model (:class:`whiteboard.training.language.CharLM`): ``ids`` (T + 1, B) holds one
-window of every lane plus the character after it (inputs ``ids[:-1]``, targets ``ids[1:]``),
-``state`` is None at the start of a text and otherwise what the previous call returned.
-With the window's forward pass started from the carried state,
-
-    L = −(1 / TB) Σ_t Σ_b log p_t[b, y_t[b]]        the mean cross-entropy per character
-    grads = ∂L/∂θ through this window only           the carried state is a constant
-    new_state = (h_T, c_T)                           where the window ended, for the next
-
-The checker runs the reader's step over a stream of windows, each call given the state the
-previous one returned (it never looks inside that state), and compares every window's loss
-and gradients with :meth:`CharLM.loss_and_grads`, on an LSTM, a GRU and an RNN.  A catalogue
-of wrong steps (the state not carried, or carried but not cut, the targets not shifted...)
-names what went wrong.
+What the reader's ``fn(lm, ids, state) -> (loss, grads, new_state)`` computes, and how the
+checker runs it over streams of windows (passing on whatever state it returns) against
+:meth:`whiteboard.training.language.CharLM.loss_and_grads`, is in the docstring of
+:mod:`whiteboard.exercises`.  A catalogue of wrong steps (the state not carried, or carried
+but not cut, the targets not shifted...) names what went wrong.
 """
 
 from __future__ import annotations

@@ -241,19 +241,21 @@ def _paths(name):
     return DIRECTORY / f"{name}.npz", DIRECTORY / f"{name}.json"
 
 
-def record(name: str) -> dict:
-    """The stored record of ``name``: recipe, command, date, versions, shapes, test accuracy."""
-    path = _paths(_check_name(name))[1]
+def _stored(name, suffix):
+    """The path of ``name``'s stored file ``.npz`` or ``.json``, which must be there."""
+    path = DIRECTORY / f"{_check_name(name)}{suffix}"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
-    return json.loads(path.read_text())
+    return path
+
+
+def record(name: str) -> dict:
+    """The stored record of ``name``: recipe, command, date, versions, shapes, test accuracy."""
+    return json.loads(_stored(name, ".json").read_text())
 
 
 def _arrays(name):
-    path = _paths(_check_name(name))[0]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
-    with np.load(path) as data:
+    with np.load(_stored(name, ".npz")) as data:
         return {k: data[k] for k in data.files}
 
 

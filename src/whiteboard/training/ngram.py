@@ -94,4 +94,3 @@ class NGram:
         n = self.order
         return np.array([-math.log2(self.prob(text[max(0, t - n + 1) : t], text[t]))
                          for t in range(1, len(text))])
-

@@ -3,12 +3,9 @@
 :func:`train_and_track` trains runs exactly as :func:`whiteboard.training.experiments.
 train_and_test` does (the same networks to the last bit: measuring reads the parameters and
 changes nothing) and, before the first step and after every validation, measures each
-network on a fixed probe set with :func:`whiteboard.analysis.reach.mechanism`:
-
-- ``input_ratio``: ‖∂L/∂x‖ at the clue (the country, ``lag`` steps before the answer)
-  over ‖∂L/∂x‖ at the answer's own input ("speaks");
-- ``far_share``: the share of ∂L/∂``weight_hh_l0`` that comes from terms reaching
-  :data:`~whiteboard.analysis.reach.FAR` or more steps back.
+network on a fixed probe set with :func:`whiteboard.analysis.reach.mechanism`: the gradient
+that reaches the clue (``input_ratio``) and the share of ∂L/∂W from far terms
+(``far_share``), both defined in :mod:`whiteboard.analysis.reach`.
 """
 
 from __future__ import annotations
