@@ -279,12 +279,14 @@ def check_params(params):
     return dict(params)
 
 
-def check_positive_number(value, name: str, allow_zero=False) -> float:
-    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+def check_positive_number(value, name: str, allow_zero=False, below=None) -> float:
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``; < ``below`` if given)."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise TypeError(f"{name} must be a finite real number, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+    if below is not None and value >= below:
+        raise ValueError(f"{name} must be < {below}, got {value}")
     return float(value)
 
 

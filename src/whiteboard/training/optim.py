@@ -33,13 +33,6 @@ def _rates(lr, model_axis):
     return check_positive_number(lr, "lr")
 
 
-def _decay(value, name: str) -> float:
-    """A momentum or a moment's decay rate: a float in [0, 1)."""
-    if check_positive_number(value, name, allow_zero=True) >= 1:
-        raise ValueError(f"{name} must be < 1, got {value}")
-    return float(value)
-
-
 class _Optimizer:
     def __init__(self, params, lr, model_axis):
         self.params = check_params(params)
@@ -101,7 +94,7 @@ class SGD(_Optimizer):
     def __init__(self, params, lr: float = 0.1, momentum: float = 0.0, *,
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
-        self.momentum = _decay(momentum, "momentum")
+        self.momentum = check_positive_number(momentum, "momentum", allow_zero=True, below=1)
         self.velocity = {k: np.zeros_like(p) for k, p in self.params.items()}
 
     def _states(self):
@@ -133,8 +126,8 @@ class Adam(_Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, *,
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
-        b1, b2 = betas
-        self.b1, self.b2 = _decay(b1, "betas[0]"), _decay(b2, "betas[1]")
+        self.b1, self.b2 = (check_positive_number(b, f"betas[{k}]", allow_zero=True, below=1)
+                            for k, b in enumerate(betas))
         self.eps = check_positive_number(eps, "eps")
         self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
         self.v = {k: np.zeros_like(p) for k, p in self.params.items()}
