@@ -121,10 +121,8 @@ def state_gradient_norms(model, trace, t=-1, b=0):
         (t + 1,) array of spectral norms; entry k is ‖∂s_t/∂s_{t-k}‖ (entry 0 is 1).
     """
     J = step_jacobians(model, trace, b)
-    T = J.shape[0]
-    t = check_step(t, T)
-    H = J.shape[1]
-    prod = np.eye(H)
+    t = check_step(t, J.shape[0])
+    prod = np.eye(J.shape[1])
     norms = np.empty(t + 1)
     norms[0] = 1.0
     for k in range(1, t + 1):
@@ -215,16 +213,24 @@ def input_jacobian_norms(model, trace, t=-1, b=0):
         (t,) array; entry k is the spectral norm of the (H, D) matrix ∂s_t/∂x_{t-k}.
     """
     _check_rnn_trace(model, trace)
-    T, B, H = trace.h.shape
+    T, B, _ = trace.h.shape
     b = check_index(b, B, "b")
     t = check_step(t, T)
-    X = np.repeat(trace.x[:t, b:b + 1], H, axis=1)  # (t, H, D): one copy per state unit
-    h0 = np.repeat(trace.h0[b:b + 1], H, axis=0)
-    copy = model.forward(X, h0=h0)
-    dh = np.zeros_like(copy.h)
-    dh[t - 1] = np.eye(H)
-    dx = model.backward(copy, dh)["x"]  # dx[τ, i] = row i of ∂s_t/∂x_{τ+1}
-    return np.array([np.linalg.norm(dx[t - 1 - k], 2) for k in range(t)])
+    dx = _unit_rows(model, trace.x[:t, b:b + 1], trace.h0[b:b + 1])["x"]
+    return np.array([np.linalg.norm(dx[t - 1 - k], 2) for k in range(t)])  # row i: unit i's
+
+
+def _unit_rows(model, X, h0, c0=None) -> dict:
+    """``model.backward`` over H copies of one sequence X (T, 1, D) run from h0 (1, H) (and
+    c0): copy i's loss is unit i of the last h (of the last c, given c0), so row i of each
+    gradient is unit i's, e.g. ``["x"][τ]`` is ∂h_T/∂x_{τ+1}, ``["h0"]`` is ∂h_T/∂h_0."""
+    H = model.hidden_size
+    states = [np.repeat(s, H, axis=0) for s in (h0, c0) if s is not None]
+    tr = model.forward(np.repeat(X, H, axis=1), *states)
+    eye, dh = np.eye(H, dtype=model.dtype), np.zeros_like(tr.h)
+    if c0 is None:
+        dh[-1] = eye
+    return model.backward(tr, dh, dc_last=None if c0 is None else eye)
 
 
 def memory_path(model, X, *, max_k=None):
@@ -256,31 +262,22 @@ def memory_path(model, X, *, max_k=None):
     X3, _ = as_sequence(X, model.input_size, model.dtype)
     if X3.shape[1] != 1:
         raise ValueError(f"memory_path takes one sequence, (T, D) or (T, 1, D); got {X3.shape}")
-    T, H = X3.shape[0], model.hidden_size
+    T = X3.shape[0]
     max_k = T - 1 if max_k is None else int(max_k)
     if not 1 <= max_k <= T - 1:
         raise ValueError(f"max_k must lie in 1..{T - 1} for T = {T}, got {max_k}")
     trace = model.forward(X3)
     lstm = model.kind == "lstm"
     keep = trace.gates["f" if lstm else "z"][:, 0]  # (T, H)
-    eye = np.eye(H, dtype=model.dtype)
     jac, prod, rest = np.empty(max_k), np.empty(max_k), np.empty(max_k)
     for k in range(1, max_k + 1):
         start = T - k  # 0-based index of the first rerun step; state index start - 1
-        Xk = np.repeat(X3[start:], H, axis=1)
-        h0 = np.repeat(trace.h[start - 1], H, axis=0)
-        if lstm:
-            c0 = np.repeat(trace.c[start - 1], H, axis=0)
-            tr = model.forward(Xk, h0=h0, c0=c0)
-            g = model.backward(tr, np.zeros_like(tr.h), dc_last=eye)
-            # h_{T-k} = o ⊙ tanh(c_{T-k}) also depends on c_{T-k}: add that route.
+        g = _unit_rows(model, X3[start:], trace.h[start - 1],
+                       trace.c[start - 1] if lstm else None)
+        J = g["h0"]
+        if lstm:  # h_{T-k} = o ⊙ tanh(c_{T-k}) also depends on c_{T-k}: add that route.
             o, c = trace.gates["o"][start - 1, 0], trace.c[start - 1, 0]
             J = g["c0"] + g["h0"] * (o * (1 - np.tanh(c) ** 2))
-        else:
-            tr = model.forward(Xk, h0=h0)
-            dh = np.zeros_like(tr.h)
-            dh[-1] = eye
-            J = model.backward(tr, dh)["h0"]
         path = np.prod(keep[start:], axis=0)  # the cell path, unit by unit: diag(∏ f)
         jac[k - 1] = np.linalg.norm(J, 2)
         prod[k - 1] = path.max()

@@ -135,9 +135,7 @@ class CharLM:
         return self.readout.forward(trace.h), trace
 
     def _forward(self, X, state: State):
-        if self.core.kind == "lstm":
-            return self.core.forward(X, state.h, state.c)
-        return self.core.forward(X, state.h)
+        return self.core.forward(X, state.h, state.c)  # c is None but for an LSTM
 
     def loss_and_grads(self, x, y, state: State | None = None):
         """One step of truncated BPTT: ``(loss, grads, state)`` for one window.
