@@ -29,12 +29,11 @@ from whiteboard.exercises.diagnosis import (
     require_callable,
     shape_label,
 )
-from whiteboard.maths import sigmoid
+from whiteboard.maths import ACTIVATIONS
 
 __all__ = ["check_gru_step", "check_lstm_step", "check_rnn_step"]
 
-_ACT = {"tanh": np.tanh, "sigmoid": sigmoid, "relu": lambda a: np.maximum(a, 0.0),
-        "none": lambda a: a}
+_ACT = {name: f for name, (f, _) in ACTIVATIONS.items()} | {"none": lambda a: a}
 _AXES = {"h": ("row", "unit"), "c": ("row", "unit")}
 _SEED = 15
 PUSH = 15.0  # each of a gate block's two biases: σ(±30) is 1 or 0 to 1e-13

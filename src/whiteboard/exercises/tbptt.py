@@ -38,11 +38,9 @@ def _lm(kind, params=None, sizes=None):
     if params is not None:
         sizes = (*params["E"].shape, params["weight_hh_l0"].shape[1])
     K, D, H = sizes
-    cls = {"lstm": whiteboard.LSTM, "gru": whiteboard.GRU, "rnn": whiteboard.RNN}[kind]
-    lm = CharLM(cls(D, H), embed_dim=D, vocab_size=K)
-    for k, v in lm.parameters().items():
-        if params is not None:
-            v[...] = params[k]
+    lm = CharLM(getattr(whiteboard, kind.upper())(D, H), embed_dim=D, vocab_size=K)
+    for k, v in lm.parameters().items() if params is not None else ():
+        v[...] = params[k]
     return lm
 
 
@@ -186,9 +184,8 @@ def _over_stream(fn):
                 return _Problem(f"on window {k + 1}, your function returned a "
                                 f"{type(got).__name__}, not the tuple (loss, grads, new_state)")
             loss, grads, state = got
-            if not isinstance(grads, Mapping) or any(key not in grads for key in keys):
-                missing = keys if not isinstance(grads, Mapping) else \
-                    [key for key in keys if key not in grads]
+            missing = [key for key in keys if not isinstance(grads, Mapping) or key not in grads]
+            if missing:
                 return _Problem(f"on window {k + 1}, your grads has no gradient for "
                                 f"{', '.join(map(repr, missing))} (keys of lm.parameters())")
             if any(not np.array_equal(before[key], v) for key, v in lm.parameters().items()):

@@ -147,14 +147,6 @@ def _setup(r):
                  **extra)
 
 
-def _run(r):
-    """The recipe as a run of the book's experiments (the sweep's own code path)."""
-    from whiteboard.training.experiments import RunSpec
-
-    return RunSpec(r["task"], r["model"], tuple(r["lags"]), r["seed"], r["lr"], _setup(r),
-                   stream=r.get("stream"))
-
-
 def _build(r, dtype=np.float64):
     if not _is_text(r):
         from whiteboard.training.experiments import build
@@ -231,9 +223,12 @@ def train(name: str, *, quiet: bool = True):
     r = recipe(name)
     if _is_text(r):
         return _train_text(r, quiet)
-    from whiteboard.training.experiments import train_and_test
+    from whiteboard.training.experiments import RunSpec, train_and_test
 
-    _, (net,) = train_and_test([_run(r)], return_nets=True, quiet=quiet)
+    # the recipe as a run of the book's experiments (the sweep's own code path)
+    run = RunSpec(r["task"], r["model"], tuple(r["lags"]), r["seed"], r["lr"], _setup(r),
+                  stream=r.get("stream"))
+    _, (net,) = train_and_test([run], return_nets=True, quiet=quiet)
     return net
 
 

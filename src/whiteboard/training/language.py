@@ -43,7 +43,7 @@ from whiteboard.training.network import (
     lookup_backward,
     token_inputs,
 )
-from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
+from whiteboard.training.optim import clip_grad_norm, make_optimizer
 from whiteboard.training.text import CHARS, decode, encode
 
 __all__ = ["State", "CharLM", "read", "char_bits", "bits_per_char", "sample", "sample_ids",
@@ -285,7 +285,7 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
     for step in range(1, steps + 1):
         w = next(windows)
         loss, grads, state = lm.loss_and_grads(w.x, w.y, None if w.first else state)
-        norm = global_norm(grads, keys) if clip is None else clip_grad_norm(grads, clip, keys)
+        norm = clip_grad_norm(grads, clip, keys)
         opt.step(grads)
         hist["step"].append(step)
         hist["loss"].append(float(loss))

@@ -27,7 +27,7 @@ import numpy as np
 
 from whiteboard.checks import check_positive_int, check_positive_number
 from whiteboard.training.network import NetworkStack, SequenceModel, structure
-from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
+from whiteboard.training.optim import clip_grad_norm, make_optimizer
 
 __all__ = ["train", "train_stack", "evaluate", "progress"]
 
@@ -233,10 +233,7 @@ def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, s
         clock.finish(g, bad, step)
         if not len(g):
             return
-    if clip is None:
-        norms = global_norm(grads, g.stack.keys, model_axis=True)
-    else:
-        norms = clip_grad_norm(grads, clip, g.stack.keys, model_axis=True)
+    norms = clip_grad_norm(grads, clip, g.stack.keys, model_axis=True)
     g.opt.step(grads)
     for j, i in enumerate(g.members):
         hists[i]["step"].append(step)

@@ -181,13 +181,16 @@ def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float, keys=None, 
     ``‖g‖ = sqrt(Σ_k ‖g_k‖²)`` over every array (or only ``keys``, e.g. the parameters and
     not the input gradient ``x``).  If ``‖g‖ > max_norm``, each ``g_k`` becomes
     ``g_k · max_norm / ‖g‖``.  With ``model_axis``, each network is clipped by its own norm.
+    ``max_norm=None`` clips nothing (a training run without clipping still logs the norm).
 
     Returns:
         the norm *before* clipping (a float, or (M,) norms), to log how often clipping fires.
     """
-    max_norm = check_positive_number(max_norm, "max_norm")
     keys = list(grads.keys() if keys is None else keys)
     norm = global_norm(grads, keys, model_axis=model_axis)
+    if max_norm is None:
+        return norm
+    max_norm = check_positive_number(max_norm, "max_norm")
     over = np.asarray(norm) > max_norm
     if np.any(over):
         scale = np.where(over, max_norm / np.where(over, norm, 1.0), 1.0)

@@ -112,16 +112,12 @@ STORY_MIN_LAG = 3  # "<country> . she speaks": the full stop, "she", "speaks"
 STORY_MAX_LAG = MAX_LAG
 
 
-def _template_words(template):
-    return template.split()
-
-
 def _story_words():
     words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *NAMES]
     words += [w for pair in MOVES for w in pair]
     words += [w for tails in TAILS.values() for tail in tails for w in tail]
     for template in TEMPLATES:
-        words += [w for w in _template_words(template) if not w.startswith("{")]
+        words += [w for w in template.split() if not w.startswith("{")]
     for fillers in SLOTS.values():
         words += list(fillers)
     return tuple(dict.fromkeys(words))  # first occurrence wins: a stable order
@@ -131,7 +127,7 @@ _VOCAB = _story_words()
 _INDEX = {w: i for i, w in enumerate(_VOCAB)}
 _BY_LENGTH: dict[int, list[str]] = {}
 for _t in TEMPLATES:
-    _BY_LENGTH.setdefault(len(_template_words(_t)), []).append(_t)
+    _BY_LENGTH.setdefault(len(_t.split()), []).append(_t)
 _LENGTHS = tuple(sorted(_BY_LENGTH))
 
 
@@ -239,7 +235,7 @@ def _fillable(n):
 # sentence lengths that can start a filling of n tokens, and the tails that fit a story.
 def _compile(template):
     """A template as ``(skeleton ids, ((position, slot ids, slot size), ...))``."""
-    words = _template_words(template)
+    words = template.split()
     skeleton = [0 if w.startswith("{") else _INDEX[w] for w in words]
     slots = tuple((i, ids, len(ids)) for i, w in enumerate(words) if w.startswith("{")
                   for ids in [tuple(_INDEX[f] for f in SLOTS[w[1:-1]])])
