@@ -166,22 +166,21 @@ def _describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            _same(a[k], b[k]) for k in a)
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True))
-    return a is b or a == b
-
-
 def _changed(name: str, before, after) -> list[str]:
+    """The names of what differs between an argument before and after the call."""
     if isinstance(before, dict) and isinstance(after, dict):
         if before.keys() != after.keys():
             return [f"{name} (a key was added or removed)"]
         return [n for k in before for n in _changed(f"{name}[{k!r}]", before[k], after[k])]
-    return [] if _same(before, after) else [name]
+    if isinstance(before, dict) or isinstance(after, dict):
+        return [name]
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        same = (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)
+                and before.shape == after.shape and before.dtype == after.dtype
+                and np.array_equal(before, after, equal_nan=True))
+    else:
+        same = before is after or before == after
+    return [] if same else [name]
 
 
 def run_probe(fn, probe: Probe, parse) -> Outcome:
@@ -296,7 +295,7 @@ def _value_message(outcomes, references, subject, canonical, axes) -> str:
 
 def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, model,
                   catalogue, subject: str, canonical=lambda name: name, axes=None,
-                  error_hint=lambda exc: "", passed_note: str = "") -> CheckResult:
+                  error_hint=lambda exc: "") -> CheckResult:
     """Probe ``fn`` and return the verdict (see the module docstring for the procedure).
 
     Args:
@@ -313,7 +312,6 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
         canonical: maps an output name the reader chose to the reference's key.
         axes: canonical name -> names of its axes, for "at row 2, unit 1" in messages.
         error_hint: exception -> an extra sentence (e.g. about transposed weights).
-        passed_note: appended to the message when the function passes.
     """
     axes = axes or {}
     outcomes = [run_probe(fn, p, parse) for p in probes]
@@ -330,8 +328,7 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
 
     result = _judge(outcomes, ran, references=[reference(o.probe) for o in outcomes],
                     checker=checker, model=model, catalogue=catalogue, subject=subject,
-                    canonical=canonical, axes=axes, error_hint=error_hint,
-                    passed_note=passed_note)
+                    canonical=canonical, axes=axes, error_hint=error_hint)
     mutated = next((o for o in outcomes if o.mutated), None)
     if mutated is None:
         return result
@@ -347,7 +344,7 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
 
 
 def _judge(outcomes, ran, *, references, checker, model, catalogue, subject, canonical, axes,
-           error_hint, passed_note) -> CheckResult:
+           error_hint) -> CheckResult:
     for o in ran:
         for name, arr in o.outputs.items():
             bad = ~np.isfinite(arr)
@@ -364,8 +361,7 @@ def _judge(outcomes, ran, *, references, checker, model, catalogue, subject, can
     if all_right:
         labels = "; ".join(o.probe.label for o in outcomes)
         return CheckResult(True, f"your function agrees with {subject} on all {len(outcomes)} "
-                           f"probes ({labels}).{' ' + passed_note if passed_note else ''}",
-                           checker)
+                           f"probes ({labels}).", checker)
 
     found = _find_mistakes(model, catalogue, outcomes, canonical)
     if len(found) == 1:
