@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whiteboard.checks import check_nonneg_int, check_positive_int
-from whiteboard.training.story import COUNTRIES, as_rng, make_stories, story_vocab
+from whiteboard.checks import as_rng, check_nonneg_int, check_positive_int
+from whiteboard.maths import one_hot
+from whiteboard.training.story import COUNTRIES, make_stories, story_vocab
 
 __all__ = [
     "answer_map",
@@ -62,8 +63,7 @@ def decoding_r2(model, lags, *, steps=400, batch=16, burn_in=None, seed=0):
     steps = check_positive_int(steps, "steps")
     batch = check_positive_int(batch, "batch")
     kmax = int(lags.max())
-    burn_in = kmax if burn_in is None else check_nonneg_int(burn_in, "burn_in")
-    burn_in = max(burn_in, kmax)
+    burn_in = max(kmax, 0 if burn_in is None else check_nonneg_int(burn_in, "burn_in"))
     if steps - burn_in < 8:
         raise ValueError(f"steps = {steps} leaves too few states after a burn-in of "
                          f"{burn_in}; use steps >= burn_in + 8")
@@ -161,11 +161,7 @@ def swap_dependence(model, story, *, encode=None):
     others = [c for c in COUNTRIES if c != own]
     tokens = np.repeat(story.tokens[:, None], len(others) + 1, axis=1)  # (T, 1 + others)
     tokens[story.country_step, 1:] = [vocab.index(c) for c in others]
-    if encode is None:
-        X = np.zeros(tokens.shape + (len(vocab),))
-        np.put_along_axis(X, tokens[..., None], 1.0, axis=-1)
-    else:
-        X = encode(tokens)
+    X = one_hot(tokens, len(vocab)) if encode is None else encode(tokens)
     h = model.forward(X).h
     return np.linalg.norm(h[:, 1:] - h[:, :1], axis=2).mean(axis=1)
 

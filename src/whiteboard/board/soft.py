@@ -1,9 +1,5 @@
-"""The soft board: the hard strategy replayed with fractions, which is the LSTM's update.
-
-A slot keeps a fraction f of its value, takes in a fraction i of a new value, and passes on a
-fraction o of its value to the next calculation.  With every fraction 0 or 1 this is the
-hard board again; in between it is s_r = f_r ⊙ s_{r-1} + i_r ⊙ s̃_r.
-"""
+"""The soft board: the hard strategy replayed with fractions, which is the LSTM's update
+(see :mod:`whiteboard.board`)."""
 
 from __future__ import annotations
 

@@ -128,13 +128,9 @@ def search_lr(task, models, lags, setup: Setup = Setup(), *, seeds=None, jobs=1,
         key = _lag_key(lag)
         scores[key], chosen[key] = {}, {}
         for m in models:
-            table = {}
-            for lr in setup.lrs:
-                rs = [results[(key, m, lr, s)] for s in seeds]
-                table[repr(lr)] = {
-                    "val_accuracy": round(float(np.mean([r["val_accuracy"] for r in rs])), 4),
-                    "val_loss": round(float(np.mean([r["val_loss"] for r in rs])), 4),
-                }
+            table = {repr(lr): {k: round(float(np.mean([results[(key, m, lr, s)][k]
+                                                        for s in seeds])), 4)
+                                for k in ("val_accuracy", "val_loss")} for lr in setup.lrs}
             scores[key][m] = table
             chosen[key][m] = max(setup.lrs, key=lambda lr, t=table: (
                 t[repr(lr)]["val_accuracy"], -t[repr(lr)]["val_loss"]))
