@@ -187,9 +187,7 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
     cuts = sorted(cuts)
     has_cell = model.kind == "lstm"
     pieces, h, c = [], h0, c0
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        if a == b:
-            continue
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):  # distinct: a < b
         active = [ov for ov in overrides
                   if ov.start <= a and (ov.stop is None or b <= ov.stop)]
         m = model

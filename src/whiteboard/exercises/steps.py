@@ -80,16 +80,12 @@ def _pre(x, h_prev, p, rows, flags, *, ih=True, hh=True):
     if flags.get("swap_weights"):
         W_ih, W_hh = W_hh, W_ih
     a = 0.0
-    if ih:
-        if not flags.get("no_input"):
-            a = a + (x @ W_ih if flags.get("transpose_ih") else x @ W_ih.T)
-        if not flags.get("drop_bias_ih"):
-            a = a + p["bias_ih_l0"][rows]
-    if hh:
-        if not flags.get("no_recurrence"):
-            a = a + (h_prev @ W_hh if flags.get("transpose_hh") else h_prev @ W_hh.T)
-        if not flags.get("drop_bias_hh"):
-            a = a + p["bias_hh_l0"][rows]
+    for part, on, v, W, left_out in (("ih", ih, x, W_ih, "no_input"),
+                                     ("hh", hh, h_prev, W_hh, "no_recurrence")):
+        if on and not flags.get(left_out):
+            a = a + (v @ W if flags.get(f"transpose_{part}") else v @ W.T)
+        if on and not flags.get(f"drop_bias_{part}"):
+            a = a + p[f"bias_{part}_l0"][rows]
     return a
 
 

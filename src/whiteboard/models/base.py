@@ -300,9 +300,7 @@ class RecurrentModel:
                               None if dc_last is None else dc_last.T[None])
         grads = {k: v[0] for k, v in out.items() if k not in ("x", "h0", "c0")}
         grads["x"] = out["x"][:, 0].transpose(0, 2, 1)
-        grads["h0"] = out["h0"][0].T.copy()
-        if "c0" in out:
-            grads["c0"] = out["c0"][0].T.copy()
+        grads.update({k: out[k][0].T.copy() for k in ("h0", "c0") if k in out})
         return grads
 
     # --- validation shared by forward and backward ------------------------------------------

@@ -14,13 +14,10 @@ a docstring, say) becomes ``?``, and the corpus counts how many did.
 froze (:func:`heldout_text`): a copy of a few of this package's own modules, stored as data,
 so its numbers depend neither on the reader's Python nor on later edits of the package.
 
-**Windows for truncated BPTT** (:func:`stream`).  The text is cut into B lanes, each a
-contiguous stretch of it, read side by side: lane b is the b-th of B equal parts.  A window
-is the next T characters of every lane, ``x`` (T, B), with targets ``y`` (T, B) one
-character further on (``y[t] = x[t + 1]``, the last target the first character of the next
-window).  Since lane b's window k + 1 continues where its window k stopped, a network can
-carry its state from one window to the next; each pass over the text starts its lanes at a
-new random offset below T, so the window boundaries move from pass to pass.
+**Windows for truncated BPTT** (:func:`stream`).  The text is cut into B contiguous lanes
+(:func:`lanes`) read side by side, a window the next T characters of every lane and their
+targets one character further on (:class:`Window`).  Since lane b's window k + 1 continues
+where its window k stopped, a network can carry its state from one window to the next.
 """
 
 from __future__ import annotations
