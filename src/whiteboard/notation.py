@@ -47,17 +47,12 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.cells import CELL_GATES
-from whiteboard.cells.gru import GATES as GRU_GATES
-from whiteboard.cells.lstm import GATES as LSTM_GATES
+from whiteboard.cells.spec import Gate
 from whiteboard.checks import check_choice
 from whiteboard.maths import sigmoid
 
 __all__ = ["FLIPPED", "NOTATIONS", "cell_symbols", "gru_step_nptel", "lstm_step_nptel",
            "rnn_step_nptel", "to_nptel"]
-
-# The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
-_LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
-_GRU_BLOCK = {g.name: g.block for g in GRU_GATES}
 
 NOTATIONS = ("lectures", "pytorch")
 # The letter of each state, by notation and cell. The lectures' s is the only state of the
@@ -158,24 +153,16 @@ def to_nptel(model_or_state) -> dict:
             f"got {w_hh.shape}"
         )
 
-    def block(k, sign=1.0):
-        rows = slice(k * H, (k + 1) * H)
-        return sign * w_ih[rows], sign * w_hh[rows], sign * (b_ih[rows] + b_hh[rows])
-
     P = {}
-    if G == 1:
-        P["U"], P["W"], P["b"] = block(0)
-    elif G == 4:
-        for name, k in _LSTM_BLOCKS.items():
-            suffix = f"_{name}" if name else ""
-            P["U" + suffix], P["W" + suffix], P["b" + suffix] = block(k)
-    else:
-        P["U_o"], P["W_o"], P["b_o"] = block(_GRU_BLOCK["r"])
-        flip = -1.0 if "z" in FLIPPED else 1.0  # the lectures' i = 1 - z
-        P["U_i"], P["W_i"], P["b_i"] = block(_GRU_BLOCK["z"], sign=flip)
-        n = slice(_GRU_BLOCK["n"] * H, (_GRU_BLOCK["n"] + 1) * H)
-        P["U"], P["W"] = w_ih[n].copy(), w_hh[n].copy()
-        P["b"], P["b_W"] = b_ih[n].copy(), b_hh[n].copy()
+    gates = {len(g) or 1: g for g in CELL_GATES.values()}[G]  # the RNN: one block, no gate
+    for g in gates or [Gate("", 0, "", "", "")]:
+        rows, suffix = slice(g.block * H, (g.block + 1) * H), f"_{g.nptel}" if g.nptel else ""
+        sign = -1.0 if g.name in FLIPPED else 1.0  # the lectures' i = 1 - z
+        P["U" + suffix], P["W" + suffix] = sign * w_ih[rows], sign * w_hh[rows]
+        if g.name == "n":  # the GRU's candidate keeps b_hn apart, inside r ⊙ (W h + b_hn)
+            P["b"], P["b_W"] = b_ih[rows].copy(), b_hh[rows].copy()
+        else:
+            P["b" + suffix] = sign * (b_ih[rows] + b_hh[rows])
     return P
 
 
