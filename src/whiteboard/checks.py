@@ -335,12 +335,11 @@ def check_text(value, name: str) -> str:
 
 def check_choice(value, choices, name: str) -> str:
     """``value`` if it is one of the strings ``choices``; TypeError/ValueError naming them."""
+    must = f"{name} must be one of {', '.join(map(repr, choices))}, got"
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}, got "
-                        f"{type(value).__name__} {value!r}")
+        raise TypeError(f"{must} {type(value).__name__} {value!r}")
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, "
-                         f"got {value!r}")
+        raise ValueError(f"{must} {value!r}")
     return value
 
 

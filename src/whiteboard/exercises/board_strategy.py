@@ -94,13 +94,10 @@ def _run(steps, capacity, givens):
 
 def _history(steps, upto):
     """For each name: the steps (1-based) before ``upto`` that wrote and erased it."""
-    written, erased = {}, {}
+    steps_of = {"write": {}, "read": {}, "erase": {}}
     for k, step in enumerate(steps[: upto - 1], start=1):
-        if step.op == "write":
-            written.setdefault(step.name, []).append(k)
-        elif step.op == "erase":
-            erased.setdefault(step.name, []).append(k)
-    return written, erased
+        steps_of[step.op].setdefault(step.name, []).append(k)
+    return steps_of["write"], steps_of["erase"]
 
 
 def _similar(name, names) -> str:

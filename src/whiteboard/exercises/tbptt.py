@@ -64,13 +64,11 @@ def _window_grads(lm, x, y, state, flags, history=None):
         y = x
     elif flags.get("shift") == "back":
         x, y = y, x
-    if history is not None:  # not cut: the forward runs from the text's start
-        x_all = np.concatenate([*history, x])
-        z, trace = lm.run(x_all)
-        z, first = z[-len(x):], len(x_all) - len(x)
-    else:
-        z, trace = lm.run(x, state)
-        first = 0
+    # not cut (a history): the forward runs from the text's start
+    x_read = x if history is None else np.concatenate([*history, x])
+    z, trace = lm.run(x_read, state if history is None else None)
+    first = len(x_read) - len(x)
+    z = z[first:]
     T, B, K = z.shape
     loss_kind = flags.get("loss", "mean")
     zz, yy = (z[-1], y[-1]) if loss_kind == "last" else (z.reshape(T * B, K), y.reshape(-1))
@@ -86,7 +84,6 @@ def _window_grads(lm, x, y, state, flags, history=None):
         dh[first:] = out["h"].reshape(h.shape)
     grads = lm.core.backward(trace, dh)
     grads.update(V=out["V"], c=out["c"])
-    x_read = x_all if history is not None else x
     if flags.get("embed_overwrite"):  # dE[x] += dx with repeats keeps one of them
         dE = np.zeros_like(lm.embed.E)
         dE[x_read.reshape(-1)] += grads["x"].reshape(-1, dE.shape[1])
