@@ -36,10 +36,9 @@ z_t is how much of the old state is kept. So i_t = 1 - z_t, and since 1 - σ(a) 
 NPTEL gate's weights are PyTorch's update-gate weights with their sign flipped:
 U_i = -U_z, W_i = -W_z, b_i = -b_z. ``to_nptel`` returns them that way.
 
-The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place. The lectures
-(like Cho et al., 2014) apply it before the matrix product, s̃_t = σ(W (o_t ⊙ s_{t-1}) + U x_t
-+ b); PyTorch applies it after, n_t = tanh(U x_t + b_in + r_t ⊙ (W h_{t-1} + b_hn)), which keeps
-a second bias "b_W" = b_hn inside the product. ``gru_step_nptel`` follows PyTorch.
+The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place: the
+lectures apply it before the product with W, PyTorch after it; ``gru_step_nptel`` follows
+PyTorch (its docstring writes both).
 """
 
 from __future__ import annotations

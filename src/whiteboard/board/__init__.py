@@ -11,13 +11,8 @@ names a formula such as
 and from what was read off the board since the last write (the values "in hand"). So a
 strategy that forgets to read, or reads something already erased, fails at that step.
 
-The three operations, and how they refuse:
-
-- ``write(name, formula)``: compute the formula and put ``name = value`` in a free slot.
-  :class:`BoardFullError` when no slot is free.
-- ``read(name)``: take a statement's value into hand. :class:`NotOnBoardError` when it is
-  not on the board. ``read_all()`` takes every statement (what the naive strategy does).
-- ``erase(name)``: free the slot of a statement. :class:`NotOnBoardError` when absent.
+The three operations (:func:`write`, :func:`read` or :func:`read_all`, :func:`erase`) refuse
+what the board cannot do: :class:`BoardFullError` (no free slot), :class:`NotOnBoardError`.
 
 Chapter 4 then makes the operations *soft* (:func:`soft_replay`): a slot keeps a fraction f
 of its value, takes in a fraction i of a new value, and passes on a fraction o of its value

@@ -19,12 +19,9 @@ recipe's ``stored``, so that the page that runs two of them stays small); :func:
 returns a float64 network holding exactly those values, so every machine computes with the
 same weights.
 
-Two kinds of recipe share this one interface: the story networks (``task`` ``"story"``, a
-:class:`whiteboard.training.network.SequenceModel` whose record gives its test accuracy),
-and the character language models of Python source (``task`` ``"python"``, a
-:class:`whiteboard.training.language.CharLM` trained by truncated BPTT on the standard
-library, whose record gives its bits per character on the held-out text and describes the
-corpus: the Python version, the module list and the text's hash).
+Two kinds of recipe share this one interface (see :func:`recipe` and
+:func:`evaluate_recipe`): the story networks (``task`` ``"story"``) and the character
+language models of Python source (``task`` ``"python"``).
 """
 
 from __future__ import annotations
