@@ -112,10 +112,8 @@ def state_gradient_norms(model, trace, t=-1, b=0):
     exactly as backpropagation through time carries an error signal.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass over T steps.
+        model, trace, b: as in :func:`step_jacobians`.
         t: the step of the state looked at, 1..T; negative counts from the end (-1 = T).
-        b: which sequence of the batch.
 
     Returns:
         (t + 1,) array of spectral norms; entry k is ‖∂s_t/∂s_{t-k}‖ (entry 0 is 1).
@@ -154,10 +152,8 @@ def backprop_signal(model, trace, direction=None, b=0):
     every earlier state.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass over T steps.
+        model, trace, b: as in :func:`step_jacobians`.
         direction: e, shape (H,); default the unit vector (1, …, 1)/√H.
-        b: which sequence of the batch.
 
     Returns:
         (T + 1, H) array; row j is v_j for j = 0 .. T (row 0 is ∂(e · s_T)/∂s_0).
@@ -204,10 +200,7 @@ def input_jacobian_norms(model, trace, t=-1, b=0):
     All H rows come from one backward pass over H copies of the sequence.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass.
-        t: the step looked at, 1..T (1-based; negative counts from the end).
-        b: which sequence of the batch.
+        model, trace, t, b: as in :func:`state_gradient_norms`.
 
     Returns:
         (t,) array; entry k is the spectral norm of the (H, D) matrix ∂s_t/∂x_{t-k}.

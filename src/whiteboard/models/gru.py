@@ -116,10 +116,7 @@ class GRU(RecurrentModel):
     """A single-layer, unidirectional, time-major GRU with PyTorch's parameter layout.
 
     Args:
-        input_size: D, features per step.
-        hidden_size: H, hidden units.
-        seed: seed of ``np.random.default_rng`` for the PyTorch-style initialisation.
-        dtype: np.float32 or np.float64.
+        input_size, hidden_size, seed, dtype: as in :class:`whiteboard.models.rnn.RNN`.
 
     Example:
         >>> gru = GRU(3, 4, seed=0)

@@ -104,10 +104,7 @@ class LSTM(RecurrentModel):
     """A single-layer, unidirectional, time-major LSTM with PyTorch's parameter layout.
 
     Args:
-        input_size: D, features per step.
-        hidden_size: H, hidden units.
-        seed: seed of ``np.random.default_rng`` for the PyTorch-style initialisation.
-        dtype: np.float32 or np.float64.
+        input_size, hidden_size, seed, dtype: as in :class:`whiteboard.models.rnn.RNN`.
         forget_bias: after the PyTorch-style draw, the forget-gate slice of bias_ih_l0 is set
             to this value and that of bias_hh_l0 to 0, so the total forget bias b_f equals it.
             A high value (1 to 3) keeps f_t near 1 at first, so memories survive training's
