@@ -28,7 +28,7 @@ import numpy as np
 
 from whiteboard.exercises.result import CheckResult
 
-__all__ = ["Mistake", "Outcome", "Probe", "as_output_array", "as_outputs", "check_outputs",
+__all__ = ["Mistake", "Outcome", "Probe", "as_outputs", "check_outputs",
            "error_hint", "nothing_returned", "random_params", "require_callable", "shape_label"]
 
 TOL = 1e-6  # max |yours - expected| / max(1, max |expected|): float32 work still passes
@@ -83,27 +83,22 @@ def require_callable(fn, checker: str, signature: str) -> None:
                         f"without calling it: {checker}(my_step), not {checker}(my_step(...))")
 
 
-def as_output_array(value, name: str):
-    """``(float64 array, None)`` for a real numeric value, or ``(None, problem in words)``."""
-    if value is None or value is Ellipsis:
-        return None, f"{name} is {value!r}"
-    try:
-        arr = np.asarray(value)
-    except Exception:  # a ragged list, an object that refuses conversion
-        return None, f"{name} is a {type(value).__name__} that numpy cannot read as an array"
-    if arr.dtype.kind not in "iuf":
-        return None, (f"{name} is a {type(value).__name__} holding {arr.dtype} values, not an "
-                      "array of real numbers")
-    return arr.astype(np.float64), None
-
-
 def as_outputs(values: dict, label: str = "your {}"):
-    """``({name: float64 array}, None)``, or ``(None, the first problem in words)``."""
+    """``({name: float64 array}, None)`` for real numeric values, or ``(None, the first
+    problem in words)``, each value named as ``label`` says."""
     outputs = {}
-    for name, value in values.items():
-        outputs[name], problem = as_output_array(value, label.format(name))
-        if problem:
-            return None, problem
+    for key, value in values.items():
+        name = label.format(key)
+        if value is None or value is Ellipsis:
+            return None, f"{name} is {value!r}"
+        try:
+            arr = np.asarray(value)
+        except Exception:  # a ragged list, an object that refuses conversion
+            return None, f"{name} is a {type(value).__name__} that numpy cannot read as an array"
+        if arr.dtype.kind not in "iuf":
+            return None, (f"{name} is a {type(value).__name__} holding {arr.dtype} values, not "
+                          "an array of real numbers")
+        outputs[key] = arr.astype(np.float64)
     return outputs, None
 
 
