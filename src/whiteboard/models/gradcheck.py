@@ -76,11 +76,9 @@ def numeric_gradient(f, arr: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 def _relative_error(a: np.ndarray, n: np.ndarray) -> tuple[float, tuple]:
     diff = np.abs(a - n)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
     scale = max(np.abs(a).max(), np.abs(n).max())
-    if scale == 0.0:
-        return 0.0, tuple(int(i) for i in index)
-    return float(diff.max() / scale), tuple(int(i) for i in index)
+    return (0.0 if scale == 0.0 else float(diff.max() / scale)), where
 
 
 def check_gradients(model, X, h0=None, c0=None, eps=1e-6, seed=0) -> GradCheckResult:

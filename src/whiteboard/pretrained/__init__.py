@@ -153,10 +153,9 @@ def _build(r, dtype=np.float64):
     from whiteboard.training.language import CharLM
     from whiteboard.training.variants import model_spec
 
-    cls_name, kwargs = model_spec(r["model"]).cls, dict(model_spec(r["model"]).kwargs)
-    if "forget_bias" in r:
-        kwargs = {**kwargs, "forget_bias": r["forget_bias"]}
-    core = getattr(whiteboard, cls_name)(r["embed"], r["hidden"], seed=r["seed"], dtype=dtype,
+    spec = model_spec(r["model"])
+    kwargs = {**spec.kwargs, **{k: r[k] for k in ("forget_bias",) if k in r}}
+    core = getattr(whiteboard, spec.cls)(r["embed"], r["hidden"], seed=r["seed"], dtype=dtype,
                                          **kwargs)
     return CharLM(core, embed_dim=r["embed"], seed=r["seed"])
 

@@ -18,11 +18,6 @@ __all__ = ["train_and_track", "PROBE_SIZE"]
 PROBE_SIZE = 256  # probe sequences the mechanism is measured on
 
 
-def _significant(value: float) -> float:
-    """``value`` to four significant digits: what a result file keeps of a measurement."""
-    return float(f"{value:.4g}")
-
-
 def train_and_track(runs, *, far: int = FAR, probe_size: int = PROBE_SIZE) -> list[dict]:
     """:func:`~whiteboard.training.experiments.train_and_test`, with the mechanism tracked.
 
@@ -49,7 +44,7 @@ def train_and_track(runs, *, far: int = FAR, probe_size: int = PROBE_SIZE) -> li
         m = mechanism(scratch[i], probe.x, probe.y, lag, far=far)
         tracks[i]["step"].append(step)
         for key in ("input_ratio", "far_share", "loss"):
-            tracks[i][key].append(_significant(m[key]))
+            tracks[i][key].append(float(f"{m[key]:.4g}"))  # what a result file keeps
 
     def on_eval(i, step, params):
         live = scratch[i].parameters()
