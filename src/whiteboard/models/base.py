@@ -25,6 +25,7 @@ from whiteboard.checks import (
     as_sequence,
     check_finite,
     check_positive_int,
+    check_shape,
     check_state,
 )
 from whiteboard.models import engine
@@ -160,11 +161,8 @@ class RecurrentModel:
             value = state[name]
             if hasattr(value, "detach"):  # a torch tensor
                 value = value.detach().cpu().numpy()
-            arr = as_numeric_array(value, f"state_dict[{name!r}]")
-            if arr.shape != shape:
-                raise ValueError(
-                    f"state_dict[{name!r}] must have shape {shape}, got {arr.shape}"
-                )
+            arr = check_shape(as_numeric_array(value, f"state_dict[{name!r}]"), shape,
+                              f"state_dict[{name!r}]")
             clean[name] = check_finite(arr, f"state_dict[{name!r}] (expected shape {shape})")
         for name, arr in clean.items():
             self._params[name][...] = arr

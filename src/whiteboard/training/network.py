@@ -27,15 +27,14 @@ import math
 
 import numpy as np
 
+from whiteboard.checks import check_shape
 from whiteboard.maths import log_softmax, one_hot
 from whiteboard.models import engine
 
 __all__ = ["cross_entropy", "mse", "Readout", "Embedding", "SequenceModel", "NetworkStack"]
 
 def _check_targets(y, z, classes: bool):
-    y = np.asarray(y)
-    if y.shape != z.shape[:-1]:
-        raise ValueError(f"targets must have shape {z.shape[:-1]}, got {y.shape}")
+    y = check_shape(np.asarray(y), z.shape[:-1], "targets")
     if classes:
         K = z.shape[-1]
         if not np.issubdtype(y.dtype, np.integer):
