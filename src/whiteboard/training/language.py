@@ -274,7 +274,6 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
         It is also kept as ``lm.history``.
     """
     steps = check_positive_int(steps, "steps")
-    check_positive_number(lr, "lr")
     params = lm.parameters()
     keys = list(params)
     opt = make_optimizer(optimizer, params, lr)

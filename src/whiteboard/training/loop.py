@@ -161,8 +161,6 @@ def _check_settings(nets, steps, lrs, seeds, clip, eval_every):
     for n in nets:
         if not isinstance(n, SequenceModel):
             raise TypeError(f"nets must be SequenceModel networks, got {type(n).__name__}")
-    for lr in lrs:
-        check_positive_number(lr, "lr")
     return steps, [_stream_key(s) for s in seeds]
 
 
