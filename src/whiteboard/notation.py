@@ -215,8 +215,7 @@ def gru_step_nptel(x, s_prev, P):
         s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t
 
     Args:
-        x: (B, D) input x_t.
-        s_prev: (B, H) previous state s_{t-1}.
+        x, s_prev: as in :func:`rnn_step_nptel`.
         P: from ``to_nptel`` of a GRU.
 
     Returns:

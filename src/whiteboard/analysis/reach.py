@@ -121,9 +121,7 @@ def mechanism(net: SequenceModel, x, y, lag: int, *, far: int = FAR) -> dict:
     """How much of the gradient reaches a clue ``lag`` steps before the answer.
 
     Args:
-        net: a :class:`SequenceModel` with a cross-entropy read-out.
-        x: its inputs, T steps; the answer is due at the last step, the clue at T − lag.
-        y: (B,) class ids.
+        net, x, y: as in :func:`reach_gradients` (the answer due at the last step of x).
         lag: steps from the clue to the answer, 1 .. T − 1.
         far: the reach from which a term of ∂L/∂W counts as far, at least 1 (with T ≤ far no
             term is far and ``far_share`` is 0).

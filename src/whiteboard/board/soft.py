@@ -55,8 +55,7 @@ def soft_replay(steps=None, *, capacity: int = 3, givens=None, keep: float = 1.0
 
     Args:
         steps: a strategy that runs without error; default :func:`selective_strategy`.
-        capacity: slots of the board.
-        givens: default :data:`GIVENS`.
+        capacity, givens: as in :func:`whiteboard.board.run_strategy`.
         keep, take_in, pass_on: the fractions in [0, 1] used where the hard strategy says 1.
 
     Returns:

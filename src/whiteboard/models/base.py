@@ -257,10 +257,8 @@ class RecurrentModel:
             c0: (B, H) initial cell state, LSTM only (also (1, B, H)); zeros when omitted.
 
         Returns:
-            Trace with ``h`` (T, B, H), the cell's ``gates`` (each (T, B, H)), ``x``, ``h0``,
-            and for the LSTM ``c`` and ``c0``, for the RNN the pre-activations ``a``. These
-            are views into the loop's unit-major (T, H, B) buffers; copy them before writing
-            into them.
+            a :class:`Trace` (``h``, the cell's ``gates``, for the LSTM ``c``, for the RNN the
+            pre-activations ``a``: read-only views, see there).
         """
         cell = self.maths()
         X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=cell.has_cell)

@@ -100,9 +100,8 @@ def make_adding(batch_size: int, lag: int, *, rng, prefix: int = 3) -> SequenceB
     counted a sequence as solved when the absolute error is below 0.04.
 
     Args:
-        batch_size: B, at least 1.
+        batch_size, rng: as in :func:`make_temporal_order`.
         lag: at least 1, at most ``MAX_LAG``.
-        rng: a ``numpy.random.Generator`` or an int seed.
         prefix: step of the first mark, at least 0.
 
     Returns:
