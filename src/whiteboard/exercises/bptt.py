@@ -14,7 +14,6 @@ import numpy as np
 
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.exercises.diagnosis import (
-    SHAPE_WORDS,
     Mistake,
     Probe,
     as_outputs,
@@ -163,10 +162,10 @@ def _parse(out):
     return as_outputs({key: out[key] for key in keys})
 
 
-_error_hint = error_hint("fn(dh, x, h_prev, p)", shape_words=SHAPE_WORDS[:3], shapes=(
-    "Check the shapes: dh and h_prev are (B, H), x is (B, D), U = weight_ih_l0 is (H, D) and "
-    "W = weight_hh_l0 is (H, H); with delta (B, H), delta.T @ x is (H, D) and delta @ W is "
-    "(B, H)."))
+_error_hint = error_hint("fn(dh, x, h_prev, p)", shape_words=("matmul", "shapes", "broadcast"),
+                         shapes="Check the shapes: dh and h_prev are (B, H), x is (B, D), "
+                         "U = weight_ih_l0 is (H, D) and W = weight_hh_l0 is (H, H); with delta "
+                         "(B, H), delta.T @ x is (H, D) and delta @ W is (B, H).")
 
 
 def check_rnn_step_backward(fn):

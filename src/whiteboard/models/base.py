@@ -87,16 +87,15 @@ class Trace:
 class RecurrentModel:
     """Base class of the single-layer, unidirectional, time-major recurrent models.
 
-    Subclasses set ``kind``, ``gate_names``, ``_num_gates`` and ``_torch_name`` and implement
-    ``forward`` and ``backward``. Weights are initialised like PyTorch: every entry is drawn
-    from U(-1/√H, 1/√H) with ``np.random.default_rng(seed)``, in the order weight_ih, weight_hh,
-    bias_ih, bias_hh, always in float64 and then cast, so a float32 and a float64 model with the
-    same seed hold the same numbers up to rounding.
+    Subclasses set ``kind``, ``gate_names`` (G = that many blocks of weights, the RNN's one)
+    and ``_torch_name`` and implement ``maths``. Weights are initialised like PyTorch: every
+    entry is drawn from U(-1/√H, 1/√H) with ``np.random.default_rng(seed)``, in the order
+    weight_ih, weight_hh, bias_ih, bias_hh, always in float64 and then cast, so a float32 and a
+    float64 model with the same seed hold the same numbers up to rounding.
     """
 
     kind = ""
     gate_names: tuple = ()
-    _num_gates = 1
     _torch_name = ""
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64):
@@ -114,7 +113,8 @@ class RecurrentModel:
     # --- parameters -------------------------------------------------------------------------
 
     def _param_shapes(self) -> dict:
-        GH, D, H = self._num_gates * self.hidden_size, self.input_size, self.hidden_size
+        G = max(1, len(self.gate_names))  # the RNN's one block of weights has no gate
+        GH, D, H = G * self.hidden_size, self.input_size, self.hidden_size
         return {
             "weight_ih_l0": (GH, D),
             "weight_hh_l0": (GH, H),

@@ -127,7 +127,6 @@ class GRU(RecurrentModel):
 
     kind = "gru"
     gate_names = names(GATES)
-    _num_gates = len(GATES)
     _torch_name = "GRU"
 
     def maths(self) -> GRUMaths:

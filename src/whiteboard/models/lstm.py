@@ -119,7 +119,6 @@ class LSTM(RecurrentModel):
 
     kind = "lstm"
     gate_names = names(GATES)
-    _num_gates = len(GATES)
     _torch_name = "LSTM"
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, forget_bias=0.0):

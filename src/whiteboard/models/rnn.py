@@ -83,7 +83,6 @@ class RNN(RecurrentModel):
 
     kind = "rnn"
     gate_names = names(GATES)
-    _num_gates = 1  # one block of weights, though no gate
     _torch_name = "RNN"
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, nonlinearity="tanh",
