@@ -139,13 +139,24 @@ def _parser(names: tuple):
     return parse
 
 
-def _error_hint(gates: int, args: str):
-    k = f"{gates}H" if gates > 1 else "H"
-    return error_hint(f"fn({args})", shapes=(
-        f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) and "
-        f"weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written x @ W_ih.T. The "
-        "probes use D ≠ H and B > 1, so a missing .T shows here even when the function runs "
-        "with D = H."))
+def _check(fn, checker: str, order: str, outputs: tuple, step, model, catalogue, cell: str):
+    """The verdict on the reader's step ``fn``: probes, reference ``step`` and ``model`` of the
+    cell whose gate blocks are ``order``, returning ``outputs`` (and maybe a cache)."""
+    args = "x, h_prev, c_prev, p" if len(outputs) > 1 else "x, h_prev, p"
+    returns = f"({', '.join(outputs)})" if len(outputs) > 1 else outputs[0]
+    require_callable(fn, checker, f"fn({args}) -> {returns}")
+    k = f"{len(order)}H" if order else "H"
+    return check_outputs(
+        fn, checker=checker, probes=make_probes(order, with_cell=len(outputs) > 1),
+        parse=_parser(outputs), expects=f"{checker} expects {returns}, or "
+                                        f"({', '.join(outputs)}, cache).",
+        reference=lambda pr: dict(zip(outputs, step(**pr.args)[:len(outputs)], strict=True)),
+        model=model, catalogue=catalogue, subject=f"PyTorch's {cell}", axes=_AXES,
+        error_hint=error_hint(f"fn({args})", shapes=(
+            f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) and "
+            f"weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written x @ W_ih.T. The "
+            "probes use D ≠ H and B > 1, so a missing .T shows here even when the function "
+            "runs with D = H.")))
 
 
 # ------------------------------------------------------------------------------------ RNN
@@ -187,13 +198,7 @@ def check_rnn_step(fn):
 
     h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh); see ``whiteboard.exercises``.
     """
-    require_callable(fn, "check_rnn_step", "fn(x, h_prev, p) -> h")
-    return check_outputs(
-        fn, checker="check_rnn_step", probes=make_probes("", with_cell=False),
-        parse=_parser(("h",)), expects="check_rnn_step expects h, or (h, cache).",
-        reference=lambda pr: {"h": rnn_step(**pr.args)[0]}, model=rnn_model,
-        catalogue=RNN_MISTAKES, subject="PyTorch's RNN", axes=_AXES,
-        error_hint=_error_hint(1, "x, h_prev, p"))
+    return _check(fn, "check_rnn_step", "", ("h",), rnn_step, rnn_model, RNN_MISTAKES, "RNN")
 
 
 # ----------------------------------------------------------------------------------- LSTM
@@ -252,13 +257,8 @@ def check_lstm_step(fn):
 
     The equations are in ``whiteboard.exercises``; gate blocks i, f, g, o.
     """
-    require_callable(fn, "check_lstm_step", "fn(x, h_prev, c_prev, p) -> (h, c)")
-    return check_outputs(
-        fn, checker="check_lstm_step", probes=make_probes(LSTM_ORDER, with_cell=True),
-        parse=_parser(("h", "c")), expects="check_lstm_step expects (h, c), or (h, c, cache).",
-        reference=lambda pr: dict(zip("hc", lstm_step(**pr.args)[:2], strict=True)),
-        model=lstm_model, catalogue=LSTM_MISTAKES, subject="PyTorch's LSTM", axes=_AXES,
-        error_hint=_error_hint(4, "x, h_prev, c_prev, p"))
+    return _check(fn, "check_lstm_step", LSTM_ORDER, ("h", "c"), lstm_step, lstm_model,
+                  LSTM_MISTAKES, "LSTM")
 
 
 # ------------------------------------------------------------------------------------ GRU
@@ -327,10 +327,5 @@ def check_gru_step(fn):
 
     The equations are in ``whiteboard.exercises``; gate blocks r, z, n.
     """
-    require_callable(fn, "check_gru_step", "fn(x, h_prev, p) -> h")
-    return check_outputs(
-        fn, checker="check_gru_step", probes=make_probes(GRU_ORDER, with_cell=False),
-        parse=_parser(("h",)), expects="check_gru_step expects h, or (h, cache).",
-        reference=lambda pr: {"h": gru_step(**pr.args)[0]}, model=gru_model,
-        catalogue=GRU_MISTAKES, subject="PyTorch's GRU", axes=_AXES,
-        error_hint=_error_hint(3, "x, h_prev, p"))
+    return _check(fn, "check_gru_step", GRU_ORDER, ("h",), gru_step, gru_model, GRU_MISTAKES,
+                  "GRU")
