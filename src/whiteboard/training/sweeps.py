@@ -298,8 +298,6 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
     extension = None
     if extend:
         search, rows, extension = _extend(plan, models, lags, extend, search, rows)
-    setup_dict = asdict(setup)
-    setup_dict["lrs"] = list(setup.lrs)
     return {
         "experiment": task,
         "description": t.description,
@@ -312,7 +310,7 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         "cpu_count": os.cpu_count(),
         "chance": t.chance,
         "models": {m: describe(m, setup, task) for m in models},
-        "setup": setup_dict,
+        "setup": {**asdict(setup), "lrs": list(setup.lrs)},
         "train_range": list(train_range) if train_range else None,
         "extend": extension,
         "lr_search": search,
