@@ -65,12 +65,10 @@ list of ``write``/``read``/``erase`` steps from ``whiteboard.board`` (or a funct
 arguments returning one). It must evaluate ac(bd + a) + ad, 181 for a = 1, b = 3, c = 5,
 d = 11, without the board refusing a step, and give ac(bd + a) + ad for other a, b, c, d too.
 
-How the array checkers diagnose: the probes use D ≠ H, B > 1, non-symmetric weights, both
-biases non-zero, and push one gate block at a time to 0 and to 1 (its biases set to ±15).
-The reader's numbers are compared with a catalogue of known mistakes, the reference
-recomputed with one mistake (or two) switched on; the match names the mistake. Otherwise the
-message says which output differs, by how much, and on which probes. The catalogues are
-``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES``,
+How the array checkers diagnose (:mod:`whiteboard.exercises.diagnosis`): the probes use
+D ≠ H, B > 1, non-symmetric weights, both biases non-zero, and push one gate block at a time
+to 0 and to 1 (its biases set to ±15); the reader's numbers are compared with a catalogue of
+known mistakes, ``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES``,
 ``bptt.BACKWARD_MISTAKES`` and ``tbptt.TBPTT_MISTAKES``.
 """
 

@@ -93,7 +93,7 @@ def _window_grads(lm, x, y, state, flags, history=None):
     return loss * scale, grads, trace
 
 
-def _carried(trace, kind, carry):
+def _carried(trace, carry):
     if carry == "none":
         return None
     if carry == "first":
@@ -120,7 +120,7 @@ def stream_model(kind, params, windows, **flags) -> dict:
         out["loss"].append(loss)
         for k in keys:
             out[k].append(grads[k])
-        state = _carried(trace, kind, flags.get("carry", "last"))
+        state = _carried(trace, flags.get("carry", "last"))
     return {k: np.asarray(v) for k, v in out.items()}
 
 
