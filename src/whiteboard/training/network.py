@@ -221,9 +221,7 @@ class SequenceModel:
         loss, grads, z = NetworkStack([self]).loss_and_grads(np.asarray(x)[None],
                                                              np.asarray(y)[None])
         loss = float(loss[0])
-        if not math.isfinite(loss):
-            return loss, None, z[0]
-        return loss, {k: v[0] for k, v in grads.items()}, z[0]
+        return loss, {k: v[0] for k, v in grads.items()} if math.isfinite(loss) else None, z[0]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class ids (B,) for classification, or predictions (B,) for regression."""

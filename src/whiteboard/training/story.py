@@ -266,10 +266,8 @@ def _tails(free):
 def _distractors(n, u, out):
     """Append random distractor sentences with exactly ``n`` tokens in total to ``out``."""
     while n > 0:
-        starts = _starts(n)
-        k = starts[int(next(u) * len(starts))]
-        templates = _TEMPLATE_IDS[k]
-        skeleton, slots = templates[int(next(u) * len(templates))]
+        k = _pick(_starts(n), u)
+        skeleton, slots = _pick(_TEMPLATE_IDS[k], u)
         sentence = skeleton.copy()
         for i, ids, size in slots:  # the slots in reading order, one draw each
             sentence[i] = ids[int(next(u) * size)]
