@@ -45,11 +45,9 @@ _SHAPES = ((4, 2, 3), (2, 3, 3), (1, 2, 3), (3, 5, 2))  # (B, D, H)
 
 def canonical(key: str) -> str | None:
     """The gradient a reader's dict key names ("dW" and "weight_hh_l0" -> "W"), or None."""
-    if key in _CANONICAL:
-        return _CANONICAL[key]
-    if key.startswith("d") and key[1:] in _CANONICAL:
-        return _CANONICAL[key[1:]]
-    return None
+    if key.startswith("d") and key not in _CANONICAL:
+        key = key[1:]
+    return _CANONICAL.get(key)
 
 
 def _probes() -> list[Probe]:
