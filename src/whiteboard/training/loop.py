@@ -102,10 +102,11 @@ def _stream_key(seed):
 class _Group:
     """One stack in training: its networks, optimiser, stream keys and histories."""
 
-    def __init__(self, members, nets, lrs, keys, optimizer):
+    def __init__(self, members, nets, lrs, keys, optimizer, hists):
         self.members = list(members)  # indices into the caller's list of networks
         self.stack = NetworkStack([nets[i] for i in self.members])
         self.keys = [keys[i] for i in self.members]
+        self.hists = [hists[i] for i in self.members]
         self.opt = make_optimizer(optimizer, self.stack.params,
                                   [lrs[i] for i in self.members], model_axis=True)
 
@@ -116,6 +117,7 @@ class _Group:
         idx = np.flatnonzero(mask)
         self.members = [self.members[i] for i in idx]
         self.keys = [self.keys[i] for i in idx]
+        self.hists = [self.hists[i] for i in idx]
         self.stack.keep(idx)
         self.opt.keep(idx)
         self.opt.params = self.stack.params
@@ -143,6 +145,16 @@ class _Group:
             for k in self.stack.keys:
                 grads.setdefault(k, np.empty((len(self), *sub[k].shape[1:])))[idx] = sub[k]
         return loss, grads
+
+    def finish(self, mask, step, start):
+        """Write back and drop the networks where ``mask``; note when they stopped."""
+        if not np.any(mask):
+            return
+        for j in np.flatnonzero(mask):
+            self.stack.write_back(j)
+            self.hists[j]["steps_run"] = step
+            self.hists[j]["seconds"] = time.perf_counter() - start
+        self.keep(~mask)
 
 
 def _new_history():
@@ -193,11 +205,11 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
     by_structure = defaultdict(list)
     for i, n in enumerate(nets):
         by_structure[structure(n)].append(i)
-    groups = [_Group(m, nets, lrs, keys, optimizer) for m in by_structure.values()]
+    hists = [_new_history() for _ in nets]
+    groups = [_Group(m, nets, lrs, keys, optimizer, hists) for m in by_structure.values()]
     rngs = {k: k if isinstance(k, np.random.Generator) else np.random.default_rng(k)
             for k in dict.fromkeys(keys)}
-    hists = [_new_history() for _ in nets]
-    clock = _Clock(hists, steps, quiet, desc)
+    start, bar = time.perf_counter(), progress(steps, quiet, desc)
     for step in range(1, steps + 1):
         groups = [g for g in groups if len(g)]
         if not groups:
@@ -205,54 +217,54 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
         batches = {k: make_batch(rngs[k]) for k in dict.fromkeys(k for g in groups
                                                                   for k in g.keys)}
         for g in groups:
-            _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+            _step(g, batches, step, steps, bar, start, clip, eval_batch, eval_every, stop_at,
                   on_eval)
-        clock.bar.update()
+        bar.update()
     for g in groups:
-        clock.finish(g, np.ones(len(g), bool), steps)
-    clock.bar.close()
+        g.finish(np.ones(len(g), bool), steps, start)
+    bar.close()
     for net, h in zip(nets, hists, strict=True):
         net.history = h
     return hists
 
 
-def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+def _step(g, batches, step, steps, bar, start, clip, eval_batch, eval_every, stop_at,
           on_eval=None):
     """One training step of group ``g``: gradients, clipping, update, maybe evaluation."""
     loss, grads = g.grads(batches)
     bad = ~np.isfinite(loss)
     if np.any(bad):  # a non-finite loss ends that run before its update
         for j in np.flatnonzero(bad):
-            hists[g.members[j]]["diverged"] = True
+            g.hists[j]["diverged"] = True
         if eval_batch is not None:
-            _evaluate(g, eval_batch, step, hists, only=bad)
+            _evaluate(g, eval_batch, step, only=bad)
         grads = {k: grads[k][~bad] for k in g.stack.keys}
         loss = loss[~bad]
-        clock.finish(g, bad, step)
+        g.finish(bad, step, start)
         if not len(g):
             return
     norms = clip_grad_norm(grads, clip, g.stack.keys, model_axis=True)
     g.opt.step(grads)
-    for j, i in enumerate(g.members):
-        hists[i]["step"].append(step)
-        hists[i]["loss"].append(float(loss[j]))
-        hists[i]["grad_norm"].append(float(norms[j]))
+    for j, h in enumerate(g.hists):
+        h["step"].append(step)
+        h["loss"].append(float(loss[j]))
+        h["grad_norm"].append(float(norms[j]))
     if (step % eval_every == 0 or step == steps) and eval_batch is not None:
-        acc = _evaluate(g, eval_batch, step, hists)
-        clock.bar.set_postfix(loss=f"{loss[0]:.3f}", acc=f"{acc[0]:.2f}", refresh=False)
+        acc = _evaluate(g, eval_batch, step)
+        bar.set_postfix(loss=f"{loss[0]:.3f}", acc=f"{acc[0]:.2f}", refresh=False)
         for j, i in enumerate(g.members if on_eval is not None else ()):
             on_eval(i, step, {k: v[j] for k, v in g.stack.params.items()})
         if stop_at is not None:
-            clock.finish(g, acc >= stop_at, step)
+            g.finish(acc >= stop_at, step, start)
 
 
-def _evaluate(g, batch, step, hists, only=None):
+def _evaluate(g, batch, step, only=None):
     loss, acc, _ = g.stack.evaluate(batch)
-    for j, i in enumerate(g.members):
+    for j, h in enumerate(g.hists):
         if only is None or only[j]:
-            hists[i]["eval_step"].append(step)
-            hists[i]["eval_loss"].append(float(loss[j]))
-            hists[i]["eval_accuracy"].append(float(acc[j]))
+            h["eval_step"].append(step)
+            h["eval_loss"].append(float(loss[j]))
+            h["eval_accuracy"].append(float(acc[j]))
     return acc
 
 
@@ -272,22 +284,3 @@ class _Silent:
         pass
 
     set_postfix = close = update
-
-
-class _Clock:
-    """The time each network stopped, and the progress bar."""
-
-    def __init__(self, hists, steps, quiet, desc):
-        self.hists, self.start = hists, time.perf_counter()
-        self.bar = progress(steps, quiet, desc)
-
-    def finish(self, group, mask, step):
-        """Write back and drop the networks of ``group`` where ``mask``; note when they stopped."""
-        if not np.any(mask):
-            return
-        for j in np.flatnonzero(mask):
-            group.stack.write_back(j)
-            h = self.hists[group.members[j]]
-            h["steps_run"] = step
-            h["seconds"] = time.perf_counter() - self.start
-        group.keep(~mask)
