@@ -107,16 +107,6 @@ def cell_symbols(kind: str, notation: str = "lectures") -> dict:
     }
 
 
-def _state_dict(model_or_state):
-    if hasattr(model_or_state, "state_dict"):
-        return model_or_state.state_dict()
-    if hasattr(model_or_state, "keys"):
-        return {k: np.asarray(v) for k, v in model_or_state.items()}
-    raise TypeError(
-        f"expected a whiteboard model or its state_dict, got {type(model_or_state).__name__}"
-    )
-
-
 def to_nptel(model_or_state) -> dict:
     """Cut a model's stacked weights into NPTEL's per-gate U, W and b.
 
@@ -138,7 +128,13 @@ def to_nptel(model_or_state) -> dict:
         TypeError: not a model or a mapping.
         ValueError: the shapes are not those of a 1-, 3- or 4-gate cell.
     """
-    sd = _state_dict(model_or_state)
+    if hasattr(model_or_state, "state_dict"):
+        sd = model_or_state.state_dict()
+    elif hasattr(model_or_state, "keys"):
+        sd = {k: np.asarray(v) for k, v in model_or_state.items()}
+    else:
+        raise TypeError("expected a whiteboard model or its state_dict, got "
+                        f"{type(model_or_state).__name__}")
     try:
         w_ih, w_hh = sd["weight_ih_l0"], sd["weight_hh_l0"]
         b_ih, b_hh = sd["bias_ih_l0"], sd["bias_hh_l0"]

@@ -240,11 +240,6 @@ def _find_mistakes(model, catalogue, outcomes, canonical) -> tuple:
     return ()
 
 
-def _index(arr: np.ndarray, expected: np.ndarray) -> tuple:
-    diff = np.abs(arr - expected)
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
-
-
 def _where(index: tuple, axes) -> str:
     if not index:
         return ""
@@ -272,8 +267,9 @@ def _value_message(outcomes, references, subject, canonical, axes) -> str:
             parts.append(f"your {name} has shape {yours.shape} on the probe {o.probe.label}, but "
                          f"should have shape {expected.shape}{hint}.")
             continue
-        idx = _index(yours, expected)
-        err = float(np.max(np.abs(yours - expected)))
+        diff = np.abs(yours - expected)
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+        err = float(diff.max())
         bad_ids = {id(b[0]) for b in bad}
         good = [p.probe.label for p in outcomes if id(p) not in bad_ids]
         agree = f" It agrees on the probes {'; '.join(good)}." if good else ""

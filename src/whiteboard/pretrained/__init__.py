@@ -228,10 +228,6 @@ def train(name: str, *, quiet: bool = True):
     return net
 
 
-def _paths(name):
-    return DIRECTORY / f"{name}.npz", DIRECTORY / f"{name}.json"
-
-
 def _stored(name, suffix):
     """The path of ``name``'s stored file ``.npz`` or ``.json``, which must be there."""
     path = DIRECTORY / f"{_check_name(name)}{suffix}"
@@ -291,7 +287,7 @@ def save(name: str, net, *, command: str = "") -> dict:
     """
     from whiteboard import __version__
 
-    npz, meta = _paths(_check_name(name))
+    npz, meta = (DIRECTORY / f"{_check_name(name)}{ext}" for ext in (".npz", ".json"))
     hist = net.history
     stored = recipe(name).get("stored", "float32")
     arrays = {f"weight.{k}": v.astype(stored) for k, v in net.parameters().items()}

@@ -26,18 +26,13 @@ from whiteboard.checks import check_params, check_positive_number
 __all__ = ["SGD", "Adam", "OPTIMIZERS", "make_optimizer", "clip_grad_norm", "global_norm"]
 
 
-def _rates(lr, model_axis):
-    """The learning rate: a float, or (M,) floats for M networks along the model axis."""
-    if model_axis:
-        return np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
-    return check_positive_number(lr, "lr")
-
-
 class _Optimizer:
     def __init__(self, params, lr, model_axis):
         self.params = check_params(params)
         self.model_axis = bool(model_axis)
-        self.lr = _rates(lr, self.model_axis)
+        # the learning rate: a float, or (M,) floats for M networks along the model axis
+        self.lr = (np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
+                   if self.model_axis else check_positive_number(lr, "lr"))
         if self.model_axis:
             for name, p in self.params.items():
                 if p.ndim < 1 or p.shape[0] != len(self.lr):
