@@ -97,7 +97,7 @@ def _carried(trace, carry):
     if carry == "none":
         return None
     if carry == "first":
-        return State(trace.h[0].copy(), None if trace.c is None else trace.c[0].copy())
+        return State.of(trace, 0)
     state = State.of(trace)
     if carry == "h_only" and state.c is not None:
         return State(state.h, np.zeros_like(state.c))

@@ -65,9 +65,10 @@ class State:
     c: np.ndarray | None = None
 
     @classmethod
-    def of(cls, trace) -> State:
-        """The state a trace ended in, copied (a carried state, cut from the trace)."""
-        return cls(trace.h[-1].copy(), None if trace.c is None else trace.c[-1].copy())
+    def of(cls, trace, t: int = -1) -> State:
+        """The state a trace was in after step ``t`` (default: where it ended), copied (a
+        carried state, cut from the trace)."""
+        return cls(trace.h[t].copy(), None if trace.c is None else trace.c[t].copy())
 
 
 class CharLM:

@@ -157,11 +157,6 @@ class _Group:
         self.keep(~mask)
 
 
-def _new_history():
-    return {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
-            "eval_accuracy": [], "diverged": False}
-
-
 def _check_settings(nets, steps, lrs, seeds, clip, eval_every):
     steps = check_positive_int(steps, "steps")
     check_positive_int(eval_every, "eval_every")
@@ -205,7 +200,8 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
     by_structure = defaultdict(list)
     for i, n in enumerate(nets):
         by_structure[structure(n)].append(i)
-    hists = [_new_history() for _ in nets]
+    hists = [{"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
+              "eval_accuracy": [], "diverged": False} for _ in nets]
     groups = [_Group(m, nets, lrs, keys, optimizer, hists) for m in by_structure.values()]
     rngs = {k: k if isinstance(k, np.random.Generator) else np.random.default_rng(k)
             for k in dict.fromkeys(keys)}
