@@ -189,7 +189,7 @@ def gradient_flow(*, w_scale=1.0, nonlinearity="tanh", hidden_size=32, input_siz
     signal = np.abs(backprop_signal(model, trace))[:0:-1]  # rows: steps T, T-1, …, 1
     bound = gradient_bound(model, k)
     return {"k": k, "norms": state_gradient_norms(model, trace)[:steps], "bound": bound,
-            "gamma_lambda": float(bound[1]) if steps > 1 else float(gradient_bound(model, 1)),
+            "gamma_lambda": float(gradient_bound(model, 1)),
             "signal": signal, "model": model, "trace": trace}
 
 
