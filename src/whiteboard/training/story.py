@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from whiteboard.checks import as_rng, check_lag, check_positive_int
+from whiteboard.checks import as_rng, check_lag, check_positive_int, check_text
 
 __all__ = [
     "NAMES",
@@ -156,9 +156,7 @@ def encode_story(text: str) -> np.ndarray:
     import difflib
     import re
 
-    if not isinstance(text, str):
-        raise TypeError(f"the story must be a string, got {type(text).__name__}")
-    words = re.findall(r"[^\s.]+|\.", text)
+    words = re.findall(r"[^\s.]+|\.", check_text(text, "the story"))
     if not words:
         raise ValueError("the story has no words; try " + repr(LECTURE_STORY))
     ids, unknown = [], []

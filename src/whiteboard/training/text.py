@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from whiteboard.checks import as_rng, check_positive_int
+from whiteboard.checks import as_rng, check_positive_int, check_text
 
 __all__ = ["CHARS", "STDLIB_MODULES", "HELDOUT_SOURCES", "Corpus", "Window", "stdlib_corpus",
            "to_alphabet", "encode", "decode", "heldout_text", "stream", "lanes"]
@@ -140,8 +140,7 @@ def encode(text: str) -> np.ndarray:
         TypeError: ``text`` is not a string.
         ValueError: a character is outside :data:`CHARS` (the message names the first).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    check_text(text, "text")
     try:
         return np.fromiter((_INDEX[ch] for ch in text), dtype=np.int64, count=len(text))
     except KeyError as exc:
