@@ -89,10 +89,9 @@ def backward_model(dh, x, h_prev, p, **flags) -> dict:
          "b": delta.sum(axis=0), "x": delta @ U}
     if flags.get("swap_UW"):
         g["U"], g["W"] = delta.T @ h_prev, delta.T @ x
-    if flags.get("transpose_U"):
-        g["U"] = g["U"].T
-    if flags.get("transpose_W"):
-        g["W"] = g["W"].T
+    for key in ("U", "W"):
+        if flags.get(f"transpose_{key}"):
+            g[key] = g[key].T
     if flags.get("outer_of_sums"):
         g["U"] = np.outer(delta.sum(axis=0), x.sum(axis=0))
         g["W"] = np.outer(delta.sum(axis=0), h_prev.sum(axis=0))

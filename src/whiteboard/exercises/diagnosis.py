@@ -183,12 +183,11 @@ def run_probe(fn, probe: Probe, parse) -> Outcome:
     given = copy.deepcopy(list(probe.args.values()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        out = error = None
         try:
             out = fn(*given)
         except Exception as exc:  # the reader's bug, reported in words
-            out, error = None, exc
-        else:
-            error = None
+            error = exc
     mutated = tuple(n for name, before, after in zip(probe.args, probe.args.values(), given,
                                                      strict=True)
                     for n in _changed(name, before, after))
