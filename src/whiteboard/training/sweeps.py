@@ -137,7 +137,8 @@ def search_lr(task, models, lags, setup: Setup = Setup(), *, seeds=None, jobs=1,
     return {"seeds": list(seeds), "scores": scores, "chosen": chosen}
 
 
-def _check_sweep(task, lags, n_seeds, models, setup, train_range):
+def _check_sweep(task, lags, n_seeds, models, setup, train_range, extend, track):
+    """The sweep's arguments, checked (see :func:`sweep`)."""
     t = task_of(task)
     n_seeds = check_positive_int(n_seeds, "n_seeds")
     lags = [int(lag) for lag in lags]
@@ -153,21 +154,18 @@ def _check_sweep(task, lags, n_seeds, models, setup, train_range):
     models = list(models)
     for m in models:
         model_kwargs(m, setup)
-    return t, n_seeds, lags, models, train_range
-
-
-def _check_extend(t, extend, lags, train_range):
-    if not extend:
-        return None
-    if train_range is not None:
+    if extend and train_range is not None:
         raise ValueError("extend adds training lags; a sweep trained on mixed lags "
                          "(train_range) has only one")
-    extend = [int(lag) for lag in extend]
+    extend = [int(lag) for lag in extend or ()]
     bad = [lag for lag in extend if lag < t.min_lag or lag > MAX_LAG or lag in lags]
     if bad:
         raise ValueError(f"extend must hold lags from {t.min_lag} to {MAX_LAG} that are not "
                          f"among the lags {lags}, got {bad}")
-    return extend
+    if track and t.loss != "cross_entropy":
+        raise ValueError(f"track measures the gradient of a classifier's loss; task {task!r} "
+                         "is a regression")
+    return t, n_seeds, lags, models, train_range, extend
 
 
 def _learning_rates(task, models, trained, setup, lr, jobs, progress):
@@ -286,12 +284,8 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         A JSON-ready dict: provenance, the setup, the search, and per (lag, model) the
         accuracy of each seed, their mean, and the wall time of the whole sweep.
     """
-    t, n_seeds, lags, models, train_range = _check_sweep(task, lags, n_seeds, models, setup,
-                                                         train_range)
-    extend = _check_extend(t, extend, lags, train_range)
-    if track and t.loss != "cross_entropy":
-        raise ValueError(f"track measures the gradient of a classifier's loss; task {task!r} "
-                         "is a regression")
+    t, n_seeds, lags, models, train_range, extend = _check_sweep(
+        task, lags, n_seeds, models, setup, train_range, extend, track)
     start = time.perf_counter()
     plan = _Plan(task, setup, n_seeds, lr, jobs, progress, train_range, bool(track))
     search, rows = _measure(plan, models, lags)
