@@ -24,7 +24,7 @@ import numpy as np
 
 from whiteboard.checks import as_rng, check_nonneg_int, check_positive_int
 from whiteboard.maths import one_hot
-from whiteboard.training.story import COUNTRIES, make_stories, story_vocab
+from whiteboard.training.story import COUNTRIES, encode_story, make_stories, story_vocab
 
 __all__ = [
     "answer_map",
@@ -134,8 +134,7 @@ def distractor_story(n_distractors, *, seed=0, pool=12, country="France"):
                          f"sentences; lower pool")
     kept = words[:stops[n] + 1] + ["she", "speaks"]
     kept[long.country_step] = country
-    index = {w: i for i, w in enumerate(story_vocab())}
-    return DistractorStory(words=tuple(kept), tokens=np.array([index[w] for w in kept]),
+    return DistractorStory(words=tuple(kept), tokens=encode_story(" ".join(kept)),
                            country_step=long.country_step, n_distractors=n)
 
 

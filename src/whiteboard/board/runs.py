@@ -166,11 +166,9 @@ def naive_strategy(plan=SUM_PLAN) -> list[Step]:
 
     ``plan`` holds the calculations ``(name, operator, left, right)``, in order.
     """
-    steps = []
-    for name, op, left, right in plan:
-        steps.append(read_all("look at everything written so far"))
-        steps.append(write(name, (op, left, right), "write it down, like every result"))
-    return steps
+    return [step for name, op, left, right in plan
+            for step in (read_all("look at everything written so far"),
+                         write(name, (op, left, right), "write it down, like every result"))]
 
 
 def selective_strategy() -> list[Step]:

@@ -133,12 +133,10 @@ def _setup(r):
     from whiteboard.training.experiments import Setup
 
     # A model without a forget gate has no forget_bias; a run that is not validated (the
-    # mixed-lag networks) never stops early either.
-    extra = {"forget_bias": r["forget_bias"]} if "forget_bias" in r else {}
-    if r["stop_at"] is None:
+    # mixed-lag networks, stop_at None) never stops early either.
+    extra = {k: r[k] for k in ("forget_bias", "stop_at") if r.get(k) is not None}
+    if "stop_at" not in extra:
         extra["val_size"] = 0
-    else:
-        extra["stop_at"] = r["stop_at"]
     return Setup(hidden=r["hidden"], batch=r["batch"], steps=r["steps"], clip=r["clip"],
                  eval_every=r["eval_every"], embed=r["embed"], optimizer=r["optimizer"],
                  **extra)
