@@ -71,17 +71,13 @@ def _window_grads(lm, x, y, state, flags, history=None):
     z = z[first:]
     T, B, K = z.shape
     loss_kind = flags.get("loss", "mean")
-    zz, yy = (z[-1], y[-1]) if loss_kind == "last" else (z.reshape(T * B, K), y.reshape(-1))
-    loss, dz = cross_entropy(zz, yy)
+    read = slice(-1, None) if loss_kind == "last" else slice(None)  # the steps in the loss
+    loss, dz = cross_entropy(z[read].reshape(-1, K), y[read].reshape(-1))
     scale = {"mean": 1.0, "last": 1.0, "sum": T * B, "time_sum": T}[loss_kind]
-    h = trace.h[first:]
+    h = trace.h[first:][read]
+    out = affine_backward(h.reshape(-1, h.shape[-1]), dz * scale, lm.readout.V)
     dh = np.zeros_like(trace.h)
-    if loss_kind == "last":
-        out = affine_backward(h[-1], dz * scale, lm.readout.V)
-        dh[-1] = out["h"]
-    else:
-        out = affine_backward(h.reshape(T * B, -1), dz * scale, lm.readout.V)
-        dh[first:] = out["h"].reshape(h.shape)
+    dh[len(dh) - len(h):] = out["h"].reshape(h.shape)
     grads = lm.core.backward(trace, dh)
     grads.update(V=out["V"], c=out["c"])
     if flags.get("embed_overwrite"):  # dE[x] += dx with repeats keeps one of them

@@ -115,9 +115,8 @@ class _Group:
 
     def keep(self, mask):
         idx = np.flatnonzero(mask)
-        self.members = [self.members[i] for i in idx]
-        self.keys = [self.keys[i] for i in idx]
-        self.hists = [self.hists[i] for i in idx]
+        self.members, self.keys, self.hists = ([items[i] for i in idx] for items in (
+            self.members, self.keys, self.hists))
         self.stack.keep(idx)
         self.opt.keep(idx)
         self.opt.params = self.stack.params

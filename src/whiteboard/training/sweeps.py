@@ -195,10 +195,9 @@ def _row(lag, model, runs, results, train_range):
         "wall_seconds": round(max(r["seconds"] for r in rs), 2),
         "diverged": sum(r["diverged"] for r in rs),
     }
-    if "per_class" in rs[0] and not train_range:
-        row["per_class"] = [r["per_class"] for r in rs]
-    if "track" in rs[0]:
-        row["track"] = [r["track"] for r in rs]
+    for key, kept in (("per_class", not train_range), ("track", True)):
+        if key in rs[0] and kept:
+            row[key] = [r[key] for r in rs]
     return row
 
 
