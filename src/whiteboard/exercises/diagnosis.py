@@ -260,9 +260,8 @@ def _value_message(outcomes, references, subject, canonical, axes) -> str:
         o, expected = bad[0]
         yours = o.outputs[name]
         if yours.shape != expected.shape:
-            hint = ""
-            if yours.shape == expected.shape[::-1] and yours.ndim == 2:
-                hint = " (it is transposed)"
+            hint = " (it is transposed)" if (yours.ndim == 2
+                                             and yours.shape == expected.shape[::-1]) else ""
             parts.append(f"your {name} has shape {yours.shape} on the probe {o.probe.label}, but "
                          f"should have shape {expected.shape}{hint}.")
             continue
@@ -354,11 +353,10 @@ def _judge(outcomes, ran, *, references, checker, model, catalogue, subject, can
                            f"probes ({labels}).", checker)
 
     found = _find_mistakes(model, catalogue, outcomes, canonical)
-    if len(found) == 1:
-        return CheckResult(False, found[0].diagnosis, checker, (found[0].key,))
-    if len(found) == 2:
-        return CheckResult(False, f"two mistakes. (1) {found[0].diagnosis} (2) "
-                           f"{found[1].diagnosis}", checker, (found[0].key, found[1].key))
+    if found:  # one mistake, or two
+        message = found[0].diagnosis if len(found) == 1 else (
+            f"two mistakes. (1) {found[0].diagnosis} (2) {found[1].diagnosis}")
+        return CheckResult(False, message, checker, tuple(m.key for m in found))
 
     failed = next((o for o in outcomes if o.error is not None), None)
     if failed is not None:

@@ -60,7 +60,9 @@ class _Optimizer:
     def _states(self):
         return ()
 
-    def _grads(self, grads):
+    def step(self, grads: Mapping[str, np.ndarray]) -> None:
+        """Update every parameter in place from ``grads`` (extra keys such as ``x`` are ignored)."""
+        self.t += 1
         missing = [k for k in self.params if k not in grads]
         if missing:
             raise ValueError(f"gradients are missing for parameters {missing}")
@@ -68,12 +70,7 @@ class _Optimizer:
             if np.shape(grads[k]) != p.shape:
                 raise ValueError(f"gradient {k!r} has shape {np.shape(grads[k])}, "
                                  f"expected {p.shape} like the parameter")
-        return grads
-
-    def step(self, grads: Mapping[str, np.ndarray]) -> None:
-        """Update every parameter in place from ``grads`` (extra keys such as ``x`` are ignored)."""
-        self.t += 1
-        self._update(self._grads(grads))
+        self._update(grads)
 
 
 class SGD(_Optimizer):
