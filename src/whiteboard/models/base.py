@@ -269,13 +269,11 @@ class RecurrentModel:
         bufs = tape.bufs
         blocks = cell.split(bufs.A[:, 0])
         gates = {g: time_major(blocks[g]) for g in self.gate_names}
-        extra = {}
-        if cell.has_cell:
-            extra["c"] = time_major(bufs.C[1:, 0])
-        if not self.gate_names:  # the RNN: A holds the pre-activations
-            extra["a"] = time_major(bufs.A[:, 0])
-        return Trace(self.kind, X, h0, time_major(tape.h[:, 0]), gates, c0=c0, was_2d=was_2d,
-                     tape=tape, **extra)
+        return Trace(self.kind, X, h0, time_major(tape.h[:, 0]), gates, c0=c0,
+                     c=time_major(bufs.C[1:, 0]) if cell.has_cell else None,
+                     # the RNN's A holds its pre-activations
+                     a=None if self.gate_names else time_major(bufs.A[:, 0]),
+                     was_2d=was_2d, tape=tape)
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time, from the loss's gradient on every h_t.

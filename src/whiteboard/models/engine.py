@@ -249,9 +249,7 @@ def backward(tape: Tape, dh: np.ndarray, dc_last=None) -> dict:
         DA = DA.transpose(1, 2, 0, 3).reshape(M, R, T * B)  # (M, R, T·B)
         dW = np.matmul(DA, cols.reshape(M, T * B, C))
         dX = np.matmul(W_x, DA).reshape(M, D, T, B).transpose(2, 0, 1, 3)
-    out = cell.grads(dW)
-    out["x"] = dX
-    out["h0"] = dh_prev
+    out = {**cell.grads(dW), "x": dX, "h0": dh_prev}
     if cell.has_cell:
         out["c0"] = bufs.dc
     return out
