@@ -38,28 +38,25 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr and exit status 2."""
 
     def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
-        sys.exit(2)
+        _fail(self.prog, f"{message} (see --help)")
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _positive(kind, what):
+    """An argparse type: ``kind(text)`` if it is finite and above 0, else the error."""
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not 0 < value < float("inf"):  # NaN too
+            raise argparse.ArgumentTypeError(f"expected a positive {what}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int, _positive_float = _positive(int, "integer"), _positive(float, "number")
 
 
 def _model_lr(text):
@@ -136,14 +133,15 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = "python -m whiteboard " + shlex.join(argv)
     if args.task is None:
         parser.error(f"choose an experiment: {', '.join(HELP)}, pretrain or ngram")
     if args.task == "pretrain":
-        return _pretrain(f"{parser.prog} pretrain", args.names, argv)
+        return _pretrain(f"{parser.prog} pretrain", args.names, command)
     if args.task == "ngram":
         from whiteboard.analysis.baseline import ngram_baseline
 
-        result = ngram_baseline(args.orders, command="python -m whiteboard " + shlex.join(argv))
+        result = ngram_baseline(args.orders, command=command)
         print(_written(result, args.out))
         return 0
 
@@ -167,7 +165,6 @@ def main(argv=None) -> int:
                        search_seeds=args.search_seeds,
                        embed=args.embed or None)
     lr = dict(args.lr) if args.lr else None
-    command = "python -m whiteboard " + shlex.join(argv)
     try:
         result = sweep(args.task, args.lags, args.seeds, args.models, setup, lr=lr,
                        jobs=args.jobs, progress=not args.quiet, command=command,
@@ -194,14 +191,13 @@ def _written(result, out) -> str:
     return text
 
 
-def _pretrain(prog, names, argv) -> int:
+def _pretrain(prog, names, command) -> int:
     from whiteboard import pretrained
 
     unknown = [n for n in names if n not in pretrained.names()]
     if unknown:
         _fail(prog, f"no pretrained network called {', '.join(unknown)}; the names are "
                     f"{', '.join(pretrained.names())}")
-    command = "python -m whiteboard " + shlex.join(argv)
     for name in names or pretrained.names():
         sys.stderr.write(f"training {name} ...\n")
         rec = pretrained.save(name, pretrained.train(name), command=command)

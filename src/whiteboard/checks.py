@@ -215,7 +215,6 @@ def check_state(state, shape: tuple, name: str, dtype) -> np.ndarray:
     return check_finite(arr, name)
 
 
-
 def check_scale(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{name} must be a real number, got {value!r}")
@@ -280,12 +279,14 @@ def check_params(params):
     return dict(params)
 
 
-def check_positive_number(value, name: str, allow_zero=False) -> float:
-    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+def check_positive_number(value, name: str, allow_zero=False, below=None) -> float:
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``; < ``below`` if given)."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise TypeError(f"{name} must be a finite real number, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+    if below is not None and value >= below:
+        raise ValueError(f"{name} must be < {below}, got {value}")
     return float(value)
 
 
@@ -334,12 +335,11 @@ def check_text(value, name: str) -> str:
 
 def check_choice(value, choices, name: str) -> str:
     """``value`` if it is one of the strings ``choices``; TypeError/ValueError naming them."""
+    must = f"{name} must be one of {', '.join(map(repr, choices))}, got"
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}, got "
-                        f"{type(value).__name__} {value!r}")
+        raise TypeError(f"{must} {type(value).__name__} {value!r}")
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, "
-                         f"got {value!r}")
+        raise ValueError(f"{must} {value!r}")
     return value
 
 

@@ -48,10 +48,9 @@ the board being the vector every step reads (the LSTM's h, the GRU's s):
 ``HABITS`` holds this table by PyTorch's letters; many other texts say "write" for the input
 gate and "read" for the output gate (book/notation.md, "gate names").
 
-The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place. The lectures
-(like Cho et al., 2014) apply it before the matrix product, s̃_t = σ(W (o_t ⊙ s_{t-1}) + U x_t
-+ b); PyTorch applies it after, n_t = tanh(U x_t + b_in + r_t ⊙ (W h_{t-1} + b_hn)), which keeps
-a second bias "b_W" = b_hn inside the product. ``gru_step_nptel`` follows PyTorch.
+The GRU's reset gate (NPTEL's o_t, PyTorch's r_t) also sits in a different place: the
+lectures apply it before the product with W, PyTorch after it; ``gru_step_nptel`` follows
+PyTorch (its docstring writes both).
 """
 
 from __future__ import annotations
@@ -59,17 +58,12 @@ from __future__ import annotations
 import numpy as np
 
 from whiteboard.cells import CELL_GATES
-from whiteboard.cells.gru import GATES as GRU_GATES
-from whiteboard.cells.lstm import GATES as LSTM_GATES
+from whiteboard.cells.spec import Gate
 from whiteboard.checks import check_choice
 from whiteboard.maths import sigmoid
 
 __all__ = ["FLIPPED", "HABITS", "NOTATIONS", "cell_symbols", "from_nptel", "gate_habits",
            "gru_step_nptel", "lstm_step_nptel", "rnn_step_nptel", "to_nptel"]
-
-# The NPTEL suffix of each LSTM block ("" = the candidate) -> its block in PyTorch's stack.
-_LSTM_BLOCKS = {g.nptel: g.block for g in LSTM_GATES}
-_GRU_BLOCK = {g.name: g.block for g in GRU_GATES}
 
 NOTATIONS = ("lectures", "pytorch")
 # The letter of each state, by notation and cell. The lectures' s is the only state of the
@@ -157,16 +151,6 @@ def gate_habits(kind: str) -> dict[str, str]:
     return {gate: "selective " + " and ".join(habits) for gate, habits in by_gate.items()}
 
 
-def _state_dict(model_or_state):
-    if hasattr(model_or_state, "state_dict"):
-        return model_or_state.state_dict()
-    if hasattr(model_or_state, "keys"):
-        return {k: np.asarray(v) for k, v in model_or_state.items()}
-    raise TypeError(
-        f"expected a whiteboard model or its state_dict, got {type(model_or_state).__name__}"
-    )
-
-
 def to_nptel(model_or_state) -> dict:
     """Cut a model's stacked weights into NPTEL's per-gate U, W and b.
 
@@ -188,7 +172,13 @@ def to_nptel(model_or_state) -> dict:
         TypeError: not a model or a mapping.
         ValueError: the shapes are not those of a 1-, 3- or 4-gate cell.
     """
-    sd = _state_dict(model_or_state)
+    if hasattr(model_or_state, "state_dict"):
+        sd = model_or_state.state_dict()
+    elif hasattr(model_or_state, "keys"):
+        sd = {k: np.asarray(v) for k, v in model_or_state.items()}
+    else:
+        raise TypeError("expected a whiteboard model or its state_dict, got "
+                        f"{type(model_or_state).__name__}")
     try:
         w_ih, w_hh = sd["weight_ih_l0"], sd["weight_hh_l0"]
         b_ih, b_hh = sd["bias_ih_l0"], sd["bias_hh_l0"]
@@ -202,24 +192,16 @@ def to_nptel(model_or_state) -> dict:
             f"got {w_hh.shape}"
         )
 
-    def block(k, sign=1.0):
-        rows = slice(k * H, (k + 1) * H)
-        return sign * w_ih[rows], sign * w_hh[rows], sign * (b_ih[rows] + b_hh[rows])
-
     P = {}
-    if G == 1:
-        P["U"], P["W"], P["b"] = block(0)
-    elif G == 4:
-        for name, k in _LSTM_BLOCKS.items():
-            suffix = f"_{name}" if name else ""
-            P["U" + suffix], P["W" + suffix], P["b" + suffix] = block(k)
-    else:
-        P["U_o"], P["W_o"], P["b_o"] = block(_GRU_BLOCK["r"])
-        flip = -1.0 if "z" in FLIPPED else 1.0  # the lectures' i = 1 - z
-        P["U_i"], P["W_i"], P["b_i"] = block(_GRU_BLOCK["z"], sign=flip)
-        n = slice(_GRU_BLOCK["n"] * H, (_GRU_BLOCK["n"] + 1) * H)
-        P["U"], P["W"] = w_ih[n].copy(), w_hh[n].copy()
-        P["b"], P["b_W"] = b_ih[n].copy(), b_hh[n].copy()
+    gates = {len(g) or 1: g for g in CELL_GATES.values()}[G]  # the RNN: one block, no gate
+    for g in gates or [Gate("", 0, "", "", "")]:
+        rows, suffix = slice(g.block * H, (g.block + 1) * H), f"_{g.nptel}" if g.nptel else ""
+        sign = -1.0 if g.name in FLIPPED else 1.0  # the lectures' i = 1 - z
+        P["U" + suffix], P["W" + suffix] = sign * w_ih[rows], sign * w_hh[rows]
+        if g.name == "n":  # the GRU's candidate keeps b_hn apart, inside r ⊙ (W h + b_hn)
+            P["b"], P["b_W"] = b_ih[rows].copy(), b_hh[rows].copy()
+        else:
+            P["b" + suffix] = sign * (b_ih[rows] + b_hh[rows])
     return P
 
 
@@ -345,8 +327,7 @@ def gru_step_nptel(x, s_prev, P):
         s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t
 
     Args:
-        x: (B, D) input x_t.
-        s_prev: (B, H) previous state s_{t-1}.
+        x, s_prev: as in :func:`rnn_step_nptel`.
         P: from ``to_nptel`` of a GRU.
 
     Returns:

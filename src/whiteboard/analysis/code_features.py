@@ -43,42 +43,29 @@ def _scan(text: str):
     """Yield (string, comment, depth) for every character, one pass of a small state machine."""
     quote, comment, depth, i, n = "", False, 0, 0, len(text)
     while i < n:
-        ch = text[i]
+        ch, width = text[i], 1  # width: the characters this step reads, all marked alike
         if quote:  # inside a string: look for its end, step over escapes
             if ch == "\\" and i + 1 < n:
-                yield from ((1, 0, depth), (1, 0, depth))
-                i += 2
-                continue
-            if text.startswith(quote, i):
-                yield from ((1, 0, depth),) * len(quote)
-                i += len(quote)
-                quote = ""
-                continue
-            if ch == "\n" and len(quote) == 1:  # an unclosed one-line string ends here
-                quote = ""
-                yield 0, 0, depth
+                width, marks = 2, (1, 0)
+            elif text.startswith(quote, i):
+                width, marks, quote = len(quote), (1, 0), ""
+            elif ch == "\n" and len(quote) == 1:  # an unclosed one-line string ends here
+                marks, quote = (0, 0), ""
             else:
-                yield 1, 0, depth
-            i += 1
-            continue
-        if comment:
+                marks = (1, 0)
+        elif comment:
             comment = ch != "\n"
-            yield 0, int(comment), depth
-            i += 1
-            continue
-        if ch == "#":
-            comment = True
-            yield 0, 1, depth
+            marks = (0, int(comment))
+        elif ch == "#":
+            comment, marks = True, (0, 1)
         elif ch in "'\"":
             quote = ch * 3 if text.startswith(ch * 3, i) else ch
-            yield from ((1, 0, depth),) * len(quote)
-            i += len(quote)
-            continue
+            width, marks = len(quote), (1, 0)
         else:
-            depth += (ch in _OPEN) - (ch in _CLOSE)
-            depth = max(depth, 0)
-            yield 0, 0, depth
-        i += 1
+            depth = max(depth + (ch in _OPEN) - (ch in _CLOSE), 0)
+            marks = (0, 0)
+        yield from ((*marks, depth),) * width
+        i += width
 
 
 def code_features(text: str) -> dict[str, np.ndarray]:

@@ -86,14 +86,6 @@ def rnn_with_scale(input_size, hidden_size, *, w_scale=1.0, u_scale=None, seed=0
     return model
 
 
-
-
-
-
-
-
-
-
 def step_jacobians(model, trace, b=0):
     """The one-step Jacobians J_j = ∂s_j/∂s_{j-1} = diag(σ'(a_j)) W of a forward pass.
 
@@ -120,19 +112,15 @@ def state_gradient_norms(model, trace, t=-1, b=0):
     exactly as backpropagation through time carries an error signal.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass over T steps.
+        model, trace, b: as in :func:`step_jacobians`.
         t: the step of the state looked at, 1..T; negative counts from the end (-1 = T).
-        b: which sequence of the batch.
 
     Returns:
         (t + 1,) array of spectral norms; entry k is ‖∂s_t/∂s_{t-k}‖ (entry 0 is 1).
     """
     J = step_jacobians(model, trace, b)
-    T = J.shape[0]
-    t = check_step(t, T)
-    H = J.shape[1]
-    prod = np.eye(H)
+    t = check_step(t, J.shape[0])
+    prod = np.eye(J.shape[1])
     norms = np.empty(t + 1)
     norms[0] = 1.0
     for k in range(1, t + 1):
@@ -157,7 +145,6 @@ def gradient_bound(model, k):
     return (GAMMA[model.nonlinearity] * lam) ** np.asarray(k, dtype=float)
 
 
-
 def backprop_signal(model, trace, direction=None, b=0):
     """The error signal BPTT carries back from the last state: v_j = ∂(e · s_T)/∂s_j.
 
@@ -165,10 +152,8 @@ def backprop_signal(model, trace, direction=None, b=0):
     every earlier state.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass over T steps.
+        model, trace, b: as in :func:`step_jacobians`.
         direction: e, shape (H,); default the unit vector (1, …, 1)/√H.
-        b: which sequence of the batch.
 
     Returns:
         (T + 1, H) array; row j is v_j for j = 0 .. T (row 0 is ∂(e · s_T)/∂s_0).
@@ -204,7 +189,7 @@ def gradient_flow(*, w_scale=1.0, nonlinearity="tanh", hidden_size=32, input_siz
     signal = np.abs(backprop_signal(model, trace))[:0:-1]  # rows: steps T, T-1, …, 1
     bound = gradient_bound(model, k)
     return {"k": k, "norms": state_gradient_norms(model, trace)[:steps], "bound": bound,
-            "gamma_lambda": float(bound[1]) if steps > 1 else float(gradient_bound(model, 1)),
+            "gamma_lambda": float(gradient_bound(model, 1)),
             "signal": signal, "model": model, "trace": trace}
 
 
@@ -215,25 +200,30 @@ def input_jacobian_norms(model, trace, t=-1, b=0):
     All H rows come from one backward pass over H copies of the sequence.
 
     Args:
-        model: the RNN that made ``trace``.
-        trace: its forward pass.
-        t: the step looked at, 1..T (1-based; negative counts from the end).
-        b: which sequence of the batch.
+        model, trace, t, b: as in :func:`state_gradient_norms`.
 
     Returns:
         (t,) array; entry k is the spectral norm of the (H, D) matrix ∂s_t/∂x_{t-k}.
     """
     _check_rnn_trace(model, trace)
-    T, B, H = trace.h.shape
+    T, B, _ = trace.h.shape
     b = check_index(b, B, "b")
     t = check_step(t, T)
-    X = np.repeat(trace.x[:t, b:b + 1], H, axis=1)  # (t, H, D): one copy per state unit
-    h0 = np.repeat(trace.h0[b:b + 1], H, axis=0)
-    copy = model.forward(X, h0=h0)
-    dh = np.zeros_like(copy.h)
-    dh[t - 1] = np.eye(H)
-    dx = model.backward(copy, dh)["x"]  # dx[τ, i] = row i of ∂s_t/∂x_{τ+1}
-    return np.array([np.linalg.norm(dx[t - 1 - k], 2) for k in range(t)])
+    dx = _unit_rows(model, trace.x[:t, b:b + 1], trace.h0[b:b + 1])["x"]
+    return np.array([np.linalg.norm(dx[t - 1 - k], 2) for k in range(t)])  # row i: unit i's
+
+
+def _unit_rows(model, X, h0, c0=None) -> dict:
+    """``model.backward`` over H copies of one sequence X (T, 1, D) run from h0 (1, H) (and
+    c0): copy i's loss is unit i of the last h (of the last c, given c0), so row i of each
+    gradient is unit i's, e.g. ``["x"][τ]`` is ∂h_T/∂x_{τ+1}, ``["h0"]`` is ∂h_T/∂h_0."""
+    H = model.hidden_size
+    states = [np.repeat(s, H, axis=0) for s in (h0, c0) if s is not None]
+    tr = model.forward(np.repeat(X, H, axis=1), *states)
+    eye, dh = np.eye(H, dtype=model.dtype), np.zeros_like(tr.h)
+    if c0 is None:
+        dh[-1] = eye
+    return model.backward(tr, dh, dc_last=None if c0 is None else eye)
 
 
 def memory_path(model, X, *, max_k=None):
@@ -265,31 +255,22 @@ def memory_path(model, X, *, max_k=None):
     X3, _ = as_sequence(X, model.input_size, model.dtype)
     if X3.shape[1] != 1:
         raise ValueError(f"memory_path takes one sequence, (T, D) or (T, 1, D); got {X3.shape}")
-    T, H = X3.shape[0], model.hidden_size
+    T = X3.shape[0]
     max_k = T - 1 if max_k is None else int(max_k)
     if not 1 <= max_k <= T - 1:
         raise ValueError(f"max_k must lie in 1..{T - 1} for T = {T}, got {max_k}")
     trace = model.forward(X3)
     lstm = model.kind == "lstm"
     keep = trace.gates["f" if lstm else "z"][:, 0]  # (T, H)
-    eye = np.eye(H, dtype=model.dtype)
     jac, prod, rest = np.empty(max_k), np.empty(max_k), np.empty(max_k)
     for k in range(1, max_k + 1):
         start = T - k  # 0-based index of the first rerun step; state index start - 1
-        Xk = np.repeat(X3[start:], H, axis=1)
-        h0 = np.repeat(trace.h[start - 1], H, axis=0)
-        if lstm:
-            c0 = np.repeat(trace.c[start - 1], H, axis=0)
-            tr = model.forward(Xk, h0=h0, c0=c0)
-            g = model.backward(tr, np.zeros_like(tr.h), dc_last=eye)
-            # h_{T-k} = o ⊙ tanh(c_{T-k}) also depends on c_{T-k}: add that route.
+        g = _unit_rows(model, X3[start:], trace.h[start - 1],
+                       trace.c[start - 1] if lstm else None)
+        J = g["h0"]
+        if lstm:  # h_{T-k} = o ⊙ tanh(c_{T-k}) also depends on c_{T-k}: add that route.
             o, c = trace.gates["o"][start - 1, 0], trace.c[start - 1, 0]
             J = g["c0"] + g["h0"] * (o * (1 - np.tanh(c) ** 2))
-        else:
-            tr = model.forward(Xk, h0=h0)
-            dh = np.zeros_like(tr.h)
-            dh[-1] = eye
-            J = model.backward(tr, dh)["h0"]
         path = np.prod(keep[start:], axis=0)  # the cell path, unit by unit: diag(∏ f)
         jac[k - 1] = np.linalg.norm(J, 2)
         prod[k - 1] = path.max()

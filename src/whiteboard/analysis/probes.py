@@ -1,13 +1,9 @@
 """How much of the past is still in the state: input Jacobians, decoding, the France story.
 
-Three ways to measure how the trace of an old input fades from an RNN's state s_t, each
-computed from a real forward pass:
+Ways to measure how the trace of an old input fades from an RNN's state s_t, each computed
+from a real forward pass (the input Jacobian ‖∂s_t/∂x_{t-k}‖ is
+:func:`whiteboard.analysis.jacobians.input_jacobian_norms`):
 
-* **Input Jacobian** (:func:`input_jacobian_norms`).  ‖∂s_t/∂x_{t-k}‖: how far a unit
-  nudge of an old input moves today's state.  It is computed with the model's own
-  ``backward`` (one backward pass per state unit, all at once as a batch), so it is exactly
-  what BPTT propagates.  The state-to-state part, ∂s_t/∂s_{t-k}, is in
-  :mod:`whiteboard.analysis.jacobians`.
 * **Decoding** (:func:`decoding_r2`).  How well a linear read-out recovers x_{t-k} from s_t
   (held-out R²).  This one depends on the size H of the board: more slots keep more of the
   past readable, but not for ever.
@@ -26,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whiteboard.checks import check_nonneg_int, check_positive_int
-from whiteboard.training.story import COUNTRIES, as_rng, make_stories, story_vocab
+from whiteboard.checks import as_rng, check_nonneg_int, check_positive_int
+from whiteboard.maths import one_hot
+from whiteboard.training.story import COUNTRIES, encode_story, make_stories, story_vocab
 
 __all__ = [
     "answer_map",
@@ -66,8 +63,7 @@ def decoding_r2(model, lags, *, steps=400, batch=16, burn_in=None, seed=0):
     steps = check_positive_int(steps, "steps")
     batch = check_positive_int(batch, "batch")
     kmax = int(lags.max())
-    burn_in = kmax if burn_in is None else check_nonneg_int(burn_in, "burn_in")
-    burn_in = max(burn_in, kmax)
+    burn_in = max(kmax, 0 if burn_in is None else check_nonneg_int(burn_in, "burn_in"))
     if steps - burn_in < 8:
         raise ValueError(f"steps = {steps} leaves too few states after a burn-in of "
                          f"{burn_in}; use steps >= burn_in + 8")
@@ -138,8 +134,7 @@ def distractor_story(n_distractors, *, seed=0, pool=12, country="France"):
                          f"sentences; lower pool")
     kept = words[:stops[n] + 1] + ["she", "speaks"]
     kept[long.country_step] = country
-    index = {w: i for i, w in enumerate(story_vocab())}
-    return DistractorStory(words=tuple(kept), tokens=np.array([index[w] for w in kept]),
+    return DistractorStory(words=tuple(kept), tokens=encode_story(" ".join(kept)),
                            country_step=long.country_step, n_distractors=n)
 
 
@@ -165,11 +160,7 @@ def swap_dependence(model, story, *, encode=None):
     others = [c for c in COUNTRIES if c != own]
     tokens = np.repeat(story.tokens[:, None], len(others) + 1, axis=1)  # (T, 1 + others)
     tokens[story.country_step, 1:] = [vocab.index(c) for c in others]
-    if encode is None:
-        X = np.zeros(tokens.shape + (len(vocab),))
-        np.put_along_axis(X, tokens[..., None], 1.0, axis=-1)
-    else:
-        X = encode(tokens)
+    X = one_hot(tokens, len(vocab)) if encode is None else encode(tokens)
     h = model.forward(X).h
     return np.linalg.norm(h[:, 1:] - h[:, :1], axis=2).mean(axis=1)
 

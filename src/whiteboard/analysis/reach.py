@@ -109,10 +109,8 @@ def reach_gradients(net: SequenceModel, x, y) -> dict:
         if net.core.kind == "lstm":
             g = lstm_step_backward(dh, dc, caches[t])
             dc = g["c_prev"]
-        elif net.core.kind == "gru":
-            g = gru_step_backward(dh, caches[t])
         else:
-            g = rnn_step_backward(dh, caches[t])
+            g = (gru_step_backward if net.core.kind == "gru" else rnn_step_backward)(dh, caches[t])
         W[T - 1 - t] = g["weight_hh_l0"]
         dx[t] = g["x"]
         dh = g["h_prev"]
@@ -123,9 +121,7 @@ def mechanism(net: SequenceModel, x, y, lag: int, *, far: int = FAR) -> dict:
     """How much of the gradient reaches a clue ``lag`` steps before the answer.
 
     Args:
-        net: a :class:`SequenceModel` with a cross-entropy read-out.
-        x: its inputs, T steps; the answer is due at the last step, the clue at T − lag.
-        y: (B,) class ids.
+        net, x, y: as in :func:`reach_gradients` (the answer due at the last step of x).
         lag: steps from the clue to the answer, 1 .. T − 1.
         far: the reach from which a term of ∂L/∂W counts as far, at least 1 (with T ≤ far no
             term is far and ``far_share`` is 0).

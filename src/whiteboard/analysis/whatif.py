@@ -1,4 +1,4 @@
-"""What if a gate were different? Forced gates, a memory wired by hand, and the cell path.
+"""What if a gate were different? Forced gates, and forced units of the state.
 
 **Forcing a gate.** To force a gate to a value v from step k on, the model is copied, the
 gate's rows of both weight matrices are set to zero and its bias to σ⁻¹(v) (a large ±
@@ -17,15 +17,8 @@ through c_t = 0 · c_{t-1} + 1 · v (f = 0, i = 1, g = v; its h_t = o_t tanh(v) 
 the output gate), the GRU's h_t = (1 - 0) · v + 0 · h_{t-1} (z = 0, n = v), and the tanh
 RNN's h_t = tanh(0 · x_t + 0 · h_{t-1} + tanh⁻¹(v)) = v (its rows pinned like a gate's).
 
-**A memory wired by hand.** :func:`story_memory_lstm` and :func:`story_memory_gru` set
-the weights of a small cell so that it does the story task (country → language) on
-purpose: one unit per country, a gate that opens when that country is read, a forget
-gate that keeps it, and (LSTM) an output gate that opens at "speaks". Forcing its gates
-has effects a reader can predict, which makes it the chapters' test bench.
-
-**The cell path.** :func:`memory_path` measures, for a trained or untrained LSTM (GRU),
-how the gradient ∂c_T/∂c_{T-k} (∂h_T/∂h_{T-k}) decays with k, using the model's own
-``backward``, next to the product of forget gates ∏ f (update gates ∏ z) along the way.
+Cells wired by hand to force are in :mod:`whiteboard.analysis.wired`; how the gradient
+decays along the cell path, in :func:`whiteboard.analysis.jacobians.memory_path`.
 """
 
 from __future__ import annotations
@@ -194,9 +187,7 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
     cuts = sorted(cuts)
     has_cell = model.kind == "lstm"
     pieces, h, c = [], h0, c0
-    for a, b in zip(cuts[:-1], cuts[1:], strict=True):
-        if a == b:
-            continue
+    for a, b in zip(cuts[:-1], cuts[1:], strict=True):  # distinct: a < b
         active = [ov for ov in overrides
                   if ov.start <= a and (ov.stop is None or b <= ov.stop)]
         m = model
@@ -211,8 +202,3 @@ def run_whatif(model, X, overrides=(), *, h0=None, c0=None) -> Trace:
     return Trace(model.kind, X3, first.h0, np.concatenate([p.h for p in pieces]), gates,
                  c0=first.c0, c=np.concatenate([p.c for p in pieces]) if has_cell else None,
                  was_2d=was_2d)
-
-
-# ------------------------------------------------------------------ a memory wired by hand
-
-

@@ -9,9 +9,8 @@ reset gate multiplies only the recurrent part):
     n_t = tanh(U_n x_t + b_in + r_t ⊙ (W_n h_{t-1} + b_hn))   candidate
     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
-Here z_t is the share of the *old* state that is kept. The NPTEL lectures write the same cell
-as s_t = (1 - i_t) ⊙ s_{t-1} + i_t ⊙ s̃_t, where i_t is the share of the *new* candidate:
-i_t = 1 - z_t. The direction of the gate flips between the two (see ``whiteboard.notation``).
+Here z_t is the share of the *old* state that is kept; the lectures' i_t = 1 - z_t is the
+share of the new candidate (see ``whiteboard.notation``).
 
 Backward, with dh_t the total gradient on h_t and m_t = W_n h_{t-1} + b_hn:
 
@@ -27,8 +26,7 @@ import numpy as np
 from whiteboard.cells.spec import Gate, rows
 from whiteboard.maths import sigmoid
 
-# PyTorch's stacked order.  The lectures' GRU writes the reset gate as o_t and uses an input
-# gate i_t = 1 - z_t in place of the update gate (see whiteboard.notation).
+# PyTorch's stacked order (each gate's role names the lectures' letter for it).
 GATES = (
     Gate("r", 0, "sigmoid", "reset gate (the lectures' o_t)", "o"),
     Gate("z", 1, "sigmoid", "update gate (the lectures' 1 - i_t)", "i"),

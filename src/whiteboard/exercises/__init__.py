@@ -67,12 +67,10 @@ step sees on its board exactly the results it uses, each clean (not smudged), wh
 the answer ac(bd + a) + ad for any a, b, c, d; otherwise the message names the first step
 that went wrong and the habit that failed it.
 
-How the array checkers diagnose: the probes use D ≠ H, B > 1, non-symmetric weights, both
-biases non-zero, and push one gate block at a time to 0 and to 1 (its biases set to ±15).
-The reader's numbers are compared with a catalogue of known mistakes, the reference
-recomputed with one mistake (or two) switched on; the match names the mistake. Otherwise the
-message says which output differs, by how much, and on which probes. The catalogues are
-``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES``,
+How the array checkers diagnose (:mod:`whiteboard.exercises.diagnosis`): the probes use
+D ≠ H, B > 1, non-symmetric weights, both biases non-zero, and push one gate block at a time
+to 0 and to 1 (its biases set to ±15); the reader's numbers are compared with a catalogue of
+known mistakes, ``steps.RNN_MISTAKES``, ``LSTM_MISTAKES``, ``GRU_MISTAKES``,
 ``bptt.BACKWARD_MISTAKES`` and ``tbptt.TBPTT_MISTAKES``.
 """
 

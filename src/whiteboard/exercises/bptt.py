@@ -1,15 +1,9 @@
 """A checker for one step of backpropagation through time in the tanh RNN (chapter 3).
 
-The step is s_t = tanh(a_t) with a_t = U x_t + W s_{t-1} + b (PyTorch: h = tanh(x W_ih^T +
-b_ih + h_prev W_hh^T + b_hh)). Given dh = ∂L/∂s_t, the reader's function returns
-
-    δ_t = dh ⊙ (1 - s_t²)                  (tanh'(a_t) = 1 - s_t²)
-    ∂L/∂s_{t-1} = W^T δ_t                  δ @ W in code, one row per batch element
-    ∂L/∂U = δ_t x_t^T,  ∂L/∂W = δ_t s_{t-1}^T,  ∂L/∂b = δ_t     each summed over the batch:
-                                           δ.T @ x, δ.T @ h_prev, δ.sum(axis=0)
-
-The reference is central finite differences of L = Σ dh ⊙ s_t in float64, so the check does
-not trust any hand-written backward pass, the book's included.
+The step and the gradients the reader's function returns are in the docstring of
+:mod:`whiteboard.exercises`. The reference is central finite differences of
+L = Σ dh ⊙ s_t in float64, so the check does not trust any hand-written backward pass, the
+book's included.
 """
 
 from __future__ import annotations
@@ -22,9 +16,12 @@ from whiteboard.cells.rnn import rnn_step
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    random_params,
     require_callable,
+    shape_label,
 )
 from whiteboard.models.gradcheck import numeric_gradient
 
@@ -48,11 +45,9 @@ _SHAPES = ((4, 2, 3), (2, 3, 3), (1, 2, 3), (3, 5, 2))  # (B, D, H)
 
 def canonical(key: str) -> str | None:
     """The gradient a reader's dict key names ("dW" and "weight_hh_l0" -> "W"), or None."""
-    if key in _CANONICAL:
-        return _CANONICAL[key]
-    if key.startswith("d") and key[1:] in _CANONICAL:
-        return _CANONICAL[key[1:]]
-    return None
+    if key.startswith("d") and key not in _CANONICAL:
+        key = key[1:]
+    return _CANONICAL.get(key)
 
 
 def _probes() -> list[Probe]:
@@ -60,13 +55,8 @@ def _probes() -> list[Probe]:
     probes = []
     for B, D, H in _SHAPES:
         args = {"dh": rng.normal(0.0, 1.0, (B, H)), "x": rng.normal(0.0, 1.0, (B, D)),
-                "h_prev": rng.uniform(-0.9, 0.9, (B, H)),
-                "p": {"weight_ih_l0": rng.normal(0.0, 0.6, (H, D)),
-                      "weight_hh_l0": rng.normal(0.0, 0.6, (H, H)),
-                      "bias_ih_l0": rng.normal(0.0, 0.5, H),
-                      "bias_hh_l0": rng.normal(0.0, 0.5, H)}}
-        label = f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
-        probes.append(Probe(label, args))
+                "h_prev": rng.uniform(-0.9, 0.9, (B, H)), "p": random_params(rng, 1, D, H)}
+        probes.append(Probe(shape_label(B, D, H), args))
     return probes
 
 
@@ -99,10 +89,9 @@ def backward_model(dh, x, h_prev, p, **flags) -> dict:
          "b": delta.sum(axis=0), "x": delta @ U}
     if flags.get("swap_UW"):
         g["U"], g["W"] = delta.T @ h_prev, delta.T @ x
-    if flags.get("transpose_U"):
-        g["U"] = g["U"].T
-    if flags.get("transpose_W"):
-        g["W"] = g["W"].T
+    for key in ("U", "W"):
+        if flags.get(f"transpose_{key}"):
+            g[key] = g[key].T
     if flags.get("outer_of_sums"):
         g["U"] = np.outer(delta.sum(axis=0), x.sum(axis=0))
         g["W"] = np.outer(delta.sum(axis=0), h_prev.sum(axis=0))
@@ -157,9 +146,6 @@ BACKWARD_MISTAKES = [
 
 
 def _parse(out):
-    if out is None or out is Ellipsis:
-        return None, (f"your function returned {out!r}: did you forget the return statement, "
-                      "or is its body still the ... placeholder?")
     if not isinstance(out, Mapping):
         return None, f"your function returned a {type(out).__name__}, not a dict"
     keys = [k for k in out if isinstance(k, str) and canonical(k)]
@@ -170,26 +156,13 @@ def _parse(out):
         other = [repr(k) for k in out if k not in keys]
         unknown = f" (keys not recognised: {', '.join(other)})" if other else ""
         return None, f"your dict has no gradient for {names}{unknown}"
-    outputs = {}
-    for key in keys:
-        outputs[key], problem = as_output_array(out[key], f"your {key}")
-        if problem:
-            return None, problem
-    return outputs, None
+    return as_outputs({key: out[key] for key in keys})
 
 
-def _error_hint(exc) -> str:
-    if isinstance(exc, ValueError) and any(w in str(exc) for w in ("matmul", "shapes",
-                                                                     "broadcast")):
-        return ("Check the shapes: dh and h_prev are (B, H), x is (B, D), U = weight_ih_l0 is "
-                "(H, D) and W = weight_hh_l0 is (H, H); with delta (B, H), delta.T @ x is "
-                "(H, D) and delta @ W is (B, H).")
-    if isinstance(exc, KeyError):
-        return ("p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', "
-                "'bias_hh_l0'.")
-    if isinstance(exc, TypeError) and "argument" in str(exc):
-        return "The checker calls fn(dh, x, h_prev, p)."
-    return ""
+_error_hint = error_hint("fn(dh, x, h_prev, p)", shape_words=("matmul", "shapes", "broadcast"),
+                         shapes="Check the shapes: dh and h_prev are (B, H), x is (B, D), "
+                         "U = weight_ih_l0 is (H, D) and W = weight_hh_l0 is (H, H); with delta "
+                         "(B, H), delta.T @ x is (H, D) and delta @ W is (B, H).")
 
 
 def check_rnn_step_backward(fn):

@@ -28,8 +28,8 @@ import numpy as np
 
 from whiteboard.exercises.result import CheckResult
 
-__all__ = ["Mistake", "Outcome", "Probe", "as_output_array", "check_outputs",
-           "require_callable"]
+__all__ = ["Mistake", "Outcome", "Probe", "as_outputs", "check_outputs",
+           "error_hint", "nothing_returned", "random_params", "require_callable", "shape_label"]
 
 TOL = 1e-6  # max |yours - expected| / max(1, max |expected|): float32 work still passes
 
@@ -83,18 +83,71 @@ def require_callable(fn, checker: str, signature: str) -> None:
                         f"without calling it: {checker}(my_step), not {checker}(my_step(...))")
 
 
-def as_output_array(value, name: str):
-    """``(float64 array, None)`` for a real numeric value, or ``(None, problem in words)``."""
-    if value is None or value is Ellipsis:
-        return None, f"{name} is {value!r}"
-    try:
-        arr = np.asarray(value)
-    except Exception:  # a ragged list, an object that refuses conversion
-        return None, f"{name} is a {type(value).__name__} that numpy cannot read as an array"
-    if arr.dtype.kind not in "iuf":
-        return None, (f"{name} is a {type(value).__name__} holding {arr.dtype} values, not an "
-                      "array of real numbers")
-    return arr.astype(np.float64), None
+def as_outputs(values: dict, label: str = "your {}"):
+    """``({name: float64 array}, None)`` for real numeric values, or ``(None, the first
+    problem in words)``, each value named as ``label`` says."""
+    outputs = {}
+    for key, value in values.items():
+        name = label.format(key)
+        if value is None or value is Ellipsis:
+            return None, f"{name} is {value!r}"
+        try:
+            arr = np.asarray(value)
+        except Exception:  # a ragged list, an object that refuses conversion
+            return None, f"{name} is a {type(value).__name__} that numpy cannot read as an array"
+        if arr.dtype.kind not in "iuf":
+            return None, (f"{name} is a {type(value).__name__} holding {arr.dtype} values, not "
+                          "an array of real numbers")
+        outputs[key] = arr.astype(np.float64)
+    return outputs, None
+
+
+def nothing_returned(out) -> str | None:
+    """What to say when the reader's function returned None or ``...``, else None."""
+    if out is None or out is Ellipsis:
+        return (f"your function returned {out!r}: did you forget the return statement, or is "
+                "its body still the ... placeholder?")
+    return None
+
+
+# The words of numpy's errors about shapes that do not fit (a product, a broadcast).
+SHAPE_WORDS = ("matmul", "shapes", "broadcast", "dimension")
+P_KEYS = "p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'."
+
+
+def error_hint(call: str, *, shapes: str = "", keys: str = P_KEYS, none: str = "",
+               shape_words=SHAPE_WORDS):
+    """``exception -> a sentence`` that follows "your function raised ...": ``shapes`` after
+    a ValueError of numpy's about shapes, ``none`` after an AttributeError of None, ``keys``
+    after a KeyError, and how the checker calls the function (``call``) after a TypeError
+    about its arguments."""
+
+    def hint(exc) -> str:
+        text = str(exc)
+        if shapes and isinstance(exc, ValueError) and any(w in text for w in shape_words):
+            return shapes
+        if none and isinstance(exc, AttributeError) and "NoneType" in text:
+            return none
+        if isinstance(exc, KeyError):
+            return keys
+        if isinstance(exc, TypeError) and "argument" in text:
+            return f"The checker calls {call}."
+        return ""
+
+    return hint
+
+
+def random_params(rng, gates: int, D: int, H: int) -> dict:
+    """Random state_dict-shaped parameters: non-symmetric weights, both biases non-zero."""
+    return {"weight_ih_l0": rng.normal(0.0, 0.6, (gates * H, D)),
+            "weight_hh_l0": rng.normal(0.0, 0.6, (gates * H, H)),
+            "bias_ih_l0": rng.normal(0.0, 0.5, gates * H),
+            "bias_hh_l0": rng.normal(0.0, 0.5, gates * H)}
+
+
+def shape_label(B: int, D: int, H: int) -> str:
+    """A probe's sizes as its label says them: ``"B=4, D=2, H=3"`` (``"D=H=3"`` when equal)."""
+    return f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
 
 
 def _spaced(sentence: str) -> str:
@@ -108,22 +161,21 @@ def _describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            _same(a[k], b[k]) for k in a)
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True))
-    return a is b or a == b
-
-
 def _changed(name: str, before, after) -> list[str]:
+    """The names of what differs between an argument before and after the call."""
     if isinstance(before, dict) and isinstance(after, dict):
         if before.keys() != after.keys():
             return [f"{name} (a key was added or removed)"]
         return [n for k in before for n in _changed(f"{name}[{k!r}]", before[k], after[k])]
-    return [] if _same(before, after) else [name]
+    if isinstance(before, dict) or isinstance(after, dict):
+        return [name]
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        same = (isinstance(before, np.ndarray) and isinstance(after, np.ndarray)
+                and before.shape == after.shape and before.dtype == after.dtype
+                and np.array_equal(before, after, equal_nan=True))
+    else:
+        same = before is after or before == after
+    return [] if same else [name]
 
 
 def run_probe(fn, probe: Probe, parse) -> Outcome:
@@ -131,18 +183,18 @@ def run_probe(fn, probe: Probe, parse) -> Outcome:
     given = copy.deepcopy(list(probe.args.values()))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        out = error = None
         try:
             out = fn(*given)
         except Exception as exc:  # the reader's bug, reported in words
-            out, error = None, exc
-        else:
-            error = None
+            error = exc
     mutated = tuple(n for name, before, after in zip(probe.args, probe.args.values(), given,
                                                      strict=True)
                     for n in _changed(name, before, after))
     if error is not None:
         return Outcome(probe, error=error, mutated=mutated)
-    outputs, problem = parse(out)
+    problem = nothing_returned(out)
+    outputs, problem = (None, problem) if problem else parse(out)
     return Outcome(probe, outputs=outputs, problem=problem, mutated=mutated)
 
 
@@ -187,11 +239,6 @@ def _find_mistakes(model, catalogue, outcomes, canonical) -> tuple:
     return ()
 
 
-def _index(arr: np.ndarray, expected: np.ndarray) -> tuple:
-    diff = np.abs(arr - expected)
-    return tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
-
-
 def _where(index: tuple, axes) -> str:
     if not index:
         return ""
@@ -213,14 +260,14 @@ def _value_message(outcomes, references, subject, canonical, axes) -> str:
         o, expected = bad[0]
         yours = o.outputs[name]
         if yours.shape != expected.shape:
-            hint = ""
-            if yours.shape == expected.shape[::-1] and yours.ndim == 2:
-                hint = " (it is transposed)"
+            hint = " (it is transposed)" if (yours.ndim == 2
+                                             and yours.shape == expected.shape[::-1]) else ""
             parts.append(f"your {name} has shape {yours.shape} on the probe {o.probe.label}, but "
                          f"should have shape {expected.shape}{hint}.")
             continue
-        idx = _index(yours, expected)
-        err = float(np.max(np.abs(yours - expected)))
+        diff = np.abs(yours - expected)
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+        err = float(diff.max())
         bad_ids = {id(b[0]) for b in bad}
         good = [p.probe.label for p in outcomes if id(p) not in bad_ids]
         agree = f" It agrees on the probes {'; '.join(good)}." if good else ""
@@ -237,7 +284,7 @@ def _value_message(outcomes, references, subject, canonical, axes) -> str:
 
 def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, model,
                   catalogue, subject: str, canonical=lambda name: name, axes=None,
-                  error_hint=lambda exc: "", passed_note: str = "") -> CheckResult:
+                  error_hint=lambda exc: "") -> CheckResult:
     """Probe ``fn`` and return the verdict (see the module docstring for the procedure).
 
     Args:
@@ -254,7 +301,6 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
         canonical: maps an output name the reader chose to the reference's key.
         axes: canonical name -> names of its axes, for "at row 2, unit 1" in messages.
         error_hint: exception -> an extra sentence (e.g. about transposed weights).
-        passed_note: appended to the message when the function passes.
     """
     axes = axes or {}
     outcomes = [run_probe(fn, p, parse) for p in probes]
@@ -271,8 +317,7 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
 
     result = _judge(outcomes, ran, references=[reference(o.probe) for o in outcomes],
                     checker=checker, model=model, catalogue=catalogue, subject=subject,
-                    canonical=canonical, axes=axes, error_hint=error_hint,
-                    passed_note=passed_note)
+                    canonical=canonical, axes=axes, error_hint=error_hint)
     mutated = next((o for o in outcomes if o.mutated), None)
     if mutated is None:
         return result
@@ -288,7 +333,7 @@ def check_outputs(fn, *, checker: str, probes, parse, expects: str, reference, m
 
 
 def _judge(outcomes, ran, *, references, checker, model, catalogue, subject, canonical, axes,
-           error_hint, passed_note) -> CheckResult:
+           error_hint) -> CheckResult:
     for o in ran:
         for name, arr in o.outputs.items():
             bad = ~np.isfinite(arr)
@@ -305,15 +350,13 @@ def _judge(outcomes, ran, *, references, checker, model, catalogue, subject, can
     if all_right:
         labels = "; ".join(o.probe.label for o in outcomes)
         return CheckResult(True, f"your function agrees with {subject} on all {len(outcomes)} "
-                           f"probes ({labels}).{' ' + passed_note if passed_note else ''}",
-                           checker)
+                           f"probes ({labels}).", checker)
 
     found = _find_mistakes(model, catalogue, outcomes, canonical)
-    if len(found) == 1:
-        return CheckResult(False, found[0].diagnosis, checker, (found[0].key,))
-    if len(found) == 2:
-        return CheckResult(False, f"two mistakes. (1) {found[0].diagnosis} (2) "
-                           f"{found[1].diagnosis}", checker, (found[0].key, found[1].key))
+    if found:  # one mistake, or two
+        message = found[0].diagnosis if len(found) == 1 else (
+            f"two mistakes. (1) {found[0].diagnosis} (2) {found[1].diagnosis}")
+        return CheckResult(False, message, checker, tuple(m.key for m in found))
 
     failed = next((o for o in outcomes if o.error is not None), None)
     if failed is not None:

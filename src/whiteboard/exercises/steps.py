@@ -22,16 +22,18 @@ from whiteboard.cells.spec import names
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    random_params,
     require_callable,
+    shape_label,
 )
-from whiteboard.maths import sigmoid
+from whiteboard.maths import ACTIVATIONS
 
 __all__ = ["check_gru_step", "check_lstm_step", "check_rnn_step"]
 
-_ACT = {"tanh": np.tanh, "sigmoid": sigmoid, "relu": lambda a: np.maximum(a, 0.0),
-        "none": lambda a: a}
+_ACT = {name: f for name, (f, _) in ACTIVATIONS.items()} | {"none": lambda a: a}
 _AXES = {"h": ("row", "unit"), "c": ("row", "unit")}
 _SEED = 15
 PUSH = 15.0  # each of a gate block's two biases: σ(±30) is 1 or 0 to 1e-13
@@ -39,18 +41,6 @@ _SHAPES = ((4, 2, 3), (2, 3, 3), (3, 5, 2))  # (B, D, H): D < H, D = H, D > H; n
 # each cell's gate letters in PyTorch's block order, from its spec ("" for the RNN)
 LSTM_ORDER, GRU_ORDER = "".join(names(LSTM_GATES)), "".join(names(GRU_GATES))
 _SQUASHED = {g.name for g in LSTM_GATES + GRU_GATES if g.activation == "tanh"}
-
-
-def _params(rng, gates, D, H) -> dict:
-    """Random state_dict-shaped parameters: non-symmetric weights, both biases non-zero."""
-    return {"weight_ih_l0": rng.normal(0.0, 0.6, (gates * H, D)),
-            "weight_hh_l0": rng.normal(0.0, 0.6, (gates * H, H)),
-            "bias_ih_l0": rng.normal(0.0, 0.5, gates * H),
-            "bias_hh_l0": rng.normal(0.0, 0.5, gates * H)}
-
-
-def _label(B, D, H) -> str:
-    return f"B={B}, D=H={D}" if D == H else f"B={B}, D={D}, H={H}"
 
 
 def make_probes(gates: str, with_cell: bool) -> list[Probe]:
@@ -67,8 +57,8 @@ def make_probes(gates: str, with_cell: bool) -> list[Probe]:
         args = {"x": rng.normal(0.0, 1.0, (B, D)), "h_prev": rng.uniform(-0.9, 0.9, (B, H))}
         if with_cell:
             args["c_prev"] = rng.uniform(-2.0, 2.0, (B, H))  # beyond ±1, unlike h
-        args["p"] = _params(rng, max(len(gates), 1), D, H)
-        probes.append(Probe(_label(B, D, H), args))
+        args["p"] = random_params(rng, max(len(gates), 1), D, H)
+        probes.append(Probe(shape_label(B, D, H), args))
     base = probes[0]
     H = base.args["h_prev"].shape[1]
     for k, gate in enumerate(gates):
@@ -90,16 +80,12 @@ def _pre(x, h_prev, p, rows, flags, *, ih=True, hh=True):
     if flags.get("swap_weights"):
         W_ih, W_hh = W_hh, W_ih
     a = 0.0
-    if ih:
-        if not flags.get("no_input"):
-            a = a + (x @ W_ih if flags.get("transpose_ih") else x @ W_ih.T)
-        if not flags.get("drop_bias_ih"):
-            a = a + p["bias_ih_l0"][rows]
-    if hh:
-        if not flags.get("no_recurrence"):
-            a = a + (h_prev @ W_hh if flags.get("transpose_hh") else h_prev @ W_hh.T)
-        if not flags.get("drop_bias_hh"):
-            a = a + p["bias_hh_l0"][rows]
+    for part, on, v, W, left_out in (("ih", ih, x, W_ih, "no_input"),
+                                     ("hh", hh, h_prev, W_hh, "no_recurrence")):
+        if on and not flags.get(left_out):
+            a = a + (v @ W if flags.get(f"transpose_{part}") else v @ W.T)
+        if on and not flags.get(f"drop_bias_{part}"):
+            a = a + p[f"bias_{part}_l0"][rows]
     return a
 
 
@@ -138,9 +124,6 @@ def _parser(names: tuple):
     n = len(names)
 
     def parse(out):
-        if out is None or out is Ellipsis:
-            return None, (f"your function returned {out!r}: did you forget the return "
-                          "statement, or is its body still the ... placeholder?")
         is_tuple = isinstance(out, tuple) or (
             n > 1 and isinstance(out, list) and all(isinstance(o, np.ndarray) for o in out))
         if is_tuple:
@@ -151,35 +134,29 @@ def _parser(names: tuple):
             return None, f"your function returned a single {type(out).__name__}"
         else:
             items = (out,)
-        outputs = {}
-        for name, value in zip(names, items, strict=True):
-            outputs[name], problem = as_output_array(value, f"your {name}")
-            if problem:
-                return None, problem
-        return outputs, None
+        return as_outputs(dict(zip(names, items, strict=True)))
 
     return parse
 
 
-def _error_hint(gates: int, args: str):
-    k = f"{gates}H" if gates > 1 else "H"
-
-    def hint(exc):
-        text = str(exc)
-        if isinstance(exc, ValueError) and any(w in text for w in ("matmul", "shapes",
-                                                                    "broadcast", "dimension")):
-            return (f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) "
-                    f"and weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written "
-                    "x @ W_ih.T. The probes use D ≠ H and B > 1, so a missing .T shows here "
-                    "even when the function runs with D = H.")
-        if isinstance(exc, KeyError):
-            return ("p is keyed like state_dict(): 'weight_ih_l0', 'weight_hh_l0', "
-                    "'bias_ih_l0', 'bias_hh_l0'.")
-        if isinstance(exc, TypeError) and "argument" in text:
-            return f"The checker calls fn({args})."
-        return ""
-
-    return hint
+def _check(fn, checker: str, order: str, outputs: tuple, step, model, catalogue, cell: str):
+    """The verdict on the reader's step ``fn``: probes, reference ``step`` and ``model`` of the
+    cell whose gate blocks are ``order``, returning ``outputs`` (and maybe a cache)."""
+    args = "x, h_prev, c_prev, p" if len(outputs) > 1 else "x, h_prev, p"
+    returns = f"({', '.join(outputs)})" if len(outputs) > 1 else outputs[0]
+    require_callable(fn, checker, f"fn({args}) -> {returns}")
+    k = f"{len(order)}H" if order else "H"
+    return check_outputs(
+        fn, checker=checker, probes=make_probes(order, with_cell=len(outputs) > 1),
+        parse=_parser(outputs), expects=f"{checker} expects {returns}, or "
+                                        f"({', '.join(outputs)}, cache).",
+        reference=lambda pr: dict(zip(outputs, step(**pr.args)[:len(outputs)], strict=True)),
+        model=model, catalogue=catalogue, subject=f"PyTorch's {cell}", axes=_AXES,
+        error_hint=error_hint(f"fn({args})", shapes=(
+            f"Check the shapes: x is (B, D), h_prev is (B, H), weight_ih_l0 is ({k}, D) and "
+            f"weight_hh_l0 is ({k}, H), one row per unit, so U x_t is written x @ W_ih.T. The "
+            "probes use D ≠ H and B > 1, so a missing .T shows here even when the function "
+            "runs with D = H.")))
 
 
 # ------------------------------------------------------------------------------------ RNN
@@ -221,13 +198,7 @@ def check_rnn_step(fn):
 
     h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh); see ``whiteboard.exercises``.
     """
-    require_callable(fn, "check_rnn_step", "fn(x, h_prev, p) -> h")
-    return check_outputs(
-        fn, checker="check_rnn_step", probes=make_probes("", with_cell=False),
-        parse=_parser(("h",)), expects="check_rnn_step expects h, or (h, cache).",
-        reference=lambda pr: {"h": rnn_step(**pr.args)[0]}, model=rnn_model,
-        catalogue=RNN_MISTAKES, subject="PyTorch's RNN", axes=_AXES,
-        error_hint=_error_hint(1, "x, h_prev, p"))
+    return _check(fn, "check_rnn_step", "", ("h",), rnn_step, rnn_model, RNN_MISTAKES, "RNN")
 
 
 # ----------------------------------------------------------------------------------- LSTM
@@ -286,13 +257,8 @@ def check_lstm_step(fn):
 
     The equations are in ``whiteboard.exercises``; gate blocks i, f, g, o.
     """
-    require_callable(fn, "check_lstm_step", "fn(x, h_prev, c_prev, p) -> (h, c)")
-    return check_outputs(
-        fn, checker="check_lstm_step", probes=make_probes(LSTM_ORDER, with_cell=True),
-        parse=_parser(("h", "c")), expects="check_lstm_step expects (h, c), or (h, c, cache).",
-        reference=lambda pr: dict(zip("hc", lstm_step(**pr.args)[:2], strict=True)),
-        model=lstm_model, catalogue=LSTM_MISTAKES, subject="PyTorch's LSTM", axes=_AXES,
-        error_hint=_error_hint(4, "x, h_prev, c_prev, p"))
+    return _check(fn, "check_lstm_step", LSTM_ORDER, ("h", "c"), lstm_step, lstm_model,
+                  LSTM_MISTAKES, "LSTM")
 
 
 # ------------------------------------------------------------------------------------ GRU
@@ -361,10 +327,5 @@ def check_gru_step(fn):
 
     The equations are in ``whiteboard.exercises``; gate blocks r, z, n.
     """
-    require_callable(fn, "check_gru_step", "fn(x, h_prev, p) -> h")
-    return check_outputs(
-        fn, checker="check_gru_step", probes=make_probes(GRU_ORDER, with_cell=False),
-        parse=_parser(("h",)), expects="check_gru_step expects h, or (h, cache).",
-        reference=lambda pr: {"h": gru_step(**pr.args)[0]}, model=gru_model,
-        catalogue=GRU_MISTAKES, subject="PyTorch's GRU", axes=_AXES,
-        error_hint=_error_hint(3, "x, h_prev, p"))
+    return _check(fn, "check_gru_step", GRU_ORDER, ("h",), gru_step, gru_model, GRU_MISTAKES,
+                  "GRU")

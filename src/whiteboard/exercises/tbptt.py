@@ -1,20 +1,10 @@
 """A checker for one step of truncated BPTT: the state carried, the gradient cut.
 
-The reader writes ``fn(lm, ids, state) -> (loss, grads, new_state)`` for a character
-language model (:class:`whiteboard.training.language.CharLM`): ``ids`` (T + 1, B) holds one
-window of every lane plus the character after it (inputs ``ids[:-1]``, targets ``ids[1:]``),
-``state`` is None at the start of a text and otherwise what the previous call returned.
-With the window's forward pass started from the carried state,
-
-    L = −(1 / TB) Σ_t Σ_b log p_t[b, y_t[b]]        the mean cross-entropy per character
-    grads = ∂L/∂θ through this window only           the carried state is a constant
-    new_state = (h_T, c_T)                           where the window ended, for the next
-
-The checker runs the reader's step over a stream of windows, each call given the state the
-previous one returned (it never looks inside that state), and compares every window's loss
-and gradients with :meth:`CharLM.loss_and_grads`, on an LSTM, a GRU and an RNN.  A catalogue
-of wrong steps (the state not carried, or carried but not cut, the targets not shifted...)
-names what went wrong.
+What the reader's ``fn(lm, ids, state) -> (loss, grads, new_state)`` computes, and how the
+checker runs it over streams of windows (passing on whatever state it returns) against
+:meth:`whiteboard.training.language.CharLM.loss_and_grads`, is in the docstring of
+:mod:`whiteboard.exercises`.  A catalogue of wrong steps (the state not carried, or carried
+but not cut, the targets not shifted...) names what went wrong.
 """
 
 from __future__ import annotations
@@ -26,8 +16,10 @@ import numpy as np
 from whiteboard.exercises.diagnosis import (
     Mistake,
     Probe,
-    as_output_array,
+    as_outputs,
     check_outputs,
+    error_hint,
+    nothing_returned,
     require_callable,
 )
 from whiteboard.training.language import CharLM, State
@@ -46,11 +38,9 @@ def _lm(kind, params=None, sizes=None):
     if params is not None:
         sizes = (*params["E"].shape, params["weight_hh_l0"].shape[1])
     K, D, H = sizes
-    cls = {"lstm": whiteboard.LSTM, "gru": whiteboard.GRU, "rnn": whiteboard.RNN}[kind]
-    lm = CharLM(cls(D, H), embed_dim=D, vocab_size=K)
-    for k, v in lm.parameters().items():
-        if params is not None:
-            v[...] = params[k]
+    lm = CharLM(getattr(whiteboard, kind.upper())(D, H), embed_dim=D, vocab_size=K)
+    for k, v in lm.parameters().items() if params is not None else ():
+        v[...] = params[k]
     return lm
 
 
@@ -74,29 +64,22 @@ def _window_grads(lm, x, y, state, flags, history=None):
         y = x
     elif flags.get("shift") == "back":
         x, y = y, x
-    if history is not None:  # not cut: the forward runs from the text's start
-        x_all = np.concatenate([*history, x])
-        z, trace = lm.run(x_all)
-        z, first = z[-len(x):], len(x_all) - len(x)
-    else:
-        z, trace = lm.run(x, state)
-        first = 0
+    # not cut (a history): the forward runs from the text's start
+    x_read = x if history is None else np.concatenate([*history, x])
+    z, trace = lm.run(x_read, state if history is None else None)
+    first = len(x_read) - len(x)
+    z = z[first:]
     T, B, K = z.shape
     loss_kind = flags.get("loss", "mean")
-    zz, yy = (z[-1], y[-1]) if loss_kind == "last" else (z.reshape(T * B, K), y.reshape(-1))
-    loss, dz = cross_entropy(zz, yy)
+    read = slice(-1, None) if loss_kind == "last" else slice(None)  # the steps in the loss
+    loss, dz = cross_entropy(z[read].reshape(-1, K), y[read].reshape(-1))
     scale = {"mean": 1.0, "last": 1.0, "sum": T * B, "time_sum": T}[loss_kind]
-    h = trace.h[first:]
+    h = trace.h[first:][read]
+    out = affine_backward(h.reshape(-1, h.shape[-1]), dz * scale, lm.readout.V)
     dh = np.zeros_like(trace.h)
-    if loss_kind == "last":
-        out = affine_backward(h[-1], dz * scale, lm.readout.V)
-        dh[-1] = out["h"]
-    else:
-        out = affine_backward(h.reshape(T * B, -1), dz * scale, lm.readout.V)
-        dh[first:] = out["h"].reshape(h.shape)
+    dh[len(dh) - len(h):] = out["h"].reshape(h.shape)
     grads = lm.core.backward(trace, dh)
     grads.update(V=out["V"], c=out["c"])
-    x_read = x_all if history is not None else x
     if flags.get("embed_overwrite"):  # dE[x] += dx with repeats keeps one of them
         dE = np.zeros_like(lm.embed.E)
         dE[x_read.reshape(-1)] += grads["x"].reshape(-1, dE.shape[1])
@@ -106,11 +89,11 @@ def _window_grads(lm, x, y, state, flags, history=None):
     return loss * scale, grads, trace
 
 
-def _carried(trace, kind, carry):
+def _carried(trace, carry):
     if carry == "none":
         return None
     if carry == "first":
-        return State(trace.h[0].copy(), None if trace.c is None else trace.c[0].copy())
+        return State.of(trace, 0)
     state = State.of(trace)
     if carry == "h_only" and state.c is not None:
         return State(state.h, np.zeros_like(state.c))
@@ -133,7 +116,7 @@ def stream_model(kind, params, windows, **flags) -> dict:
         out["loss"].append(loss)
         for k in keys:
             out[k].append(grads[k])
-        state = _carried(trace, kind, flags.get("carry", "last"))
+        state = _carried(trace, flags.get("carry", "last"))
     return {k: np.asarray(v) for k, v in out.items()}
 
 
@@ -188,16 +171,14 @@ def _over_stream(fn):
         state = None
         for k, w in enumerate(windows):
             got = fn(lm, w.copy(), state)
-            if got is None or got is Ellipsis:
-                return _Problem(f"your function returned {got!r}: did you forget the return "
-                                "statement, or is its body still the ... placeholder?")
+            if nothing_returned(got):
+                return _Problem(nothing_returned(got))
             if not isinstance(got, tuple) or len(got) != 3:
                 return _Problem(f"on window {k + 1}, your function returned a "
                                 f"{type(got).__name__}, not the tuple (loss, grads, new_state)")
             loss, grads, state = got
-            if not isinstance(grads, Mapping) or any(key not in grads for key in keys):
-                missing = keys if not isinstance(grads, Mapping) else \
-                    [key for key in keys if key not in grads]
+            missing = [key for key in keys if not isinstance(grads, Mapping) or key not in grads]
+            if missing:
                 return _Problem(f"on window {k + 1}, your grads has no gradient for "
                                 f"{', '.join(map(repr, missing))} (keys of lm.parameters())")
             if any(not np.array_equal(before[key], v) for key, v in lm.parameters().items()):
@@ -214,24 +195,14 @@ def _over_stream(fn):
 def _parse(out):
     if isinstance(out, _Problem):
         return None, str(out)
-    outputs = {}
-    for key, values in out.items():
-        outputs[key], problem = as_output_array(values, f"your {key} over the windows")
-        if problem:
-            return None, problem
-    return outputs, None
+    return as_outputs(out, "your {} over the windows")
 
 
-def _error_hint(exc) -> str:
-    if isinstance(exc, AttributeError) and "NoneType" in str(exc):
-        return ("The first window of a text gets state=None: lm.run(x, None) starts it from "
-                "zeros.")
-    if isinstance(exc, KeyError):
-        return ("lm.parameters() and grads are keyed like state_dict() ('weight_ih_l0', ...) "
-                "plus 'V', 'c' and 'E'.")
-    if isinstance(exc, TypeError) and "argument" in str(exc):
-        return "The checker calls fn(lm, ids, state) with ids (T + 1, B)."
-    return ""
+_error_hint = error_hint(
+    "fn(lm, ids, state) with ids (T + 1, B)",
+    none="The first window of a text gets state=None: lm.run(x, None) starts it from zeros.",
+    keys=("lm.parameters() and grads are keyed like state_dict() ('weight_ih_l0', ...) plus "
+          "'V', 'c' and 'E'."))
 
 
 def check_tbptt_step(fn):

@@ -25,6 +25,7 @@ from whiteboard.checks import (
     as_sequence,
     check_finite,
     check_positive_int,
+    check_shape,
     check_state,
 )
 from whiteboard.models import engine
@@ -86,16 +87,15 @@ class Trace:
 class RecurrentModel:
     """Base class of the single-layer, unidirectional, time-major recurrent models.
 
-    Subclasses set ``kind``, ``gate_names``, ``_num_gates`` and ``_torch_name`` and implement
-    ``forward`` and ``backward``. Weights are initialised like PyTorch: every entry is drawn
-    from U(-1/√H, 1/√H) with ``np.random.default_rng(seed)``, in the order weight_ih, weight_hh,
-    bias_ih, bias_hh, always in float64 and then cast, so a float32 and a float64 model with the
-    same seed hold the same numbers up to rounding.
+    Subclasses set ``kind``, ``gate_names`` (G = that many blocks of weights, the RNN's one)
+    and ``_torch_name`` and implement ``maths``. Weights are initialised like PyTorch: every
+    entry is drawn from U(-1/√H, 1/√H) with ``np.random.default_rng(seed)``, in the order
+    weight_ih, weight_hh, bias_ih, bias_hh, always in float64 and then cast, so a float32 and a
+    float64 model with the same seed hold the same numbers up to rounding.
     """
 
     kind = ""
     gate_names: tuple = ()
-    _num_gates = 1
     _torch_name = ""
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64):
@@ -113,7 +113,8 @@ class RecurrentModel:
     # --- parameters -------------------------------------------------------------------------
 
     def _param_shapes(self) -> dict:
-        GH, D, H = self._num_gates * self.hidden_size, self.input_size, self.hidden_size
+        G = max(1, len(self.gate_names))  # the RNN's one block of weights has no gate
+        GH, D, H = G * self.hidden_size, self.input_size, self.hidden_size
         return {
             "weight_ih_l0": (GH, D),
             "weight_hh_l0": (GH, H),
@@ -160,11 +161,8 @@ class RecurrentModel:
             value = state[name]
             if hasattr(value, "detach"):  # a torch tensor
                 value = value.detach().cpu().numpy()
-            arr = as_numeric_array(value, f"state_dict[{name!r}]")
-            if arr.shape != shape:
-                raise ValueError(
-                    f"state_dict[{name!r}] must have shape {shape}, got {arr.shape}"
-                )
+            arr = check_shape(as_numeric_array(value, f"state_dict[{name!r}]"), shape,
+                              f"state_dict[{name!r}]")
             clean[name] = check_finite(arr, f"state_dict[{name!r}] (expected shape {shape})")
         for name, arr in clean.items():
             self._params[name][...] = arr
@@ -215,18 +213,12 @@ class RecurrentModel:
                 f"{cls.__name__}.from_torch expects a torch.nn.{cls._torch_name}, "
                 f"got {type(module).__name__}"
             )
-        if module.num_layers != 1:
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs num_layers=1, got num_layers={module.num_layers}"
-            )
-        if module.bidirectional:
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs a unidirectional module, got bidirectional=True"
-            )
-        if getattr(module, "proj_size", 0):
-            raise ValueError(
-                f"{cls.__name__}.from_torch needs proj_size=0, got proj_size={module.proj_size}"
-            )
+        layers, proj = module.num_layers, getattr(module, "proj_size", 0)
+        for bad, need in [(layers != 1, f"num_layers=1, got num_layers={layers}"),
+                          (module.bidirectional, "a unidirectional module, got bidirectional=True"),
+                          (proj, f"proj_size=0, got proj_size={proj}")]:
+            if bad:
+                raise ValueError(f"{cls.__name__}.from_torch needs {need}")
         weight = module.weight_ih_l0
         dtypes = {torch.float32: np.float32, torch.float64: np.float64}
         if weight.dtype not in dtypes:
@@ -265,10 +257,8 @@ class RecurrentModel:
             c0: (B, H) initial cell state, LSTM only (also (1, B, H)); zeros when omitted.
 
         Returns:
-            Trace with ``h`` (T, B, H), the cell's ``gates`` (each (T, B, H)), ``x``, ``h0``,
-            and for the LSTM ``c`` and ``c0``, for the RNN the pre-activations ``a``. These
-            are views into the loop's unit-major (T, H, B) buffers; copy them before writing
-            into them.
+            a :class:`Trace` (``h``, the cell's ``gates``, for the LSTM ``c``, for the RNN the
+            pre-activations ``a``: read-only views, see there).
         """
         cell = self.maths()
         X, h0, c0, was_2d = self._check_inputs(X, h0, c0, has_cell=cell.has_cell)
@@ -279,13 +269,11 @@ class RecurrentModel:
         bufs = tape.bufs
         blocks = cell.split(bufs.A[:, 0])
         gates = {g: time_major(blocks[g]) for g in self.gate_names}
-        extra = {}
-        if cell.has_cell:
-            extra["c"] = time_major(bufs.C[1:, 0])
-        if not self.gate_names:  # the RNN: A holds the pre-activations
-            extra["a"] = time_major(bufs.A[:, 0])
-        return Trace(self.kind, X, h0, time_major(tape.h[:, 0]), gates, c0=c0, was_2d=was_2d,
-                     tape=tape, **extra)
+        return Trace(self.kind, X, h0, time_major(tape.h[:, 0]), gates, c0=c0,
+                     c=time_major(bufs.C[1:, 0]) if cell.has_cell else None,
+                     # the RNN's A holds its pre-activations
+                     a=None if self.gate_names else time_major(bufs.A[:, 0]),
+                     was_2d=was_2d, tape=tape)
 
     def backward(self, trace: Trace, dh, dc_last=None) -> dict:
         """Backpropagation through time, from the loss's gradient on every h_t.
@@ -306,9 +294,7 @@ class RecurrentModel:
                               None if dc_last is None else dc_last.T[None])
         grads = {k: v[0] for k, v in out.items() if k not in ("x", "h0", "c0")}
         grads["x"] = out["x"][:, 0].transpose(0, 2, 1)
-        grads["h0"] = out["h0"][0].T.copy()
-        if "c0" in out:
-            grads["c0"] = out["c0"][0].T.copy()
+        grads.update({k: out[k][0].T.copy() for k in ("h0", "c0") if k in out})
         return grads
 
     # --- validation shared by forward and backward ------------------------------------------
@@ -317,22 +303,16 @@ class RecurrentModel:
         """Validate forward's inputs; return (X3 (T,B,D), h0 (B,H), c0 (B,H) or None, was_2d)."""
         X3, was_2d = as_sequence(X, self.input_size, self.dtype)
         shape = (X3.shape[1], self.hidden_size)
-        if h0 is None:
-            h0 = np.zeros(shape, self.dtype)
-        else:
-            h0 = check_state(h0, shape, "h0", self.dtype)
-        if not has_cell:
-            if c0 is not None:
-                raise TypeError(
-                    f"{type(self).__name__} has no cell state: c0 is only for the LSTM; "
-                    "pass h0 (B, H) alone"
-                )
-            return X3, h0, None, was_2d
-        if c0 is None:
-            c0 = np.zeros(shape, self.dtype)
-        else:
-            c0 = check_state(c0, shape, "c0", self.dtype)
-        return X3, h0, c0, was_2d
+
+        def state(s, name):  # zeros when omitted
+            return np.zeros(shape, self.dtype) if s is None else check_state(s, shape, name,
+                                                                              self.dtype)
+
+        h0 = state(h0, "h0")
+        if c0 is not None and not has_cell:
+            raise TypeError(f"{type(self).__name__} has no cell state: c0 is only for the LSTM; "
+                            "pass h0 (B, H) alone")
+        return X3, h0, state(c0, "c0") if has_cell else None, was_2d
 
     def _check_backward(self, trace, dh, dc_last, *, has_cell: bool):
         """Validate backward's inputs; return (dh (T,B,H), dc_last (B,H) or None)."""

@@ -84,8 +84,10 @@ class CellMaths:
 
     A subclass sets ``kind``, ``blocks`` (the names of its row blocks, in storage order:
     R = len(blocks) * H rows of activations per step), ``local_blocks`` (the blocks of its
-    local derivatives, if not the same) and ``has_cell``, and implements the methods below.
-    Arrays have the model axis M first; a step's ``a`` is (M, R, B).
+    local derivatives, if not the same) and ``has_cell``, and implements ``step``,
+    ``local_derivatives`` and ``back_step`` (``weights`` and ``grads`` too if its rows are
+    not PyTorch's blocks as they stand).  Arrays have the model axis M first; a step's ``a``
+    is (M, R, B).
     """
 
     kind = ""
@@ -113,12 +115,23 @@ class CellMaths:
         return slice(first * self.H, (first + len(names)) * self.H)
 
     def weights(self, params: dict) -> np.ndarray:
-        """(M, R, D+H+1): the rows that multiply [x_t; h_{t-1}; 1], from stacked parameters."""
-        raise NotImplementedError
+        """(M, R, D+H+1): the rows that multiply [x_t; h_{t-1}; 1], from stacked parameters.
+
+        Here PyTorch's stacked blocks as they stand, with the two biases summed; a cell that
+        stores other rows overrides this and :meth:`grads`.
+        """
+        b = (params["bias_ih_l0"] + params["bias_hh_l0"])[..., None]
+        return np.concatenate([params["weight_ih_l0"], params["weight_hh_l0"], b], axis=-1)
 
     def grads(self, dW: np.ndarray) -> dict:
         """The parameter gradients (keys of ``state_dict``, stacked) from ∂L/∂weights."""
-        raise NotImplementedError
+        D, H = self.D, self.H
+        return {
+            "weight_ih_l0": np.ascontiguousarray(dW[..., :D]),
+            "weight_hh_l0": np.ascontiguousarray(dW[..., D : D + H]),
+            "bias_ih_l0": dW[..., D + H].copy(),
+            "bias_hh_l0": dW[..., D + H].copy(),
+        }
 
     def step(self, t: int, bufs: Buffers) -> None:
         """Step t: ``bufs.A[t]`` holds the pre-activations; turn them into the activations in
@@ -236,9 +249,7 @@ def backward(tape: Tape, dh: np.ndarray, dc_last=None) -> dict:
         DA = DA.transpose(1, 2, 0, 3).reshape(M, R, T * B)  # (M, R, T·B)
         dW = np.matmul(DA, cols.reshape(M, T * B, C))
         dX = np.matmul(W_x, DA).reshape(M, D, T, B).transpose(2, 0, 1, 3)
-    out = cell.grads(dW)
-    out["x"] = dX
-    out["h0"] = dh_prev
+    out = {**cell.grads(dW), "x": dX, "h0": dh_prev}
     if cell.has_cell:
         out["c0"] = bufs.dc
     return out

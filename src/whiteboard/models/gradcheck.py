@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from whiteboard.checks import as_sequence, check_state
-
 __all__ = ["GradCheckResult", "check_gradients", "numeric_gradient"]
 
 
@@ -78,11 +76,9 @@ def numeric_gradient(f, arr: np.ndarray, eps: float = 1e-6) -> np.ndarray:
 
 def _relative_error(a: np.ndarray, n: np.ndarray) -> tuple[float, tuple]:
     diff = np.abs(a - n)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
     scale = max(np.abs(a).max(), np.abs(n).max())
-    if scale == 0.0:
-        return 0.0, tuple(int(i) for i in index)
-    return float(diff.max() / scale), tuple(int(i) for i in index)
+    return (0.0 if scale == 0.0 else float(diff.max() / scale)), where
 
 
 def check_gradients(model, X, h0=None, c0=None, eps=1e-6, seed=0) -> GradCheckResult:
@@ -105,16 +101,11 @@ def check_gradients(model, X, h0=None, c0=None, eps=1e-6, seed=0) -> GradCheckRe
         a ``GradCheckResult``; ``result.max_rel_error`` below 1e-6 means the gradients agree.
     """
     m = model.copy(dtype=np.float64)
-    X, _ = as_sequence(X, m.input_size, np.float64)
-    X = X.copy()  # perturbed in place below; never the caller's array
-    T, B, _ = X.shape
-    H = m.hidden_size
-    has_cell = m.kind == "lstm"
-    h0 = np.zeros((B, H)) if h0 is None else check_state(h0, (B, H), "h0", np.float64).copy()
-    if has_cell:
-        c0 = np.zeros((B, H)) if c0 is None else check_state(c0, (B, H), "c0", np.float64).copy()
-    elif c0 is not None:
-        raise TypeError(f"{type(model).__name__} has no cell state: c0 is only for the LSTM")
+    X, h0, c0, _ = m._check_inputs(X, h0, c0, has_cell=m.maths().has_cell)
+    has_cell = c0 is not None
+    # perturbed in place below: never the caller's arrays
+    X, h0, c0 = X.copy(), h0.copy(), c0.copy() if has_cell else None
+    T, B, H = X.shape[0], X.shape[1], m.hidden_size
 
     rng = np.random.default_rng(seed)
     R = rng.standard_normal((T, B, H))

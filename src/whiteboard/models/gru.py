@@ -1,10 +1,8 @@
 """The GRU as a whole-sequence model: its kernel for the fused loop.
 
-``GRU`` computes exactly what the readable steps of :mod:`whiteboard.cells.gru`
-(``gru_step``, ``gru_step_backward``) compute, step after step, only faster: the loop of
-:mod:`whiteboard.models.engine` runs it and :class:`GRUMaths` is the cell's part, written with
-the step's names in the step's order.  ``tests/test_cells.py`` proves the two equal (forward,
-backward and every gradient).
+:class:`GRUMaths`, run by :mod:`whiteboard.models.engine`'s loop, computes what
+:mod:`whiteboard.cells.gru`'s readable ``gru_step`` and its backward compute, in their names
+and order (``tests/test_cells.py``).
 
     r, z = σ(...),  m = W_n h_{t-1} + b_hn,  n = tanh(U_n x + b_in + r ⊙ m),
     h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
@@ -118,10 +116,7 @@ class GRU(RecurrentModel):
     """A single-layer, unidirectional, time-major GRU with PyTorch's parameter layout.
 
     Args:
-        input_size: D, features per step.
-        hidden_size: H, hidden units.
-        seed: seed of ``np.random.default_rng`` for the PyTorch-style initialisation.
-        dtype: np.float32 or np.float64.
+        input_size, hidden_size, seed, dtype: as in :class:`whiteboard.models.rnn.RNN`.
 
     Example:
         >>> gru = GRU(3, 4, seed=0)
@@ -132,7 +127,6 @@ class GRU(RecurrentModel):
 
     kind = "gru"
     gate_names = names(GATES)
-    _num_gates = len(GATES)
     _torch_name = "GRU"
 
     def maths(self) -> GRUMaths:

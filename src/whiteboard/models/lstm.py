@@ -1,10 +1,8 @@
 """The LSTM as a whole-sequence model: its kernel for the fused loop.
 
-``LSTM`` computes exactly what the readable steps of :mod:`whiteboard.cells.lstm`
-(``lstm_step``, ``lstm_step_backward``) compute, step after step, only faster: the loop of
-:mod:`whiteboard.models.engine` runs it and :class:`LSTMMaths` is the cell's part, written with
-the step's names in the step's order.  ``tests/test_cells.py`` proves the two equal (forward,
-backward and every gradient).
+:class:`LSTMMaths`, run by :mod:`whiteboard.models.engine`'s loop, computes what
+:mod:`whiteboard.cells.lstm`'s readable ``lstm_step`` and its backward compute, in their names
+and order (``tests/test_cells.py``).
 
     i, f, o = σ(...),  g = tanh(...),  c_t = f ⊙ c_{t-1} + i ⊙ g,  h_t = o ⊙ tanh(c_t)
 """
@@ -50,19 +48,10 @@ class LSTMMaths(CellMaths):
         self.cell_gates = self.span([n for n in self.blocks if _GATE[n].feeds == "c"])
 
     def weights(self, p):
-        b = (p["bias_ih_l0"] + p["bias_hh_l0"])[..., None]
-        W = np.concatenate([p["weight_ih_l0"], p["weight_hh_l0"], b], axis=-1)
-        return W[..., self.fused, :]
+        return super().weights(p)[..., self.fused, :]
 
     def grads(self, dW):
-        D, H = self.D, self.H
-        dW = dW[..., self.unfused, :]
-        return {
-            "weight_ih_l0": np.ascontiguousarray(dW[..., :D]),
-            "weight_hh_l0": np.ascontiguousarray(dW[..., D : D + H]),
-            "bias_ih_l0": dW[..., D + H].copy(),
-            "bias_hh_l0": dW[..., D + H].copy(),
-        }
+        return super().grads(dW[..., self.unfused, :])
 
     def step(self, t, bufs):
         a = bufs.A[t]
@@ -115,10 +104,7 @@ class LSTM(RecurrentModel):
     """A single-layer, unidirectional, time-major LSTM with PyTorch's parameter layout.
 
     Args:
-        input_size: D, features per step.
-        hidden_size: H, hidden units.
-        seed: seed of ``np.random.default_rng`` for the PyTorch-style initialisation.
-        dtype: np.float32 or np.float64.
+        input_size, hidden_size, seed, dtype: as in :class:`whiteboard.models.rnn.RNN`.
         forget_bias: after the PyTorch-style draw, the forget-gate slice of bias_ih_l0 is set
             to this value and that of bias_hh_l0 to 0, so the total forget bias b_f equals it.
             A high value (1 to 3) keeps f_t near 1 at first, so memories survive training's
@@ -133,7 +119,6 @@ class LSTM(RecurrentModel):
 
     kind = "lstm"
     gate_names = names(GATES)
-    _num_gates = len(GATES)
     _torch_name = "LSTM"
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, forget_bias=0.0):

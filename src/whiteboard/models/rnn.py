@@ -1,9 +1,8 @@
 """The vanilla (Elman) RNN as a whole-sequence model: its kernel for the fused loop.
 
-``RNN`` computes exactly what the readable steps of :mod:`whiteboard.cells.rnn`
-(``rnn_step``, ``rnn_step_backward``) compute, step after step, only faster: the loop of
-:mod:`whiteboard.models.engine` runs it and :class:`RNNMaths` is the cell's part.
-``tests/test_cells.py`` proves the two equal (forward, backward and every gradient).
+:class:`RNNMaths`, run by :mod:`whiteboard.models.engine`'s loop, computes what
+:mod:`whiteboard.cells.rnn`'s readable ``rnn_step`` and its backward compute
+(``tests/test_cells.py``).
 
     a_t = U x_t + W h_{t-1} + b,   h_t = f(a_t)
     ∂L/∂a_t = ∂L/∂h_t ⊙ f'(a_t)   (f' computed from the stored h_t)
@@ -32,19 +31,6 @@ class RNNMaths(CellMaths):
     def __init__(self, input_size, hidden_size, nonlinearity="tanh"):
         super().__init__(input_size, hidden_size)
         self.f, self.f_prime = ACTIVATIONS[nonlinearity]
-
-    def weights(self, p):
-        b = (p["bias_ih_l0"] + p["bias_hh_l0"])[..., None]
-        return np.concatenate([p["weight_ih_l0"], p["weight_hh_l0"], b], axis=-1)
-
-    def grads(self, dW):
-        D, H = self.D, self.H
-        return {
-            "weight_ih_l0": np.ascontiguousarray(dW[..., :D]),
-            "weight_hh_l0": np.ascontiguousarray(dW[..., D : D + H]),
-            "bias_ih_l0": dW[..., -1].copy(),
-            "bias_hh_l0": dW[..., -1].copy(),
-        }
 
     def step(self, t, bufs):
         # A keeps the pre-activation a_t; h_t = f(a_t) goes into the next column
@@ -97,7 +83,6 @@ class RNN(RecurrentModel):
 
     kind = "rnn"
     gate_names = names(GATES)
-    _num_gates = 1  # one block of weights, though no gate
     _torch_name = "RNN"
 
     def __init__(self, input_size, hidden_size, *, seed=0, dtype=np.float64, nonlinearity="tanh",

@@ -19,12 +19,9 @@ recipe's ``stored``, so that the page that runs two of them stays small); :func:
 returns a float64 network holding exactly those values, so every machine computes with the
 same weights.
 
-Two kinds of recipe share this one interface: the story networks (``task`` ``"story"``, a
-:class:`whiteboard.training.network.SequenceModel` whose record gives its test accuracy),
-and the character language models of Python source (``task`` ``"python"``, a
-:class:`whiteboard.training.language.CharLM` trained by truncated BPTT on the standard
-library, whose record gives its bits per character on the held-out text and describes the
-corpus: the Python version, the module list and the text's hash).
+Two kinds of recipe share this one interface (see :func:`recipe` and
+:func:`evaluate_recipe`): the story networks (``task`` ``"story"``) and the character
+language models of Python source (``task`` ``"python"``).
 """
 
 from __future__ import annotations
@@ -136,23 +133,13 @@ def _setup(r):
     from whiteboard.training.experiments import Setup
 
     # A model without a forget gate has no forget_bias; a run that is not validated (the
-    # mixed-lag networks) never stops early either.
-    extra = {"forget_bias": r["forget_bias"]} if "forget_bias" in r else {}
-    if r["stop_at"] is None:
+    # mixed-lag networks, stop_at None) never stops early either.
+    extra = {k: r[k] for k in ("forget_bias", "stop_at") if r.get(k) is not None}
+    if "stop_at" not in extra:
         extra["val_size"] = 0
-    else:
-        extra["stop_at"] = r["stop_at"]
     return Setup(hidden=r["hidden"], batch=r["batch"], steps=r["steps"], clip=r["clip"],
                  eval_every=r["eval_every"], embed=r["embed"], optimizer=r["optimizer"],
                  **extra)
-
-
-def _run(r):
-    """The recipe as a run of the book's experiments (the sweep's own code path)."""
-    from whiteboard.training.experiments import RunSpec
-
-    return RunSpec(r["task"], r["model"], tuple(r["lags"]), r["seed"], r["lr"], _setup(r),
-                   stream=r.get("stream"))
 
 
 def _build(r, dtype=np.float64):
@@ -164,10 +151,9 @@ def _build(r, dtype=np.float64):
     from whiteboard.training.language import CharLM
     from whiteboard.training.variants import model_spec
 
-    cls_name, kwargs = model_spec(r["model"]).cls, dict(model_spec(r["model"]).kwargs)
-    if "forget_bias" in r:
-        kwargs = {**kwargs, "forget_bias": r["forget_bias"]}
-    core = getattr(whiteboard, cls_name)(r["embed"], r["hidden"], seed=r["seed"], dtype=dtype,
+    spec = model_spec(r["model"])
+    kwargs = {**spec.kwargs, **{k: r[k] for k in ("forget_bias",) if k in r}}
+    core = getattr(whiteboard, spec.cls)(r["embed"], r["hidden"], seed=r["seed"], dtype=dtype,
                                          **kwargs)
     return CharLM(core, embed_dim=r["embed"], seed=r["seed"])
 
@@ -231,29 +217,30 @@ def train(name: str, *, quiet: bool = True):
     r = recipe(name)
     if _is_text(r):
         return _train_text(r, quiet)
-    from whiteboard.training.experiments import train_and_test
+    from whiteboard.training.experiments import RunSpec, train_and_test
 
-    _, (net,) = train_and_test([_run(r)], return_nets=True, quiet=quiet)
+    # the recipe as a run of the book's experiments (the sweep's own code path)
+    run = RunSpec(r["task"], r["model"], tuple(r["lags"]), r["seed"], r["lr"], _setup(r),
+                  stream=r.get("stream"))
+    _, (net,) = train_and_test([run], return_nets=True, quiet=quiet)
     return net
 
 
-def _paths(name):
-    return DIRECTORY / f"{name}.npz", DIRECTORY / f"{name}.json"
+def _stored(name, suffix):
+    """The path of ``name``'s stored file ``.npz`` or ``.json``, which must be there."""
+    path = DIRECTORY / f"{_check_name(name)}{suffix}"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
+    return path
 
 
 def record(name: str) -> dict:
     """The stored record of ``name``: recipe, command, date, versions, shapes, test accuracy."""
-    path = _paths(_check_name(name))[1]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
-    return json.loads(path.read_text())
+    return json.loads(_stored(name, ".json").read_text())
 
 
 def _arrays(name):
-    path = _paths(_check_name(name))[0]
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `python -m whiteboard pretrain {name}`")
-    with np.load(path) as data:
+    with np.load(_stored(name, ".npz")) as data:
         return {k: data[k] for k in data.files}
 
 
@@ -298,7 +285,7 @@ def save(name: str, net, *, command: str = "") -> dict:
     """
     from whiteboard import __version__
 
-    npz, meta = _paths(_check_name(name))
+    npz, meta = (DIRECTORY / f"{_check_name(name)}{ext}" for ext in (".npz", ".json"))
     hist = net.history
     stored = recipe(name).get("stored", "float32")
     arrays = {f"weight.{k}": v.astype(stored) for k, v in net.parameters().items()}

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from whiteboard.checks import as_rng, check_positive_int, check_positive_number
-from whiteboard.maths import log_softmax, one_hot
+from whiteboard.maths import log_softmax
+from whiteboard.training.loop import progress
 from whiteboard.training.network import (
     Embedding,
     Readout,
@@ -40,8 +41,9 @@ from whiteboard.training.network import (
     affine_backward,
     cross_entropy,
     lookup_backward,
+    token_inputs,
 )
-from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
+from whiteboard.training.optim import clip_grad_norm, make_optimizer
 from whiteboard.training.text import CHARS, decode, encode
 
 __all__ = ["State", "CharLM", "read", "char_bits", "bits_per_char", "sample", "sample_ids",
@@ -63,9 +65,10 @@ class State:
     c: np.ndarray | None = None
 
     @classmethod
-    def of(cls, trace) -> State:
-        """The state a trace ended in, copied (a carried state, cut from the trace)."""
-        return cls(trace.h[-1].copy(), None if trace.c is None else trace.c[-1].copy())
+    def of(cls, trace, t: int = -1) -> State:
+        """The state a trace was in after step ``t`` (default: where it ended), copied (a
+        carried state, cut from the trace)."""
+        return cls(trace.h[t].copy(), None if trace.c is None else trace.c[t].copy())
 
 
 class CharLM:
@@ -110,10 +113,8 @@ class CharLM:
 
     def inputs(self, ids) -> np.ndarray:
         """The core's inputs (T, B, D) for character ids (T, B)."""
-        ids = np.asarray(ids)
-        if self.embed is not None:
-            return self.embed.forward(ids)
-        return one_hot(ids, self.vocab_size, dtype=self.core.dtype)
+        E = None if self.embed is None else self.embed.E
+        return token_inputs(ids, self.vocab_size, E, self.core.dtype)
 
     def start(self, batch: int) -> State:
         """The zero state of ``batch`` lanes: where every text starts."""
@@ -135,9 +136,7 @@ class CharLM:
         return self.readout.forward(trace.h), trace
 
     def _forward(self, X, state: State):
-        if self.core.kind == "lstm":
-            return self.core.forward(X, state.h, state.c)
-        return self.core.forward(X, state.h)
+        return self.core.forward(X, state.h, state.c)  # c is None but for an LSTM
 
     def loss_and_grads(self, x, y, state: State | None = None):
         """One step of truncated BPTT: ``(loss, grads, state)`` for one window.
@@ -276,18 +275,17 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
         It is also kept as ``lm.history``.
     """
     steps = check_positive_int(steps, "steps")
-    check_positive_number(lr, "lr")
     params = lm.parameters()
     keys = list(params)
     opt = make_optimizer(optimizer, params, lr)
     hist = {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
             "eval_accuracy": []}
-    bar = None if quiet else _bar(steps)
+    bar = progress(steps, quiet)
     state, start = None, time.perf_counter()
     for step in range(1, steps + 1):
         w = next(windows)
         loss, grads, state = lm.loss_and_grads(w.x, w.y, None if w.first else state)
-        norm = global_norm(grads, keys) if clip is None else clip_grad_norm(grads, clip, keys)
+        norm = clip_grad_norm(grads, clip, keys)
         opt.step(grads)
         hist["step"].append(step)
         hist["loss"].append(float(loss))
@@ -297,17 +295,9 @@ def train_text(lm: CharLM, windows, *, steps: int, lr: float, optimizer: str = "
             hist["eval_step"].append(step)
             hist["eval_loss"].append(float(bits.mean()))
             hist["eval_accuracy"].append(float(right.mean()))
-        if bar is not None:
-            bar.update()
-            bar.set_postfix(bpc=f"{loss / LN2:.3f}", refresh=False)
-    if bar is not None:
-        bar.close()
+        bar.update()
+        bar.set_postfix(bpc=f"{loss / LN2:.3f}", refresh=False)
+    bar.close()
     hist["steps_run"], hist["seconds"] = steps, time.perf_counter() - start
     lm.history = hist
     return hist
-
-
-def _bar(steps):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=steps, desc="train", leave=False, mininterval=0.5)

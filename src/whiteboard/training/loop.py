@@ -27,9 +27,9 @@ import numpy as np
 
 from whiteboard.checks import check_positive_int, check_positive_number
 from whiteboard.training.network import NetworkStack, SequenceModel, structure
-from whiteboard.training.optim import clip_grad_norm, global_norm, make_optimizer
+from whiteboard.training.optim import clip_grad_norm, make_optimizer
 
-__all__ = ["train", "train_stack", "evaluate"]
+__all__ = ["train", "train_stack", "evaluate", "progress"]
 
 
 def evaluate(net: SequenceModel, batch, *, tolerance: float = 0.04) -> dict:
@@ -102,10 +102,11 @@ def _stream_key(seed):
 class _Group:
     """One stack in training: its networks, optimiser, stream keys and histories."""
 
-    def __init__(self, members, nets, lrs, keys, optimizer):
+    def __init__(self, members, nets, lrs, keys, optimizer, hists):
         self.members = list(members)  # indices into the caller's list of networks
         self.stack = NetworkStack([nets[i] for i in self.members])
         self.keys = [keys[i] for i in self.members]
+        self.hists = [hists[i] for i in self.members]
         self.opt = make_optimizer(optimizer, self.stack.params,
                                   [lrs[i] for i in self.members], model_axis=True)
 
@@ -114,8 +115,8 @@ class _Group:
 
     def keep(self, mask):
         idx = np.flatnonzero(mask)
-        self.members = [self.members[i] for i in idx]
-        self.keys = [self.keys[i] for i in idx]
+        self.members, self.keys, self.hists = ([items[i] for i in idx] for items in (
+            self.members, self.keys, self.hists))
         self.stack.keep(idx)
         self.opt.keep(idx)
         self.opt.params = self.stack.params
@@ -144,10 +145,15 @@ class _Group:
                 grads.setdefault(k, np.empty((len(self), *sub[k].shape[1:])))[idx] = sub[k]
         return loss, grads
 
-
-def _new_history():
-    return {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
-            "eval_accuracy": [], "diverged": False}
+    def finish(self, mask, step, start):
+        """Write back and drop the networks where ``mask``; note when they stopped."""
+        if not np.any(mask):
+            return
+        for j in np.flatnonzero(mask):
+            self.stack.write_back(j)
+            self.hists[j]["steps_run"] = step
+            self.hists[j]["seconds"] = time.perf_counter() - start
+        self.keep(~mask)
 
 
 def _check_settings(nets, steps, lrs, seeds, clip, eval_every):
@@ -161,8 +167,6 @@ def _check_settings(nets, steps, lrs, seeds, clip, eval_every):
     for n in nets:
         if not isinstance(n, SequenceModel):
             raise TypeError(f"nets must be SequenceModel networks, got {type(n).__name__}")
-    for lr in lrs:
-        check_positive_number(lr, "lr")
     return steps, [_stream_key(s) for s in seeds]
 
 
@@ -195,11 +199,12 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
     by_structure = defaultdict(list)
     for i, n in enumerate(nets):
         by_structure[structure(n)].append(i)
-    groups = [_Group(m, nets, lrs, keys, optimizer) for m in by_structure.values()]
+    hists = [{"step": [], "loss": [], "grad_norm": [], "eval_step": [], "eval_loss": [],
+              "eval_accuracy": [], "diverged": False} for _ in nets]
+    groups = [_Group(m, nets, lrs, keys, optimizer, hists) for m in by_structure.values()]
     rngs = {k: k if isinstance(k, np.random.Generator) else np.random.default_rng(k)
             for k in dict.fromkeys(keys)}
-    hists = [_new_history() for _ in nets]
-    clock = _Clock(hists, steps, quiet, desc)
+    start, bar = time.perf_counter(), progress(steps, quiet, desc)
     for step in range(1, steps + 1):
         groups = [g for g in groups if len(g)]
         if not groups:
@@ -207,89 +212,70 @@ def train_stack(nets, make_batch, *, steps: int, lrs, seeds, optimizer: str = "a
         batches = {k: make_batch(rngs[k]) for k in dict.fromkeys(k for g in groups
                                                                   for k in g.keys)}
         for g in groups:
-            _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+            _step(g, batches, step, steps, bar, start, clip, eval_batch, eval_every, stop_at,
                   on_eval)
-        clock.tick()
+        bar.update()
     for g in groups:
-        clock.finish(g, np.ones(len(g), bool), steps)
-    clock.close()
+        g.finish(np.ones(len(g), bool), steps, start)
+    bar.close()
     for net, h in zip(nets, hists, strict=True):
         net.history = h
     return hists
 
 
-def _step(g, batches, step, steps, hists, clock, clip, eval_batch, eval_every, stop_at,
+def _step(g, batches, step, steps, bar, start, clip, eval_batch, eval_every, stop_at,
           on_eval=None):
     """One training step of group ``g``: gradients, clipping, update, maybe evaluation."""
     loss, grads = g.grads(batches)
     bad = ~np.isfinite(loss)
     if np.any(bad):  # a non-finite loss ends that run before its update
         for j in np.flatnonzero(bad):
-            hists[g.members[j]]["diverged"] = True
+            g.hists[j]["diverged"] = True
         if eval_batch is not None:
-            _evaluate(g, eval_batch, step, hists, only=bad)
+            _evaluate(g, eval_batch, step, only=bad)
         grads = {k: grads[k][~bad] for k in g.stack.keys}
         loss = loss[~bad]
-        clock.finish(g, bad, step)
+        g.finish(bad, step, start)
         if not len(g):
             return
-    if clip is None:
-        norms = global_norm(grads, g.stack.keys, model_axis=True)
-    else:
-        norms = clip_grad_norm(grads, clip, g.stack.keys, model_axis=True)
+    norms = clip_grad_norm(grads, clip, g.stack.keys, model_axis=True)
     g.opt.step(grads)
-    for j, i in enumerate(g.members):
-        hists[i]["step"].append(step)
-        hists[i]["loss"].append(float(loss[j]))
-        hists[i]["grad_norm"].append(float(norms[j]))
+    for j, h in enumerate(g.hists):
+        h["step"].append(step)
+        h["loss"].append(float(loss[j]))
+        h["grad_norm"].append(float(norms[j]))
     if (step % eval_every == 0 or step == steps) and eval_batch is not None:
-        acc = _evaluate(g, eval_batch, step, hists)
-        clock.show(float(loss[0]), float(acc[0]))
+        acc = _evaluate(g, eval_batch, step)
+        bar.set_postfix(loss=f"{loss[0]:.3f}", acc=f"{acc[0]:.2f}", refresh=False)
         for j, i in enumerate(g.members if on_eval is not None else ()):
             on_eval(i, step, {k: v[j] for k, v in g.stack.params.items()})
         if stop_at is not None:
-            clock.finish(g, acc >= stop_at, step)
+            g.finish(acc >= stop_at, step, start)
 
 
-def _evaluate(g, batch, step, hists, only=None):
+def _evaluate(g, batch, step, only=None):
     loss, acc, _ = g.stack.evaluate(batch)
-    for j, i in enumerate(g.members):
+    for j, h in enumerate(g.hists):
         if only is None or only[j]:
-            hists[i]["eval_step"].append(step)
-            hists[i]["eval_loss"].append(float(loss[j]))
-            hists[i]["eval_accuracy"].append(float(acc[j]))
+            h["eval_step"].append(step)
+            h["eval_loss"].append(float(loss[j]))
+            h["eval_accuracy"].append(float(acc[j]))
     return acc
 
 
-class _Clock:
-    """The time each network stopped, and a progress bar unless ``quiet``."""
+def progress(steps: int, quiet: bool, desc: str = "train"):
+    """A tqdm bar of ``steps`` steps, or for a quiet run a bar that shows nothing."""
+    if quiet:  # quiet runs skip tqdm: even a disabled bar makes a multiprocessing lock
+        return _Silent()
+    from tqdm.auto import tqdm
 
-    def __init__(self, hists, steps, quiet, desc):
-        self.hists, self.start, self.bar = hists, time.perf_counter(), None
-        if not quiet:  # quiet runs skip tqdm: even a disabled bar makes a multiprocessing lock
-            from tqdm.auto import tqdm
+    return tqdm(total=steps, desc=desc, leave=False, mininterval=0.5)
 
-            self.bar = tqdm(total=steps, desc=desc, leave=False, mininterval=0.5)
 
-    def tick(self):
-        if self.bar is not None:
-            self.bar.update()
+class _Silent:
+    """The bar of a quiet run: takes every call of tqdm's that the loops make, shows nothing."""
 
-    def show(self, loss, acc):
-        if self.bar is not None:
-            self.bar.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.2f}", refresh=False)
+    def update(self, *args, **kwargs):
+        pass
 
-    def finish(self, group, mask, step):
-        """Write back and drop the networks of ``group`` where ``mask``; note when they stopped."""
-        if not np.any(mask):
-            return
-        for j in np.flatnonzero(mask):
-            group.stack.write_back(j)
-            h = self.hists[group.members[j]]
-            h["steps_run"] = step
-            h["seconds"] = time.perf_counter() - self.start
-        group.keep(~mask)
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
+    set_postfix = close = update

@@ -1,14 +1,8 @@
 """The long-lag tasks of Hochreiter & Schmidhuber (1997), seeded like the story task.
 
-Temporal order (Hochreiter & Schmidhuber 1997, experiment 6a)
-    Noise symbols ``a b c d`` with two relevant symbols, each ``X`` or ``Y``; the class is
-    their order (``XX``, ``XY``, ``YX``, ``YY``).  The first relevant symbol comes ``lag``
-    steps before the end marker, the second one anywhere in between.
-
-Adding problem (Hochreiter & Schmidhuber 1997, experiment 4)
-    Two input channels: a value in ``[-1, 1]`` and a marker.  Two steps are marked; the
-    target is ``0.5 + (v1 + v2) / 4``, a number in ``[0, 1]``.  The first marker comes
-    ``lag`` steps before the end, the second anywhere after it.
+Temporal order (experiment 6a, :func:`make_temporal_order`): the order of two relevant
+symbols hidden in noise.  Adding problem (experiment 4, :func:`make_adding`): the sum of two
+marked numbers.  In both the first clue comes ``lag`` steps before the end.
 
 Every generator takes ``rng`` (a ``numpy.random.Generator`` or an int seed); sequences are
 time-major, and the lag is fixed exactly for every sequence of a batch, as in
@@ -106,9 +100,8 @@ def make_adding(batch_size: int, lag: int, *, rng, prefix: int = 3) -> SequenceB
     counted a sequence as solved when the absolute error is below 0.04.
 
     Args:
-        batch_size: B, at least 1.
+        batch_size, rng: as in :func:`make_temporal_order`.
         lag: at least 1, at most ``MAX_LAG``.
-        rng: a ``numpy.random.Generator`` or an int seed.
         prefix: step of the first mark, at least 0.
 
     Returns:

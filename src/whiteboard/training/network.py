@@ -27,18 +27,14 @@ import math
 
 import numpy as np
 
+from whiteboard.checks import check_shape
 from whiteboard.maths import log_softmax, one_hot
 from whiteboard.models import engine
 
 __all__ = ["cross_entropy", "mse", "Readout", "Embedding", "SequenceModel", "NetworkStack"]
 
-LOSSES = ("cross_entropy", "mse")
-
-
 def _check_targets(y, z, classes: bool):
-    y = np.asarray(y)
-    if y.shape != z.shape[:-1]:
-        raise ValueError(f"targets must have shape {z.shape[:-1]}, got {y.shape}")
+    y = check_shape(np.asarray(y), z.shape[:-1], "targets")
     if classes:
         K = z.shape[-1]
         if not np.issubdtype(y.dtype, np.integer):
@@ -78,6 +74,9 @@ def mse(pred: np.ndarray, y: np.ndarray):
     return (float(loss) if loss.ndim == 0 else loss), (2.0 / B) * err[..., None]
 
 
+LOSSES = {"cross_entropy": cross_entropy, "mse": mse}
+
+
 def affine(h, V, c):
     """The read-out ``z = V h + c``: ``h`` (..., B, H) or (H,), V (..., K, H), c (..., K)."""
     return np.matmul(h, np.swapaxes(V, -1, -2)) + (c[..., None, :] if c.ndim > 1 else c)
@@ -108,6 +107,15 @@ def lookup_backward(E, tokens, dx) -> np.ndarray:
     rows = ((m * V + np.asarray(tokens)).reshape(-1, 1) * D + np.arange(D)).reshape(-1)
     dE = np.bincount(rows, weights=np.asarray(dx).reshape(-1), minlength=n * V * D)
     return dE.reshape(E.shape)
+
+
+def token_inputs(x, vocab_size: int | None, E=None, dtype=np.float64) -> np.ndarray:
+    """The core's inputs (..., T, B, D) for a batch ``x``: real inputs (..., T, B, D) as they
+    are (float64), or tokens (..., T, B) looked up in ``E`` (see :func:`lookup`), or one-hot
+    vectors of ``vocab_size`` in ``dtype`` when there is no ``E``."""
+    if vocab_size is None:
+        return np.asarray(x, dtype=float)
+    return one_hot(np.asarray(x), vocab_size, dtype) if E is None else lookup(E, np.asarray(x))
 
 
 class Readout:
@@ -197,19 +205,12 @@ class SequenceModel:
 
     def inputs(self, x: np.ndarray) -> np.ndarray:
         """The core's input (T, B, D) for a batch ``x``."""
-        if self.vocab_size is None:
-            return np.asarray(x, dtype=float)
-        if self.embed is not None:
-            return self.embed.forward(x)
-        return one_hot(x, self.vocab_size)
+        return token_inputs(x, self.vocab_size, None if self.embed is None else self.embed.E)
 
     def forward(self, x: np.ndarray):
         """``(z, trace)``: the read-out ``z`` (B, K) of the last state, and the core's trace."""
         trace = self.core.forward(self.inputs(x))
         return self.readout.forward(trace.h[-1]), trace
-
-    def loss(self, z, y):
-        return cross_entropy(z, y) if self.loss_name == "cross_entropy" else mse(z, y)
 
     def loss_and_grads(self, x, y):
         """``(loss, grads, z)`` for one batch; ``grads`` has the keys of :meth:`parameters`.
@@ -220,9 +221,7 @@ class SequenceModel:
         loss, grads, z = NetworkStack([self]).loss_and_grads(np.asarray(x)[None],
                                                              np.asarray(y)[None])
         loss = float(loss[0])
-        if not math.isfinite(loss):
-            return loss, None, z[0]
-        return loss, {k: v[0] for k, v in grads.items()}, z[0]
+        return loss, {k: v[0] for k, v in grads.items()} if math.isfinite(loss) else None, z[0]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Class ids (B,) for classification, or predictions (B,) for regression."""
@@ -283,20 +282,12 @@ class NetworkStack:
         for k in self.keys:
             live[k][...] = self.params[k][i]
 
-    def _inputs(self, P, x):
-        """(T, M, B, D) core inputs from ``x``: tokens (M, T, B) or reals (M, T, B, D)."""
-        if self.vocab_size is None:
-            X = np.asarray(x, dtype=float)
-        elif self.embedded:
-            X = lookup(P["E"], np.asarray(x))
-        else:
-            X = one_hot(np.asarray(x), self.vocab_size)
-        return X.transpose(1, 0, 2, 3)
-
     def forward(self, x, P=None):
-        """``(z, tape)``: read-outs (M, B, K) of the last states and the core's tape."""
+        """``(z, tape)``: read-outs (M, B, K) of the last states and the core's tape, from
+        ``x``: tokens (M, T, B) or reals (M, T, B, D)."""
         P = self.params if P is None else P
-        X = self._inputs(P, x)
+        X = token_inputs(x, self.vocab_size, P["E"] if self.embedded else None)
+        X = X.transpose(1, 0, 2, 3)  # (T, M, B, D)
         _, M, B, _ = X.shape
         cell = self.cell
         h0 = np.zeros((M, B, cell.H))
@@ -304,15 +295,11 @@ class NetworkStack:
         tape = engine.forward(cell, cell.weights(P), X, h0, c0)
         return affine(tape.h[-1].transpose(0, 2, 1), P["V"], P["c"]), tape
 
-    def losses(self, z, y):
-        """Per-network loss (M,) and ∂L/∂z (M, B, K)."""
-        return cross_entropy(z, y) if self.loss_name == "cross_entropy" else mse(z, y)
-
     def loss_and_grads(self, x, y, P=None):
         """``(loss (M,), grads {key: (M, ...)}, z)`` for a batch per network."""
         P = self.params if P is None else P
         z, tape = self.forward(x, P)
-        loss, dz = self.losses(z, y)
+        loss, dz = LOSSES[self.loss_name](z, y)  # (M,) and ∂L/∂z (M, B, K)
         h_last = tape.h[-1].transpose(0, 2, 1)
         out = affine_backward(h_last, dz, P["V"])
         dh = np.zeros(tape.h.shape)
@@ -333,7 +320,7 @@ class NetworkStack:
         x = np.broadcast_to(np.asarray(batch.x), (M, *np.shape(batch.x)))
         y = np.broadcast_to(np.asarray(batch.y), (M, *np.shape(batch.y)))
         z, _ = self.forward(x)
-        loss, _ = self.losses(z, y)
+        loss, _ = LOSSES[self.loss_name](z, y)
         if self.loss_name == "cross_entropy":
             right = z.argmax(axis=-1) == y
         else:

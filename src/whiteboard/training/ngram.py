@@ -61,14 +61,11 @@ class NGram:
             self.counts[k] = Counter(g[1:] for g in grams)
             grams = self.counts[k].keys()
         # per context u (k − 1 characters): C(u) as the total of its continuations, and N(u)
-        self._totals, self._types = [], []
-        for grams in self.counts:
-            totals, types = Counter(), Counter()
+        self._types = [Counter(g[:-1] for g in grams) for grams in self.counts]
+        self._totals = [Counter() for _ in self.counts]
+        for totals, grams in zip(self._totals, self.counts, strict=True):
             for g, n in grams.items():
                 totals[g[:-1]] += n
-                types[g[:-1]] += 1
-            self._totals.append(totals)
-            self._types.append(types)
         return self
 
     def prob(self, context: str, char: str) -> float:
@@ -94,4 +91,3 @@ class NGram:
         n = self.order
         return np.array([-math.log2(self.prob(text[max(0, t - n + 1) : t], text[t]))
                          for t in range(1, len(text))])
-

@@ -26,19 +26,13 @@ from whiteboard.checks import check_params, check_positive_number
 __all__ = ["SGD", "Adam", "OPTIMIZERS", "make_optimizer", "clip_grad_norm", "global_norm"]
 
 
-def _rates(lr, model_axis):
-    """The learning rate: a float, or (M,) floats for M networks along the model axis."""
-    if model_axis:
-        lrs = np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
-        return lrs
-    return check_positive_number(lr, "lr")
-
-
 class _Optimizer:
     def __init__(self, params, lr, model_axis):
         self.params = check_params(params)
         self.model_axis = bool(model_axis)
-        self.lr = _rates(lr, self.model_axis)
+        # the learning rate: a float, or (M,) floats for M networks along the model axis
+        self.lr = (np.array([check_positive_number(r, "lr") for r in np.ravel(lr)])
+                   if self.model_axis else check_positive_number(lr, "lr"))
         if self.model_axis:
             for name, p in self.params.items():
                 if p.ndim < 1 or p.shape[0] != len(self.lr):
@@ -66,7 +60,9 @@ class _Optimizer:
     def _states(self):
         return ()
 
-    def _grads(self, grads):
+    def step(self, grads: Mapping[str, np.ndarray]) -> None:
+        """Update every parameter in place from ``grads`` (extra keys such as ``x`` are ignored)."""
+        self.t += 1
         missing = [k for k in self.params if k not in grads]
         if missing:
             raise ValueError(f"gradients are missing for parameters {missing}")
@@ -74,12 +70,7 @@ class _Optimizer:
             if np.shape(grads[k]) != p.shape:
                 raise ValueError(f"gradient {k!r} has shape {np.shape(grads[k])}, "
                                  f"expected {p.shape} like the parameter")
-        return grads
-
-    def step(self, grads: Mapping[str, np.ndarray]) -> None:
-        """Update every parameter in place from ``grads`` (extra keys such as ``x`` are ignored)."""
-        self.t += 1
-        self._update(self._grads(grads))
+        self._update(grads)
 
 
 class SGD(_Optimizer):
@@ -95,9 +86,7 @@ class SGD(_Optimizer):
     def __init__(self, params, lr: float = 0.1, momentum: float = 0.0, *,
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
-        self.momentum = check_positive_number(momentum, "momentum", allow_zero=True)
-        if self.momentum >= 1:
-            raise ValueError(f"momentum must be < 1, got {momentum}")
+        self.momentum = check_positive_number(momentum, "momentum", allow_zero=True, below=1)
         self.velocity = {k: np.zeros_like(p) for k, p in self.params.items()}
 
     def _states(self):
@@ -129,11 +118,8 @@ class Adam(_Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, *,
                  model_axis: bool = False):
         super().__init__(params, lr, model_axis)
-        b1, b2 = betas
-        for name, b in (("betas[0]", b1), ("betas[1]", b2)):
-            if check_positive_number(b, name, allow_zero=True) >= 1:
-                raise ValueError(f"{name} must be < 1, got {b}")
-        self.b1, self.b2 = float(b1), float(b2)
+        self.b1, self.b2 = (check_positive_number(b, f"betas[{k}]", allow_zero=True, below=1)
+                            for k, b in enumerate(betas))
         self.eps = check_positive_number(eps, "eps")
         self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
         self.v = {k: np.zeros_like(p) for k, p in self.params.items()}
@@ -187,13 +173,16 @@ def clip_grad_norm(grads: Mapping[str, np.ndarray], max_norm: float, keys=None, 
     ``‖g‖ = sqrt(Σ_k ‖g_k‖²)`` over every array (or only ``keys``, e.g. the parameters and
     not the input gradient ``x``).  If ``‖g‖ > max_norm``, each ``g_k`` becomes
     ``g_k · max_norm / ‖g‖``.  With ``model_axis``, each network is clipped by its own norm.
+    ``max_norm=None`` clips nothing (a training run without clipping still logs the norm).
 
     Returns:
         the norm *before* clipping (a float, or (M,) norms), to log how often clipping fires.
     """
-    max_norm = check_positive_number(max_norm, "max_norm")
     keys = list(grads.keys() if keys is None else keys)
     norm = global_norm(grads, keys, model_axis=model_axis)
+    if max_norm is None:
+        return norm
+    max_norm = check_positive_number(max_norm, "max_norm")
     over = np.asarray(norm) > max_norm
     if np.any(over):
         scale = np.where(over, max_norm / np.where(over, norm, 1.0), 1.0)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from whiteboard.checks import as_rng, check_lag, check_positive_int
+from whiteboard.checks import as_rng, check_lag, check_positive_int, check_text
 
 __all__ = [
     "NAMES",
@@ -112,16 +112,12 @@ STORY_MIN_LAG = 3  # "<country> . she speaks": the full stop, "she", "speaks"
 STORY_MAX_LAG = MAX_LAG
 
 
-def _template_words(template):
-    return template.split()
-
-
 def _story_words():
     words = [".", "she", "speaks", *COUNTRIES, *LANGUAGES, *NAMES]
     words += [w for pair in MOVES for w in pair]
     words += [w for tails in TAILS.values() for tail in tails for w in tail]
     for template in TEMPLATES:
-        words += [w for w in _template_words(template) if not w.startswith("{")]
+        words += [w for w in template.split() if not w.startswith("{")]
     for fillers in SLOTS.values():
         words += list(fillers)
     return tuple(dict.fromkeys(words))  # first occurrence wins: a stable order
@@ -131,7 +127,7 @@ _VOCAB = _story_words()
 _INDEX = {w: i for i, w in enumerate(_VOCAB)}
 _BY_LENGTH: dict[int, list[str]] = {}
 for _t in TEMPLATES:
-    _BY_LENGTH.setdefault(len(_template_words(_t)), []).append(_t)
+    _BY_LENGTH.setdefault(len(_t.split()), []).append(_t)
 _LENGTHS = tuple(sorted(_BY_LENGTH))
 
 
@@ -160,9 +156,7 @@ def encode_story(text: str) -> np.ndarray:
     import difflib
     import re
 
-    if not isinstance(text, str):
-        raise TypeError(f"the story must be a string, got {type(text).__name__}")
-    words = re.findall(r"[^\s.]+|\.", text)
+    words = re.findall(r"[^\s.]+|\.", check_text(text, "the story"))
     if not words:
         raise ValueError("the story has no words; try " + repr(LECTURE_STORY))
     ids, unknown = [], []
@@ -239,7 +233,7 @@ def _fillable(n):
 # sentence lengths that can start a filling of n tokens, and the tails that fit a story.
 def _compile(template):
     """A template as ``(skeleton ids, ((position, slot ids, slot size), ...))``."""
-    words = _template_words(template)
+    words = template.split()
     skeleton = [0 if w.startswith("{") else _INDEX[w] for w in words]
     slots = tuple((i, ids, len(ids)) for i, w in enumerate(words) if w.startswith("{")
                   for ids in [tuple(_INDEX[f] for f in SLOTS[w[1:-1]])])
@@ -270,10 +264,8 @@ def _tails(free):
 def _distractors(n, u, out):
     """Append random distractor sentences with exactly ``n`` tokens in total to ``out``."""
     while n > 0:
-        starts = _starts(n)
-        k = starts[int(next(u) * len(starts))]
-        templates = _TEMPLATE_IDS[k]
-        skeleton, slots = templates[int(next(u) * len(templates))]
+        k = _pick(_starts(n), u)
+        skeleton, slots = _pick(_TEMPLATE_IDS[k], u)
         sentence = skeleton.copy()
         for i, ids, size in slots:  # the slots in reading order, one draw each
             sentence[i] = ids[int(next(u) * size)]

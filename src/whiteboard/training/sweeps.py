@@ -73,6 +73,8 @@ def _groups(runs, jobs):
 
 def _train_all(runs, jobs, progress, desc, track=False):
     """Train every run (stacked by :func:`_groups`) in ``jobs`` processes; results in order."""
+    import multiprocessing as mp
+    from contextlib import nullcontext
     from functools import partial
 
     from tqdm.auto import tqdm
@@ -81,16 +83,9 @@ def _train_all(runs, jobs, progress, desc, track=False):
     train = partial(_train_group, track=track)
     bar = tqdm(total=len(runs), desc=desc, disable=not progress, file=sys.stderr)
     out = {}
-    if jobs > 1 and len(groups) > 1:
-        import multiprocessing as mp
-
-        with mp.get_context("spawn").Pool(min(jobs, len(groups))) as pool:
-            for pairs in pool.imap_unordered(train, groups):
-                out.update(pairs)
-                bar.update(len(pairs))
-    else:
-        for group in groups:
-            pairs = train(group)
+    procs = min(jobs, len(groups))  # one process: no pool, the groups one after the other
+    with mp.get_context("spawn").Pool(procs) if procs > 1 else nullcontext() as pool:
+        for pairs in pool.imap_unordered(train, groups) if procs > 1 else map(train, groups):
             out.update(pairs)
             bar.update(len(pairs))
     bar.close()
@@ -133,20 +128,17 @@ def search_lr(task, models, lags, setup: Setup = Setup(), *, seeds=None, jobs=1,
         key = _lag_key(lag)
         scores[key], chosen[key] = {}, {}
         for m in models:
-            table = {}
-            for lr in setup.lrs:
-                rs = [results[(key, m, lr, s)] for s in seeds]
-                table[repr(lr)] = {
-                    "val_accuracy": round(float(np.mean([r["val_accuracy"] for r in rs])), 4),
-                    "val_loss": round(float(np.mean([r["val_loss"] for r in rs])), 4),
-                }
+            table = {repr(lr): {k: round(float(np.mean([results[(key, m, lr, s)][k]
+                                                        for s in seeds])), 4)
+                                for k in ("val_accuracy", "val_loss")} for lr in setup.lrs}
             scores[key][m] = table
             chosen[key][m] = max(setup.lrs, key=lambda lr, t=table: (
                 t[repr(lr)]["val_accuracy"], -t[repr(lr)]["val_loss"]))
     return {"seeds": list(seeds), "scores": scores, "chosen": chosen}
 
 
-def _check_sweep(task, lags, n_seeds, models, setup, train_range):
+def _check_sweep(task, lags, n_seeds, models, setup, train_range, extend, track):
+    """The sweep's arguments, checked (see :func:`sweep`)."""
     t = task_of(task)
     n_seeds = check_positive_int(n_seeds, "n_seeds")
     lags = [int(lag) for lag in lags]
@@ -162,21 +154,18 @@ def _check_sweep(task, lags, n_seeds, models, setup, train_range):
     models = list(models)
     for m in models:
         model_kwargs(m, setup)
-    return t, n_seeds, lags, models, train_range
-
-
-def _check_extend(t, extend, lags, train_range):
-    if not extend:
-        return None
-    if train_range is not None:
+    if extend and train_range is not None:
         raise ValueError("extend adds training lags; a sweep trained on mixed lags "
                          "(train_range) has only one")
-    extend = [int(lag) for lag in extend]
+    extend = [int(lag) for lag in extend or ()]
     bad = [lag for lag in extend if lag < t.min_lag or lag > MAX_LAG or lag in lags]
     if bad:
         raise ValueError(f"extend must hold lags from {t.min_lag} to {MAX_LAG} that are not "
                          f"among the lags {lags}, got {bad}")
-    return extend
+    if track and t.loss != "cross_entropy":
+        raise ValueError(f"track measures the gradient of a classifier's loss; task {task!r} "
+                         "is a regression")
+    return t, n_seeds, lags, models, train_range, extend
 
 
 def _learning_rates(task, models, trained, setup, lr, jobs, progress):
@@ -206,10 +195,9 @@ def _row(lag, model, runs, results, train_range):
         "wall_seconds": round(max(r["seconds"] for r in rs), 2),
         "diverged": sum(r["diverged"] for r in rs),
     }
-    if "per_class" in rs[0] and not train_range:
-        row["per_class"] = [r["per_class"] for r in rs]
-    if "track" in rs[0]:
-        row["track"] = [r["track"] for r in rs]
+    for key, kept in (("per_class", not train_range), ("track", True)):
+        if key in rs[0] and kept:
+            row[key] = [r[key] for r in rs]
     return row
 
 
@@ -295,20 +283,14 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         A JSON-ready dict: provenance, the setup, the search, and per (lag, model) the
         accuracy of each seed, their mean, and the wall time of the whole sweep.
     """
-    t, n_seeds, lags, models, train_range = _check_sweep(task, lags, n_seeds, models, setup,
-                                                         train_range)
-    extend = _check_extend(t, extend, lags, train_range)
-    if track and t.loss != "cross_entropy":
-        raise ValueError(f"track measures the gradient of a classifier's loss; task {task!r} "
-                         "is a regression")
+    t, n_seeds, lags, models, train_range, extend = _check_sweep(
+        task, lags, n_seeds, models, setup, train_range, extend, track)
     start = time.perf_counter()
     plan = _Plan(task, setup, n_seeds, lr, jobs, progress, train_range, bool(track))
     search, rows = _measure(plan, models, lags)
     extension = None
     if extend:
         search, rows, extension = _extend(plan, models, lags, extend, search, rows)
-    setup_dict = asdict(setup)
-    setup_dict["lrs"] = list(setup.lrs)
     return {
         "experiment": task,
         "description": t.description,
@@ -321,7 +303,7 @@ def sweep(task: str, lags, n_seeds: int, models=("rnn", "lstm"), setup: Setup = 
         "cpu_count": os.cpu_count(),
         "chance": t.chance,
         "models": {m: describe(m, setup, task) for m in models},
-        "setup": setup_dict,
+        "setup": {**asdict(setup), "lrs": list(setup.lrs)},
         "train_range": list(train_range) if train_range else None,
         "extend": extension,
         "lr_search": search,

@@ -14,13 +14,10 @@ a docstring, say) becomes ``?``, and the corpus counts how many did.
 froze (:func:`heldout_text`): a copy of a few of this package's own modules, stored as data,
 so its numbers depend neither on the reader's Python nor on later edits of the package.
 
-**Windows for truncated BPTT** (:func:`stream`).  The text is cut into B lanes, each a
-contiguous stretch of it, read side by side: lane b is the b-th of B equal parts.  A window
-is the next T characters of every lane, ``x`` (T, B), with targets ``y`` (T, B) one
-character further on (``y[t] = x[t + 1]``, the last target the first character of the next
-window).  Since lane b's window k + 1 continues where its window k stopped, a network can
-carry its state from one window to the next; each pass over the text starts its lanes at a
-new random offset below T, so the window boundaries move from pass to pass.
+**Windows for truncated BPTT** (:func:`stream`).  The text is cut into B contiguous lanes
+(:func:`lanes`) read side by side, a window the next T characters of every lane and their
+targets one character further on (:class:`Window`).  Since lane b's window k + 1 continues
+where its window k stopped, a network can carry its state from one window to the next.
 """
 
 from __future__ import annotations
@@ -34,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from whiteboard.checks import as_rng, check_positive_int
+from whiteboard.checks import as_rng, check_positive_int, check_text
 
 __all__ = ["CHARS", "STDLIB_MODULES", "HELDOUT_SOURCES", "Corpus", "Window", "stdlib_corpus",
            "to_alphabet", "encode", "decode", "heldout_text", "stream", "lanes"]
@@ -143,8 +140,7 @@ def encode(text: str) -> np.ndarray:
         TypeError: ``text`` is not a string.
         ValueError: a character is outside :data:`CHARS` (the message names the first).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    check_text(text, "text")
     try:
         return np.fromiter((_INDEX[ch] for ch in text), dtype=np.int64, count=len(text))
     except KeyError as exc:

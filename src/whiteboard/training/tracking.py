@@ -3,12 +3,9 @@
 :func:`train_and_track` trains runs exactly as :func:`whiteboard.training.experiments.
 train_and_test` does (the same networks to the last bit: measuring reads the parameters and
 changes nothing) and, before the first step and after every validation, measures each
-network on a fixed probe set with :func:`whiteboard.analysis.reach.mechanism`:
-
-- ``input_ratio``: ‖∂L/∂x‖ at the clue (the country, ``lag`` steps before the answer)
-  over ‖∂L/∂x‖ at the answer's own input ("speaks");
-- ``far_share``: the share of ∂L/∂``weight_hh_l0`` that comes from terms reaching
-  :data:`~whiteboard.analysis.reach.FAR` or more steps back.
+network on a fixed probe set with :func:`whiteboard.analysis.reach.mechanism`: the gradient
+that reaches the clue (``input_ratio``) and the share of ∂L/∂W from far terms
+(``far_share``), both defined in :mod:`whiteboard.analysis.reach`.
 """
 
 from __future__ import annotations
@@ -19,11 +16,6 @@ from whiteboard.training.experiments import build, probe_set, train_and_test
 __all__ = ["train_and_track", "PROBE_SIZE"]
 
 PROBE_SIZE = 256  # probe sequences the mechanism is measured on
-
-
-def _significant(value: float) -> float:
-    """``value`` to four significant digits: what a result file keeps of a measurement."""
-    return float(f"{value:.4g}")
 
 
 def train_and_track(runs, *, far: int = FAR, probe_size: int = PROBE_SIZE) -> list[dict]:
@@ -52,7 +44,7 @@ def train_and_track(runs, *, far: int = FAR, probe_size: int = PROBE_SIZE) -> li
         m = mechanism(scratch[i], probe.x, probe.y, lag, far=far)
         tracks[i]["step"].append(step)
         for key in ("input_ratio", "far_share", "loss"):
-            tracks[i][key].append(_significant(m[key]))
+            tracks[i][key].append(float(f"{m[key]:.4g}"))  # what a result file keeps
 
     def on_eval(i, step, params):
         live = scratch[i].parameters()

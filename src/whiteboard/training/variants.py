@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from whiteboard.cells import CELL_GATES
+
 __all__ = ["ModelSpec", "MODELS", "model_spec", "hidden_size", "count_parameters",
            "CURRICULUM_START"]
 
@@ -69,9 +71,6 @@ MODELS = {
     "gru": ModelSpec("GRU", {}, "GRU, PyTorch's initialisation"),
 }
 
-_GATE_BLOCKS = {"RNN": 1, "GRU": 3, "LSTM": 4}
-
-
 def model_spec(name) -> ModelSpec:
     """The :class:`ModelSpec` of ``name``; ValueError naming every known model otherwise."""
     if not isinstance(name, str) or name not in MODELS:
@@ -85,7 +84,12 @@ def count_parameters(cls: str, input_size: int, hidden: int, out_size: int) -> i
     A core with G blocks (1 RNN, 3 GRU, 4 LSTM) has G·H·(D + H + 2) (PyTorch keeps two
     biases), the read-out K·H + K.
     """
-    return _GATE_BLOCKS[cls] * hidden * (input_size + hidden + 2) + out_size * (hidden + 1)
+    return _blocks(cls) * hidden * (input_size + hidden + 2) + out_size * (hidden + 1)
+
+
+def _blocks(cls: str) -> int:
+    """G, the blocks of a core's stacked weights: one per gate of its spec (the RNN's one)."""
+    return max(1, len(CELL_GATES[cls.lower()]))
 
 
 def hidden_size(name: str, hidden: int, input_size: int, out_size: int) -> int:
@@ -99,7 +103,7 @@ def hidden_size(name: str, hidden: int, input_size: int, out_size: int) -> int:
     if not spec.wide:
         return hidden
     target = count_parameters("LSTM", input_size, hidden, out_size)
-    G = _GATE_BLOCKS[spec.cls]
+    G = _blocks(spec.cls)
     # G·H² + (G·(D + 2) + K)·H + K = target, solved for H, then the nearest of its neighbours
     a, b = G, G * (input_size + 2) + out_size
     guess = (-b + math.sqrt(b * b + 4 * a * (target - out_size))) / (2 * a)
