@@ -18,38 +18,33 @@ candidate (its read, 1 − z) or to the old state (its forget, z) alone.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
-from matplotlib.path import Path
+from matplotlib.patches import FancyArrowPatch
 from matplotlib.text import Text
 
 from whiteboard.cells import CELL_GATES
 from whiteboard.cells.rnn import rnn_step
 from whiteboard.notation import HABITS, cell_symbols
 from whiteboard.viz.plots import book_figure
+from whiteboard.viz.plots.cell_drawing import BOX_H as _BOX_H
+from whiteboard.viz.plots.cell_drawing import NODE_R as _NODE_R
+from whiteboard.viz.plots.cell_drawing import WORD_SIZE, Drawing
+from whiteboard.viz.plots.cell_drawing import Y_BOX as _Y_BOX
 
 __all__ = ["draw_cell"]
 
-SYMBOL_SIZE = 14   # pt: the letters of states and gates, and the activations
-WORD_SIZE = 12.5   # pt: the words (a gate's role, "cell state")
 _SCALE = 0.58      # inches per unit of the drawing, so a whole LSTM is 5.7 inches wide
-_EDGE = "#333333"
 _ACCENT = "#c62828"  # the highlighted gate: its box's edge, its wires and its letter
 _FADED = {"shape": 0.25, "text": 0.45}  # the opacity of the gates not highlighted
-_FACE = {"sigmoid": "#d9ead3", "tanh": "#fde9b0"}  # fractions green, values board-yellow
-_ACTIVATION = {"sigmoid": r"$\sigma$", "tanh": r"$\tanh$"}
 # The plain RNN has no gate spec: its one box is the update, with the step's default squashing.
 _RNN_ACTIVATION = inspect.signature(rnn_step).parameters["nonlinearity"].default
 
 # Heights: the bus at the bottom, the gate boxes, the routes above them, the products, the
 # line of the carried state.
-_Y_BUS, _Y_BOX, _Y_LOW, _Y_MID, _Y_TOP = 0.55, 1.6, 2.7, 3.25, 4.5
-_BOX_W, _BOX_H, _NODE_R = 1.55, 1.05, 0.26
+_Y_BUS, _Y_LOW, _Y_MID, _Y_TOP = 0.55, 2.7, 3.25, 4.5
 _X_IN, _X_DROP, _X_X, _X_GATE0, _DX = 0.85, 0.95, 1.2, 2.1, 1.7
 _LEFT = -0.1        # the left edge: room for the labels of the states coming in
 _STUB = 0.7         # how far the states going out run past the last node
@@ -58,83 +53,6 @@ _STUB = 0.7         # how far the states going out run past the last node
 def _role(gate) -> str:
     """The short name of a gate from its spec: "input gate" -> "input", "candidate (...)"."""
     return gate.role.split(" (")[0].removesuffix(" gate")
-
-
-class _Drawing:
-    """The primitives of a cell diagram on one equal-aspect axes.
-
-    What is drawn inside ``with drawing.gate(name):`` belongs to that gate (its box, its
-    wires, the nodes it feeds): ``parts`` maps each artist to the gates it belongs to.
-    """
-
-    def __init__(self, ax):
-        self.ax = ax
-        self.parts: dict[object, tuple[str, ...]] = {}
-        self._owners: tuple[str, ...] = ()
-
-    @contextlib.contextmanager
-    def gate(self, *names):
-        before, self._owners = self._owners, tuple(n for n in names if n)
-        try:
-            yield
-        finally:
-            self._owners = before
-
-    def _own(self, artist):
-        if self._owners:
-            self.parts[artist] = self._owners
-        return artist
-
-    def text(self, x, y, s, *, size=SYMBOL_SIZE, gid=None, **kw):
-        kw = {"ha": "center", "va": "center", **kw}
-        t = self.ax.text(x, y, s, fontsize=size, zorder=6, **kw)
-        t.set_gid(gid)
-        return self._own(t)
-
-    def box(self, x, activation, role, gid):
-        w, h = _BOX_W, _BOX_H
-        patch = FancyBboxPatch((x - w / 2, _Y_BOX - h / 2), w, h, boxstyle="round,pad=0.03",
-                               facecolor=_FACE[activation], edgecolor=_EDGE, linewidth=1.3,
-                               zorder=4)
-        patch.set_gid(gid)
-        self.ax.add_patch(self._own(patch))
-        self.text(x, _Y_BOX + 0.2, _ACTIVATION[activation], gid=f"{gid}:activation")
-        self.text(x, _Y_BOX - 0.24, role, size=WORD_SIZE, gid=f"{gid}:role")
-
-    def node(self, x, y, symbol, kind, r=_NODE_R):
-        """An element-wise operation: a white circle with its symbol."""
-        c = Circle((x, y), r, facecolor="white", edgecolor=_EDGE, linewidth=1.3, zorder=4)
-        c.set_gid(f"node:{kind}")
-        self.ax.add_patch(self._own(c))
-        self.text(x, y, symbol, size=WORD_SIZE if kind == "one-minus" else SYMBOL_SIZE)
-
-    def tanh_node(self, x, y):
-        """The squashing of the cell state on its way out (not a gate: no weights)."""
-        w, h = 0.8, 0.44
-        patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.03",
-                               facecolor="white", edgecolor=_EDGE, linewidth=1.3, zorder=4)
-        patch.set_gid("node:tanh")
-        self.ax.add_patch(self._own(patch))
-        self.text(x, y, r"$\tanh$")
-
-    def dot(self, x, y):
-        self.ax.add_patch(self._own(Circle((x, y), 0.06, facecolor=_EDGE, edgecolor="none",
-                                           zorder=5)))
-
-    def line(self, points, *, arrow=True, halo=False, width=1.3):
-        """A polyline through ``points``, with an arrowhead at its end.
-
-        ``halo`` draws a white border around it, so where it crosses a line drawn earlier
-        that line shows a gap: the two do not meet.
-        """
-        patch = FancyArrowPatch(path=Path(points), arrowstyle="-|>" if arrow else "-",
-                                mutation_scale=13, color=_EDGE, linewidth=width,
-                                shrinkA=0, shrinkB=0, zorder=3 if halo else 2,
-                                joinstyle="miter", capstyle="butt")
-        if halo:
-            patch.set_path_effects([patheffects.withStroke(linewidth=6, foreground="white"),
-                                    patheffects.Normal()])
-        self.ax.add_patch(self._own(patch))
 
 
 def _gate_x(k: int) -> float:
@@ -412,7 +330,7 @@ def draw_cell(kind, notation="lectures", ax=None, highlight=None) -> Figure:
     if own:
         ax = book_figure().add_axes((0, 0, 1, 1))
     fig = ax.figure
-    drawing = _Drawing(ax)
+    drawing = Drawing(ax)
     right = _LAYOUTS[kind](drawing, syms, CELL_GATES[kind])
     _emphasise(drawing, kind, highlight)
     left, bottom, top = _LEFT, _Y_BUS - 1.1, _Y_TOP + 0.55
