@@ -55,7 +55,7 @@ from whiteboard.training.story import (
     TEMPLATES,
     story_vocab,
 )
-from whiteboard.viz.script import content_uid, json_data, script
+from whiteboard.viz.script import PageView, json_data, script
 
 __all__ = ["Playground", "playground", "playground_shell", "MODELS", "PLAYGROUND_JS",
            "playable"]
@@ -115,11 +115,13 @@ def gate_spec(kinds) -> dict:
 
 
 @dataclass(frozen=True)
-class Playground:
+class Playground(PageView):
     """The in-page playground for ``models`` (pretrained names), starting with ``story``.
 
     Make one with :func:`playground`, which validates its input.
     """
+
+    UID_PREFIX = "wbg"
 
     models: tuple[str, ...]
     story: str
@@ -137,14 +139,6 @@ class Playground:
                 "story": self.story, "default_story": LECTURE_STORY,
                 "templates": list(TEMPLATES), "slots": {k: list(v) for k, v in SLOTS.items()},
                 "seed": 13}
-
-    @cached_property
-    def uid(self) -> str:
-        """An id made from the content: the same playground always gives the same HTML."""
-        return content_uid("wbg", self.data)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the panels' frame, the data and the script."""

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cached_property
 from pathlib import Path
 
-__all__ = ["JS", "script", "json_data", "content_uid"]
+__all__ = ["JS", "script", "json_data", "content_uid", "PageView"]
 
 JS = Path(__file__).resolve().parent / "js"
 
@@ -62,3 +63,19 @@ def _minify(js: str) -> str:
     """
     lines = (line.strip() for line in js.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+class PageView:
+    """What the page views (playground, trainer, text pad) share: an id made from their
+    ``data`` (prefix ``UID_PREFIX``), so the same view always gives the same HTML, and a
+    notebook showing itself through ``to_html``."""
+
+    UID_PREFIX = "wb"
+
+    @cached_property
+    def uid(self) -> str:
+        """An id made from the content: the same view always gives the same HTML."""
+        return content_uid(self.UID_PREFIX, self.data)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()

@@ -44,7 +44,7 @@ import numpy as np
 from whiteboard.analysis.code_features import FEATURES
 from whiteboard.checks import check_choices, check_text
 from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec
-from whiteboard.viz.script import content_uid, json_data, script
+from whiteboard.viz.script import PageView, json_data, script
 
 __all__ = ["TextPad", "textpad", "MODELS", "DEFAULT_TEXT"]
 
@@ -95,11 +95,13 @@ def _model_record(name: str, units: dict) -> dict:
 
 
 @dataclass(frozen=True)
-class TextPad:
+class TextPad(PageView):
     """The in-page text pad for ``models`` (stored language models), starting with ``text``.
 
     Make one with :func:`textpad`, which validates its input.
     """
+
+    UID_PREFIX = "wbt"
 
     models: tuple[str, ...]
     text: str
@@ -119,14 +121,6 @@ class TextPad:
                 "chars": CHARS, "features": [[f, FEATURE_NAMES[f]] for f in FEATURES],
                 "text": self.text, "temperatures": [0.5, 0.8, 1.0, 1.2], "length": 200,
                 "limit": 3000}
-
-    @cached_property
-    def uid(self) -> str:
-        """An id made from the content: the same pad always gives the same HTML."""
-        return content_uid("wbt", self.data)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def to_html(self) -> str:
         """The self-contained HTML: the controls, the data and the script."""

@@ -53,7 +53,7 @@ from whiteboard.training.story import (
 )
 from whiteboard.training.variants import CURRICULUM_START, ModelSpec, hidden_size
 from whiteboard.viz.playground import PLAYGROUND_JS, gate_spec, playground_shell
-from whiteboard.viz.script import content_uid, json_data, script
+from whiteboard.viz.script import PageView, json_data, script
 
 __all__ = ["Trainer", "trainer", "TRAINER_JS", "PURE_JS", "task_data", "model_specs",
            "sweep_lr", "setup_data", "LAGS"]
@@ -177,8 +177,10 @@ def sweep_lr(spec: dict, lag: int) -> tuple[float, int]:
 
 
 @dataclass(frozen=True)
-class Trainer:
+class Trainer(PageView):
     """The in-page trainer, with its default settings. Make one with :func:`trainer`."""
+
+    UID_PREFIX = "wbt"
 
     models: tuple[str, ...]
     lag: int
@@ -199,14 +201,6 @@ class Trainer:
                 "defaults": {"models": list(self.models), "lag": self.lag, "seeds": self.seeds,
                              "steps": self.steps},
                 "compact": self.compact, "playground": {"story": LECTURE_STORY, "seed": 13}}
-
-    @cached_property
-    def uid(self) -> str:
-        """An id made from the content: the same trainer always gives the same HTML."""
-        return content_uid("wbt", self.data)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
 
     def to_html(self) -> str:
         """The self-contained HTML: the settings, the panels' frame, the data and the script."""
